@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// rcu-lab command line.
+import { Command, InvalidArgumentError, Option } from "commander";
+import { Machine } from "./machine.js";
+import { PRIMITIVES, runPrimitives, type Impl, type Scope } from "./primitives-run.js";
+import { progressLine } from "./progress.js";
+import { renderPrimitives } from "./report.js";
+
+function positiveInt(what: string, max = Number.MAX_SAFE_INTEGER) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!/^\d+(e\d+)?$/i.test(v.trim()) || !Number.isInteger(n) || n < 1 || n > max) {
+      throw new InvalidArgumentError(`${what} must be an integer in 1..${max}; got '${v}'`);
+    }
+    return n;
+  };
+}
+
+const program = new Command()
+  .name("rcu-lab")
+  .description("Emulated Linux tracepoint + RCU hot path on shared WebAssembly memory, one worker per CPU")
+  .showHelpAfterError();
+
+program
+  .command("primitives")
+  .description("ns per op of the kernel primitives in WebAssembly (1 CPU and all CPUs), beside plain JS+Atomics and native x86-64")
+  .option("--cpus <n>", "emulated CPUs (default: the cores available)", positiveInt("--cpus"))
+  .option("--iterations <n>", "operations per timed batch", positiveInt("--iterations", 2 ** 32 - 1), 10_000_000)
+  .option("--reps <n>", "timed repetitions per figure", positiveInt("--reps", 1000), 5)
+  .option("--only <names>", `comma-separated primitives: ${PRIMITIVES.map((p) => p.name).join(", ")}`)
+  .addOption(new Option("--impl <impl>", "which implementations").choices(["both", "wasm", "js"]).default("both"))
+  .option("--json", "print the report as JSON (schema rcu-lab/primitives@1) instead of tables")
+  .action(async (o: { cpus?: number; iterations: number; reps: number; only?: string; impl: string; json?: boolean }) => {
+    const platform = (await import("./platform/node.js")).nodePlatform;
+    const cpus = o.cpus ?? platform.cores();
+    const machine = await Machine.create({ cpus, platform });
+    try {
+      const report = await runPrimitives(machine, {
+        iterations: o.iterations,
+        reps: o.reps,
+        only: o.only?.split(",").map((s) => s.trim()),
+        impls: o.impl === "both" ? undefined : [o.impl as Impl],
+        scopes: cpus === 1 ? (["1 CPU"] as Scope[]) : undefined,
+        onProgress: progressLine(),
+      });
+      process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderPrimitives(report)}\n`);
+    } finally {
+      await machine.close();
+    }
+  });
+
+program.parseAsync().catch((e: unknown) => {
+  process.stderr.write(`rcu-lab: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,77 @@
+// The shared-memory layout, read from the module's exported immutable globals
+// (assembly/layout.ts). Nothing here hard-codes an offset.
+
+/** Names of the layout globals the module must export. */
+const LAYOUT_GLOBALS = [
+  "LAYOUT_VERSION", "LAYOUT_MAGIC", "MAXIMUM_MEMORY_PAGES", "WASM_PAGE_SIZE", "CACHELINE", "NR_CPUS",
+  "NULL_PAGE_SIZE", "HDR_BASE", "HDR_MAGIC", "HDR_LAYOUT_VERSION", "HDR_NR_CPUS", "HDR_BARRIER_ARRIVED",
+  "HDR_SIZE", "SHARED_BASE", "SHARED_WORDS", "SHARED_STRIDE", "MAILBOX_BASE", "MAILBOX_STRIDE",
+  "MB_REQ_SEQ", "MB_CMD", "MB_BARRIER_N", "MB_ARGS", "MB_NR_ARGS", "MB_ACK_SEQ", "MB_STATUS",
+  "MB_ERR_LEN", "MB_RESULT", "MB_ELAPSED_NS", "MB_ERR_TEXT", "MB_ERR_TEXT_SIZE", "PERCPU_BASE",
+  "PERCPU_STRIDE", "PCPU_CPU_ID", "PCPU_PREEMPT_COUNT", "PCPU_IRQS_DISABLED", "PCPU_MB_SCRATCH",
+  "PCPU_COUNTER", "PCPU_OPS", "OPS_SLOTS", "PCPU_FREE", "COUNTING_BUILD", "NR_OP_KINDS",
+  "PREEMPT_ENABLED",
+] as const;
+
+export type LayoutName = (typeof LAYOUT_GLOBALS)[number];
+export type Layout = Readonly<Record<LayoutName, number>>;
+
+/** Per-CPU fields that must each start a cache line of their own. */
+export const HOT_PERCPU_FIELDS: readonly LayoutName[] = [
+  "PCPU_CPU_ID", "PCPU_PREEMPT_COUNT", "PCPU_IRQS_DISABLED", "PCPU_MB_SCRATCH", "PCPU_COUNTER", "PCPU_OPS",
+];
+
+/** Op kinds of the counting build, in slot order (assembly/primitives.ts OP_*). */
+export const OP_KINDS = [
+  "read_once", "write_once", "this_cpu_rmw", "atomic_rmw", "smp_mb", "store_release",
+  "branch", "indirect_call", "call", "irq_save", "irq_restore",
+] as const;
+export type OpKind = (typeof OP_KINDS)[number];
+
+/**
+ * Read the layout from a compiled module: instantiate it once over a one-page scratch
+ * memory (the module has no start function, so this runs no code) and read its globals.
+ */
+export function readLayout(module: WebAssembly.Module): Layout {
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+  const table = new WebAssembly.Table({ initial: 64, element: "anyfunc" });
+  const { exports } = new WebAssembly.Instance(module, { env: { memory, table } });
+  const out: Partial<Record<LayoutName, number>> = {};
+  for (const name of LAYOUT_GLOBALS) {
+    const g = exports[name];
+    if (!(g instanceof WebAssembly.Global)) {
+      throw new Error(`the wasm module does not export the layout global ${name}; rebuild with npm run build`);
+    }
+    out[name] = Number(g.value) >>> 0;
+  }
+  const layout = out as Layout;
+  if (layout.NR_OP_KINDS !== OP_KINDS.length) {
+    throw new Error(`the module has ${layout.NR_OP_KINDS} op kinds, bindings/layout.ts knows ${OP_KINDS.length}; keep OP_KINDS in step with assembly/primitives.ts`);
+  }
+  return layout;
+}
+
+/** Bytes a machine of `cpus` CPUs uses (assembly/layout.ts layout_end). */
+export function layoutEnd(layout: Layout, cpus: number): number {
+  return layout.PERCPU_BASE + cpus * layout.PERCPU_STRIDE;
+}
+
+/** The largest CPU count this module allows: NR_CPUS and the maximum memory. */
+export function maxCpus(layout: Layout): number {
+  const bytes = layout.MAXIMUM_MEMORY_PAGES * layout.WASM_PAGE_SIZE;
+  const byMemory = Math.floor((bytes - layout.PERCPU_BASE) / layout.PERCPU_STRIDE);
+  return Math.min(layout.NR_CPUS, byMemory);
+}
+
+/** Address of CPU `cpu`'s copy of a per-CPU field. */
+export function perCpuAddr(layout: Layout, cpu: number, field: number): number {
+  return layout.PERCPU_BASE + cpu * layout.PERCPU_STRIDE + field;
+}
+
+/** Address of shared word `i`. */
+export function sharedWordAddr(layout: Layout, i: number): number {
+  if (!Number.isInteger(i) || i < 0 || i >= layout.SHARED_WORDS) {
+    throw new RangeError(`shared word ${i} does not exist: expected an integer in 0..${layout.SHARED_WORDS - 1}`);
+  }
+  return layout.SHARED_BASE + i * layout.SHARED_STRIDE;
+}

@@ -1,0 +1,312 @@
+// The emulated SMP machine: one shared WebAssembly.Memory sized from the layout, one
+// worker per CPU, each with its own instance of the one module. The host posts commands
+// through each CPU's mailbox in shared memory and waits with Atomics.waitAsync: it never
+// blocks its thread (a browser's main thread may not), and every wait has a deadline.
+import { CMD_EXIT, commandTable, functionTableNames, type CommandTable } from "./commands.js";
+import { CpuError, DeadlineError, MachineClosedError } from "./errors.js";
+import { OP_KINDS, layoutEnd, maxCpus, perCpuAddr, readLayout, sharedWordAddr, type Layout, type OpKind } from "./layout.js";
+import type { Build, CpuWorkerHandle, Platform } from "./platform/types.js";
+
+export interface MachineOptions {
+  /** Number of emulated CPUs (one worker each): an integer in 1..maxCpus. */
+  cpus: number;
+  /** "release" (timed) or "counting" (exact op counts). Default "release". */
+  build?: Build;
+  /** Default deadline of a command, in ms. Default 60000. */
+  deadlineMs?: number;
+  /** Host platform. Default: Node's (worker_threads). */
+  platform?: Platform;
+}
+
+export interface RunOptions {
+  deadlineMs?: number;
+}
+
+export interface RunAllOptions extends RunOptions {
+  /** Start all CPUs together: each waits at a shared start barrier before the command. */
+  barrier?: boolean;
+  /** Which CPUs (default: all). */
+  cpus?: readonly number[];
+}
+
+/** What a command returned on one CPU. */
+export interface CommandResult {
+  readonly cpu: number;
+  readonly command: string;
+  /** The command's return value (wasm i64 results are converted to number). */
+  readonly value: number;
+  /** Time the CPU spent inside the command, measured by the CPU's worker (ns). */
+  readonly elapsedNs: number;
+}
+
+const DEFAULT_DEADLINE_MS = 60_000;
+const CLOSE_DEADLINE_MS = 2_000;
+
+interface CpuState {
+  readonly handle: CpuWorkerHandle;
+  /** Serialises commands to this CPU. */
+  queue: Promise<unknown>;
+  /** Set when the CPU can take no more commands: why. */
+  broken?: string;
+  /** Rejects the command in flight when the worker dies. */
+  abort?: (reason: string) => void;
+}
+
+async function defaultPlatform(): Promise<Platform> {
+  if (typeof process !== "undefined" && process.versions?.node) {
+    return (await import("./platform/node.js")).nodePlatform;
+  }
+  throw new Error("no platform given and this is not Node: pass options.platform (the browser adapter)");
+}
+
+function checkCpus(cpus: unknown, limit: number): number {
+  if (typeof cpus !== "number" || !Number.isInteger(cpus) || cpus < 1 || cpus > limit) {
+    throw new RangeError(
+      `cpus must be an integer in 1..${limit} (NR_CPUS of this build and its maximum memory allow ${limit}); got ${typeof cpus === "number" ? cpus : `${typeof cpus} ${JSON.stringify(cpus)}`}`,
+    );
+  }
+  return cpus;
+}
+
+export class Machine {
+  readonly cpus: number;
+  readonly build: Build;
+  readonly layout: Layout;
+  readonly memory: WebAssembly.Memory;
+  readonly platform: Platform;
+  readonly commands: CommandTable;
+  private readonly functionTable: string[];
+  private readonly cpuStates: CpuState[];
+  private readonly deadlineMs: number;
+  private readonly i32: Int32Array;
+  private readonly f64: Float64Array;
+  private closing?: Promise<void>;
+
+  private constructor(o: {
+    cpus: number; build: Build; layout: Layout; memory: WebAssembly.Memory; platform: Platform;
+    commands: CommandTable; functionTable: string[]; cpuStates: CpuState[]; deadlineMs: number;
+  }) {
+    this.cpus = o.cpus;
+    this.build = o.build;
+    this.layout = o.layout;
+    this.memory = o.memory;
+    this.platform = o.platform;
+    this.commands = o.commands;
+    this.functionTable = o.functionTable;
+    this.cpuStates = o.cpuStates;
+    this.deadlineMs = o.deadlineMs;
+    this.i32 = new Int32Array(o.memory.buffer);
+    this.f64 = new Float64Array(o.memory.buffer);
+  }
+
+  /** Compile the module once, create the shared memory, start one worker per CPU. */
+  static async create(options: MachineOptions): Promise<Machine> {
+    if (options === null || typeof options !== "object") {
+      throw new TypeError(`Machine.create expects an options object such as { cpus: 2 }; got ${String(options)}`);
+    }
+    const build = options.build ?? "release";
+    if (build !== "release" && build !== "counting") {
+      throw new RangeError(`build must be "release" or "counting"; got ${JSON.stringify(build)}`);
+    }
+    const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    if (typeof deadlineMs !== "number" || !(deadlineMs > 0)) {
+      throw new RangeError(`deadlineMs must be a positive number of milliseconds; got ${String(deadlineMs)}`);
+    }
+    const platform = options.platform ?? (await defaultPlatform());
+    platform.prepareEngine();
+    const module = await WebAssembly.compile(await platform.loadWasm(build));
+    const layout = readLayout(module);
+    const cpus = checkCpus(options.cpus, maxCpus(layout));
+
+    const pages = Math.ceil(layoutEnd(layout, cpus) / layout.WASM_PAGE_SIZE);
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: layout.MAXIMUM_MEMORY_PAGES, shared: true });
+    const u32 = new Uint32Array(memory.buffer);
+    u32[layout.HDR_LAYOUT_VERSION >> 2] = layout.LAYOUT_VERSION;
+    u32[layout.HDR_NR_CPUS >> 2] = cpus;
+    Atomics.store(u32, layout.HDR_MAGIC >> 2, layout.LAYOUT_MAGIC);
+
+    const cpuStates: CpuState[] = [];
+    for (let cpu = 0; cpu < cpus; cpu++) {
+      cpuStates.push({ handle: platform.startCpu({ cpu, module, memory }), queue: Promise.resolve() });
+    }
+    const machine = new Machine({
+      cpus, build, layout, memory, platform, commands: commandTable(module),
+      functionTable: functionTableNames(module), cpuStates, deadlineMs,
+    });
+    cpuStates.forEach((s, cpu) =>
+      s.handle.onDeath((reason) => {
+        s.broken ??= reason;
+        s.abort?.(reason);
+        void cpu;
+      }),
+    );
+    try {
+      await withDeadline(Promise.all(cpuStates.map((s) => s.handle.ready)), deadlineMs, () => new Error(`the CPUs did not come up within ${deadlineMs} ms`));
+    } catch (e) {
+      await Promise.all(cpuStates.map((s) => s.handle.terminate()));
+      throw e;
+    }
+    return machine;
+  }
+
+  /** Whether close() has been called. */
+  get closed(): boolean {
+    return this.closing !== undefined;
+  }
+
+  /** Table index of a `probe_*` function in every CPU's function table. */
+  functionIndex(name: string): number {
+    const i = this.functionTable.indexOf(name);
+    if (i < 0) throw new Error(`no function '${name}' in the function table; expected one of: ${this.functionTable.join(", ")}`);
+    return 1 + i;
+  }
+
+  /** Run `command` on CPU `cpu` with numeric `args`; commands to one CPU run in order. */
+  run(cpu: number, command: string, args: readonly number[] = [], options: RunOptions = {}): Promise<CommandResult> {
+    if (this.closed) return Promise.reject(new MachineClosedError(`run('${command}') on CPU ${cpu}`));
+    try {
+      this.checkCpu(cpu);
+      this.commands.number(command, cpu);
+      this.checkArgs(command, args);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const deadlineMs = options.deadlineMs ?? this.deadlineMs;
+    const s = this.cpuStates[cpu];
+    const p = s.queue.then(() => this.execute(cpu, command, args, 0, deadlineMs));
+    s.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Run `command` on several CPUs at once; with `barrier` they start together. */
+  async runAll(
+    command: string,
+    args: readonly number[] | ((cpu: number) => readonly number[]) = [],
+    options: RunAllOptions = {},
+  ): Promise<CommandResult[]> {
+    if (this.closed) throw new MachineClosedError(`runAll('${command}')`);
+    const cpus = options.cpus ?? [...Array(this.cpus).keys()];
+    cpus.forEach((c) => this.checkCpu(c));
+    const argsOf = typeof args === "function" ? args : () => args;
+    cpus.forEach((c) => this.checkArgs(command, argsOf(c)));
+    this.commands.number(command, cpus[0] ?? 0);
+    const deadlineMs = options.deadlineMs ?? this.deadlineMs;
+    const barrierN = options.barrier ? cpus.length : 0;
+    // Every CPU in the group must be idle before the barrier is reset.
+    await Promise.all(cpus.map((c) => this.cpuStates[c].queue));
+    if (barrierN) Atomics.store(this.i32, this.layout.HDR_BARRIER_ARRIVED >> 2, 0);
+    const runs = cpus.map((c) => {
+      const s = this.cpuStates[c];
+      const p = s.queue.then(() => this.execute(c, command, argsOf(c), barrierN, deadlineMs));
+      s.queue = p.catch(() => undefined);
+      return p;
+    });
+    return Promise.all(runs);
+  }
+
+  /** Op counts of CPU `cpu` (the counting build counts; the release build reads zeros). */
+  opCounts(cpu: number): Record<OpKind, number> {
+    this.checkCpu(cpu);
+    const view = new DataView(this.memory.buffer);
+    const base = perCpuAddr(this.layout, cpu, this.layout.PCPU_OPS);
+    const out = {} as Record<OpKind, number>;
+    OP_KINDS.forEach((k, i) => (out[k] = Number(view.getBigUint64(base + 8 * i, true))));
+    return out;
+  }
+
+  /** Read shared word `i` (a u32 on its own cache line). */
+  readSharedWord(i: number): number {
+    return Atomics.load(this.i32, sharedWordAddr(this.layout, i) >> 2) >>> 0;
+  }
+
+  /** Write shared word `i`. */
+  writeSharedWord(i: number, v: number): void {
+    Atomics.store(this.i32, sharedWordAddr(this.layout, i) >> 2, v | 0);
+  }
+
+  /** End every CPU's worker. Safe to call more than once. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await Promise.all(
+        this.cpuStates.map(async (s, cpu) => {
+          if (!s.broken) {
+            try {
+              await this.post(cpu, CMD_EXIT, [], 0, CLOSE_DEADLINE_MS, "exit");
+            } catch {
+              /* stuck or dead: terminate below */
+            }
+          }
+          s.broken ??= "the machine is closed";
+          await s.handle.terminate();
+        }),
+      );
+    })();
+    return this.closing;
+  }
+
+  private checkCpu(cpu: number): void {
+    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.cpus) {
+      throw new RangeError(`CPU ${cpu} does not exist: expected an integer in 0..${this.cpus - 1}`);
+    }
+  }
+
+  private checkArgs(command: string, args: readonly number[]): void {
+    if (!Array.isArray(args) || args.length > this.layout.MB_NR_ARGS || args.some((a) => typeof a !== "number" || Number.isNaN(a))) {
+      throw new TypeError(`'${command}' takes at most ${this.layout.MB_NR_ARGS} numeric arguments; got ${JSON.stringify(args)}`);
+    }
+  }
+
+  private async execute(cpu: number, command: string, args: readonly number[], barrierN: number, deadlineMs: number): Promise<CommandResult> {
+    if (this.closed) throw new MachineClosedError(`run('${command}') on CPU ${cpu}`);
+    return this.post(cpu, this.commands.number(command, cpu), args, barrierN, deadlineMs, command);
+  }
+
+  /** Post one command to a CPU's mailbox and wait (asynchronously) for its ack. */
+  private async post(cpu: number, cmd: number, args: readonly number[], barrierN: number, deadlineMs: number, command: string): Promise<CommandResult> {
+    const s = this.cpuStates[cpu];
+    if (s.broken) throw new CpuError(cpu, command, `the CPU cannot take commands: ${s.broken}`);
+    const L = this.layout;
+    const mb = L.MAILBOX_BASE + cpu * L.MAILBOX_STRIDE;
+    const i32 = this.i32, f64 = this.f64;
+    for (let i = 0; i < L.MB_NR_ARGS; i++) f64[(mb + L.MB_ARGS + 8 * i) >> 3] = args[i] ?? 0;
+    i32[(mb + L.MB_CMD) >> 2] = cmd;
+    i32[(mb + L.MB_BARRIER_N) >> 2] = barrierN;
+    const ackIdx = (mb + L.MB_ACK_SEQ) >> 2;
+    const seq = (Atomics.load(i32, (mb + L.MB_REQ_SEQ) >> 2) + 1) | 0;
+    Atomics.store(i32, (mb + L.MB_REQ_SEQ) >> 2, seq);
+    Atomics.notify(i32, (mb + L.MB_REQ_SEQ) >> 2);
+
+    const deadline = Date.now() + deadlineMs;
+    let aborted: string | undefined;
+    s.abort = (reason) => (aborted = reason);
+    try {
+      for (;;) {
+        const ack = Atomics.load(i32, ackIdx);
+        if (ack === seq) break;
+        if (aborted !== undefined) throw new CpuError(cpu, command, aborted);
+        const left = deadline - Date.now();
+        if (left <= 0) {
+          s.broken = `stuck in '${command}' past its ${deadlineMs} ms deadline`;
+          throw new DeadlineError(cpu, command, deadlineMs);
+        }
+        // Wake at least every 50 ms to notice a dead worker.
+        const w = Atomics.waitAsync(i32, ackIdx, ack, Math.min(left, 50));
+        if (w.async) await w.value;
+      }
+    } finally {
+      s.abort = undefined;
+    }
+    if (Atomics.load(i32, (mb + L.MB_STATUS) >> 2) !== 0) {
+      const len = i32[(mb + L.MB_ERR_LEN) >> 2];
+      const bytes = new Uint8Array(this.memory.buffer, mb + L.MB_ERR_TEXT, len).slice();
+      throw new CpuError(cpu, command, new TextDecoder().decode(bytes));
+    }
+    return { cpu, command, value: f64[(mb + L.MB_RESULT) >> 3], elapsedNs: f64[(mb + L.MB_ELAPSED_NS) >> 3] };
+  }
+}
+
+function withDeadline<T>(p: Promise<T>, ms: number, err: () => Error): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const t = new Promise<never>((_, rej) => (timer = setTimeout(() => rej(err()), ms)));
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}

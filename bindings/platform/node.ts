@@ -1,0 +1,74 @@
+// The Node platform: worker_threads for CPUs, the .wasm from build/, TurboFan only.
+import fs from "node:fs/promises";
+import os from "node:os";
+import v8 from "node:v8";
+import { Worker } from "node:worker_threads";
+import type { Build, CpuInit, CpuWorkerHandle, Platform } from "./types.js";
+
+const BUILD_FILES: Record<Build, string> = {
+  release: "../../../build/rcu-lab.wasm",
+  counting: "../../../build/rcu-lab.counting.wasm",
+};
+
+let engineReady = false;
+
+export const nodePlatform: Platform = {
+  name: "node",
+
+  /**
+   * Node 20's baseline compiler (Liftoff) clobbers registers after memory.atomic.wait.
+   * The module never waits (the build check rejects it), and on top of that every
+   * module is compiled by TurboFan only. The flag is process-wide, workers included,
+   * and must be set before the first compilation.
+   */
+  prepareEngine() {
+    if (engineReady) return;
+    v8.setFlagsFromString("--no-liftoff");
+    engineReady = true;
+  },
+
+  async loadWasm(build) {
+    const url = new URL(BUILD_FILES[build], import.meta.url);
+    try {
+      return new Uint8Array(await fs.readFile(url));
+    } catch (e) {
+      throw new Error(`cannot read the ${build} build at ${url.pathname} (${(e as Error).message}); run npm run build`);
+    }
+  },
+
+  startCpu(init: CpuInit): CpuWorkerHandle {
+    const worker = new Worker(new URL("./node-worker.js", import.meta.url), { workerData: init });
+    let deathCb: ((reason: string) => void) | undefined;
+    let dead: string | undefined;
+    let readyResolve!: () => void, readyReject!: (e: Error) => void;
+    const ready = new Promise<void>((res, rej) => ((readyResolve = res), (readyReject = rej)));
+    const die = (reason: string) => {
+      if (dead !== undefined) return;
+      dead = reason;
+      readyReject(new Error(reason));
+      deathCb?.(reason);
+    };
+    worker.on("message", (m: { type: string; message?: string }) => {
+      if (m.type === "ready") readyResolve();
+      else if (m.type === "fatal") die(`CPU ${init.cpu} worker failed: ${m.message}`);
+    });
+    worker.on("error", (e) => die(`CPU ${init.cpu} worker threw: ${e.message}`));
+    worker.on("exit", (code) => die(`CPU ${init.cpu} worker exited (code ${code})`));
+    let terminated: Promise<void> | undefined;
+    return {
+      ready,
+      onDeath(cb) {
+        deathCb = cb;
+        if (dead !== undefined) cb(dead);
+      },
+      terminate() {
+        terminated ??= worker.terminate().then(() => undefined);
+        return terminated;
+      },
+    };
+  },
+
+  cores() {
+    return typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+  },
+};

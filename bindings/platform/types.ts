@@ -1,0 +1,31 @@
+// What the machine needs from its host platform. Node's implementation is in node.ts;
+// a browser's (Web Workers) comes with the browser adapter. Nothing outside platform/
+// imports a `node:` module.
+
+export type Build = "release" | "counting";
+
+/** The first message a CPU worker receives. */
+export interface CpuInit {
+  readonly cpu: number;
+  readonly module: WebAssembly.Module;
+  readonly memory: WebAssembly.Memory;
+}
+
+/** The worker as the host sees it. */
+export interface CpuWorkerHandle {
+  /** Resolves when the CPU has instantiated its module and entered its command loop. */
+  readonly ready: Promise<void>;
+  /** Called once if the worker dies outside a command (uncaught error or exit). */
+  onDeath(cb: (reason: string) => void): void;
+  terminate(): Promise<void>;
+}
+
+export interface Platform {
+  readonly name: string;
+  /** Engine settings that must precede compilation (Node: TurboFan only). */
+  prepareEngine(): void;
+  loadWasm(build: Build): Promise<Uint8Array<ArrayBuffer>>;
+  startCpu(init: CpuInit): CpuWorkerHandle;
+  /** Cores available to this process. */
+  cores(): number;
+}

@@ -1,0 +1,127 @@
+// The primitives comparison: ns per operation of each kernel primitive as the module
+// executes it, on one CPU and on all CPUs at once, beside the same loop written in plain
+// TypeScript with Atomics, and beside the native figure of reference/native-costs.md.
+// Every timing is one batch run inside one worker call; no per-op JS -> wasm crossing.
+import type { Machine } from "./machine.js";
+import { summarize, type Summary } from "./stats.js";
+
+export interface Primitive {
+  readonly name: string;
+  /** Kernel code it stands for. */
+  readonly kernel: string;
+  readonly wasm: string;
+  readonly js: string;
+  /** ns per op of the native x86-64 sequence (reference/native-costs.md, AMD EPYC Zen 5, 2 vCPUs). */
+  readonly nativeNs: number;
+  /** Extra command arguments after the iteration count. */
+  readonly args?: (m: Machine) => number[];
+}
+
+export const PRIMITIVES: readonly Primitive[] = [
+  { name: "loop baseline", kernel: "one plain store per iteration", wasm: "bench_empty", js: "js_empty", nativeNs: 0.25 },
+  { name: "this_cpu_inc", kernel: "incl %gs:x", wasm: "bench_this_cpu_inc", js: "js_this_cpu_inc", nativeNs: 0.25 },
+  { name: "atomic_add_return", kernel: "lock xadd (own line)", wasm: "bench_atomic_add_return", js: "js_atomic_add_return", nativeNs: 4.98 },
+  { name: "smp_mb", kernel: "lock addl $0,-4(%rsp)", wasm: "bench_smp_mb", js: "js_smp_mb", nativeNs: 4.98 },
+  { name: "READ_ONCE+branch", kernel: "mov; test; jcc (not taken)", wasm: "bench_read_once_branch", js: "js_read_once_branch", nativeNs: 0.25 },
+  {
+    name: "indirect call", kernel: "call *%reg (empty function)", wasm: "bench_indirect_call", js: "js_indirect_call", nativeNs: 1.5,
+    args: (m) => [m.functionIndex("probe_empty")],
+  },
+];
+
+export type Impl = "wasm" | "js";
+export type Scope = "1 CPU" | "all CPUs";
+
+export interface PrimitiveRow {
+  readonly primitive: string;
+  readonly kernel: string;
+  readonly impl: Impl;
+  readonly scope: Scope;
+  readonly nativeNs: number;
+  /** ns/op per CPU that ran (index = position in `cpus`). */
+  readonly perCpu: readonly { cpu: number; nsPerOp: Summary }[];
+  /** Median over CPUs of their median ns/op. */
+  readonly nsPerOp: Summary;
+}
+
+export interface PrimitivesOptions {
+  /** Iterations per batch (one batch = one timed call). */
+  iterations?: number;
+  /** Timed repetitions per measurement (>= 1; 5 or more for a figure worth quoting). */
+  reps?: number;
+  /** Which primitives (names of PRIMITIVES); default all. */
+  only?: readonly string[];
+  impls?: readonly Impl[];
+  scopes?: readonly Scope[];
+  /** Called before each measurement: done, total, and what is measured. */
+  onProgress?: (done: number, total: number, what: string) => void;
+}
+
+export interface PrimitivesReport {
+  readonly schema: "rcu-lab/primitives@1";
+  readonly cpus: number;
+  readonly cores: number;
+  readonly oversubscribed: boolean;
+  readonly platform: string;
+  readonly build: string;
+  readonly iterations: number;
+  readonly reps: number;
+  readonly units: { nsPerOp: "ns per operation" };
+  readonly nativeSource: string;
+  readonly rows: readonly PrimitiveRow[];
+}
+
+export const NATIVE_SOURCE =
+  "reference/native-costs.md: gcc -O2 on AMD EPYC (Zen 5) VM, 2 vCPUs, pinned thread, median of 5 x 2e7 iterations";
+
+export async function runPrimitives(machine: Machine, o: PrimitivesOptions = {}): Promise<PrimitivesReport> {
+  const iterations = o.iterations ?? 10_000_000;
+  const reps = o.reps ?? 5;
+  if (!Number.isInteger(iterations) || iterations < 1 || iterations > 2 ** 32 - 1) {
+    throw new RangeError(`iterations must be an integer in 1..${2 ** 32 - 1} (a u32 loop count); got ${iterations}`);
+  }
+  if (!Number.isInteger(reps) || reps < 1 || reps > 1000) {
+    throw new RangeError(`reps must be an integer in 1..1000; got ${reps}`);
+  }
+  const known = PRIMITIVES.map((p) => p.name);
+  for (const n of o.only ?? []) {
+    if (!known.includes(n)) throw new RangeError(`unknown primitive '${n}'; expected one of: ${known.join(", ")}`);
+  }
+  const prims = PRIMITIVES.filter((p) => !o.only || o.only.includes(p.name));
+  const impls = o.impls ?? ["wasm", "js"];
+  const scopes = o.scopes ?? ["1 CPU", "all CPUs"];
+  const total = prims.length * impls.length * scopes.length;
+  const rows: PrimitiveRow[] = [];
+  let done = 0;
+  for (const p of prims) {
+    for (const scope of scopes) {
+      for (const impl of impls) {
+        o.onProgress?.(done++, total, `${p.name} (${impl}, ${scope})`);
+        const cpus = scope === "1 CPU" ? [0] : [...Array(machine.cpus).keys()];
+        const command = impl === "wasm" ? p.wasm : p.js;
+        const args = [iterations, ...(p.args?.(machine) ?? [])];
+        // Warm-up batch (JIT tiers, caches), not timed.
+        await machine.runAll(command, [Math.max(1, Math.floor(iterations / 10)), ...args.slice(1)], { cpus, barrier: true });
+        const samples: number[][] = cpus.map(() => []);
+        for (let r = 0; r < reps; r++) {
+          const res = await machine.runAll(command, args, { cpus, barrier: true });
+          res.forEach((x, i) => samples[i].push(x.elapsedNs / iterations));
+        }
+        const perCpu = cpus.map((cpu, i) => ({ cpu, nsPerOp: summarize(samples[i]) }));
+        const medians = perCpu.map((c) => c.nsPerOp.median);
+        const all = samples.flat();
+        rows.push({
+          primitive: p.name, kernel: p.kernel, impl, scope, nativeNs: p.nativeNs, perCpu,
+          nsPerOp: { ...summarize(medians), min: Math.min(...all), max: Math.max(...all), n: reps },
+        });
+      }
+    }
+  }
+  o.onProgress?.(total, total, "done");
+  const cores = machine.platform.cores();
+  return {
+    schema: "rcu-lab/primitives@1", cpus: machine.cpus, cores, oversubscribed: machine.cpus > cores,
+    platform: machine.platform.name, build: machine.build, iterations, reps,
+    units: { nsPerOp: "ns per operation" }, nativeSource: NATIVE_SOURCE, rows,
+  };
+}

@@ -1,0 +1,84 @@
+// npm run build: AssemblyScript -> build/*.wasm (release and counting builds), the
+// shared-memory check of each .wasm, then TypeScript -> dist/. With --if-stale it does
+// nothing when the inputs hash to the same value as at the last successful build.
+import asc from "assemblyscript/asc";
+import { createHash } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { checkWasm } from "./wasm-check.mjs";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const stampFile = path.join(root, "build", ".inputs.sha256");
+const INPUT_DIRS = ["assembly", "bindings", "bench", "scripts"];
+const INPUT_FILES = ["package.json", "package-lock.json", "tsconfig.json", "asconfig.json"];
+const OUTPUTS = ["build/rcu-lab.wasm", "build/rcu-lab.counting.wasm", "dist/bindings/index.js"];
+
+/** The asc flags of DESIGN.md: imported shared memory, no runtime, no abort import. */
+export const MAXIMUM_MEMORY_PAGES = 1024; // 64 MiB
+const BUILDS = [
+  { out: "build/rcu-lab.wasm", extra: [] },
+  { out: "build/rcu-lab.counting.wasm", extra: ["--use", "RCU_LAB_COUNTING=1"] },
+];
+
+function inputsHash() {
+  const h = createHash("sha256");
+  const files = [...INPUT_FILES];
+  for (const d of INPUT_DIRS) {
+    const walk = (dir) => {
+      if (!fs.existsSync(dir)) return;
+      for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else files.push(path.relative(root, p));
+      }
+    };
+    walk(path.join(root, d));
+  }
+  for (const f of files) {
+    const p = path.join(root, f);
+    if (!fs.existsSync(p)) continue;
+    h.update(f).update("\0").update(fs.readFileSync(p)).update("\0");
+  }
+  return h.digest("hex");
+}
+
+async function compileAssembly({ out, extra }) {
+  const args = [
+    "assembly/index.ts", "-o", out, "--textFile", out.replace(/\.wasm$/, ".wat"),
+    "--bindings", "raw", "--importMemory", "--sharedMemory", "--initialMemory", "1",
+    "--maximumMemory", String(MAXIMUM_MEMORY_PAGES), "--importTable", "--enable", "threads",
+    "--runtime", "stub", "-O3", "--noAssert", "--use", "abort=",
+    "--use", `RCU_LAB_MAX_PAGES=${MAXIMUM_MEMORY_PAGES}`, ...extra,
+  ];
+  const { error, stderr } = await asc.main(args, { stdout: process.stdout, stderr: process.stderr });
+  if (error) throw new Error(`asc failed for ${out}: ${error.message}\n${stderr.toString()}`);
+  const problems = checkWasm(fs.readFileSync(path.join(root, out)));
+  if (problems.length) {
+    throw new Error(`${out} breaks the shared-memory rules of DESIGN.md:\n  - ${problems.join("\n  - ")}`);
+  }
+}
+
+async function main() {
+  process.chdir(root);
+  const ifStale = process.argv.includes("--if-stale");
+  const hash = inputsHash();
+  const fresh = fs.existsSync(stampFile) && fs.readFileSync(stampFile, "utf8") === hash && OUTPUTS.every((o) => fs.existsSync(path.join(root, o)));
+  if (ifStale && fresh) return;
+  fs.mkdirSync(path.join(root, "build"), { recursive: true });
+  if (fs.existsSync(stampFile)) fs.rmSync(stampFile);
+  for (const b of BUILDS) {
+    process.stderr.write(`build: asc -> ${b.out}\n`);
+    await compileAssembly(b);
+  }
+  process.stderr.write("build: tsc -> dist/\n");
+  execFileSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], { stdio: "inherit" });
+  fs.chmodSync(path.join(root, "dist/bindings/cli.js"), 0o755);
+  fs.writeFileSync(stampFile, hash);
+}
+
+main().catch((e) => {
+  process.stderr.write(`build failed: ${e.message}\n`);
+  process.exit(1);
+});
