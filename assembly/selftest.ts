@@ -23,3 +23,14 @@ export function selftest_spin_until_set(word: u32): u32 {
 export function selftest_trap(): void {
   unreachable();
 }
+
+/**
+ * The broken variant of atomic_add_return for tests: a plain load + add + store on a
+ * shared word. CPUs running it at once lose updates, which shows that the exact-total
+ * test of atomic_add_return can fail.
+ */
+export function selftest_plain_inc_shared(n: u32, word: u32): u32 {
+  const p = <usize>SHARED_BASE + <usize>word * <usize>SHARED_STRIDE;
+  for (let i: u32 = 0; i < n; i++) WRITE_ONCE_u32(p, READ_ONCE_u32(p) + 1);
+  return n;
+}

@@ -5,3 +5,4 @@ export { OP_KINDS, HOT_PERCPU_FIELDS, layoutEnd, maxCpus, perCpuAddr, readLayout
 export type { Build, Platform } from "./platform/types.js";
 export { summarize, type Summary } from "./stats.js";
 export { runPrimitives, PRIMITIVES, type PrimitiveRow, type PrimitivesOptions, type PrimitivesReport } from "./primitives-run.js";
+export { checkLayout, checkPerCpuOwnership } from "./layout-check.js";
