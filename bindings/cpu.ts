@@ -13,7 +13,7 @@ const BARRIER_TIMEOUT_MS = 30_000;
 type Fn = (...args: number[]) => number | bigint | void;
 
 /** Instantiate this CPU's module instance and bind it to the CPU. */
-export function bootCpu(init: CpuInit): { layout: Layout; run: () => void } {
+export function bootCpu(init: CpuInit): { layout: Layout; exports: WebAssembly.Exports; run: () => void } {
   const { cpu, module, memory } = init;
   const layout = readLayout(module);
   const probes = functionTableNames(module);
@@ -95,5 +95,5 @@ export function bootCpu(init: CpuInit): { layout: Layout; run: () => void } {
     }
   }
 
-  return { layout, run };
+  return { layout, exports, run };
 }

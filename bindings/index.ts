@@ -6,3 +6,4 @@ export type { Build, Platform } from "./platform/types.js";
 export { summarize, type Summary } from "./stats.js";
 export { runPrimitives, PRIMITIVES, type PrimitiveRow, type PrimitivesOptions, type PrimitivesReport } from "./primitives-run.js";
 export { checkLayout, checkPerCpuOwnership } from "./layout-check.js";
+export { createLocalCpu, type LocalCpu } from "./local.js";

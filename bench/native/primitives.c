@@ -1,0 +1,83 @@
+/*
+ * Native x86-64 versions of the primitive loops of assembly/bench.ts, so that the
+ * emulation is compared with the hardware it runs on, in the same run. The sequences are
+ * those of reference/native-costs.md. Prints one JSON object: ns per operation, the
+ * median of `reps` repetitions of `iters`-iteration loops, with min and max.
+ * Build: cc -O2 -mno-red-zone -o primitives primitives.c
+ */
+#define _GNU_SOURCE
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static double now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static volatile uint32_t word __attribute__((aligned(64)));
+static uint32_t counter __attribute__((aligned(64)));
+
+__attribute__((noinline)) static void empty_fn(uint32_t x) { __asm__ volatile("" ::"r"(x)); }
+static void (*volatile fnptr)(uint32_t) = empty_fn;
+
+static void loop_empty(long n) {
+  for (long i = 0; i < n; i++) __asm__ volatile("movl %k0, %1" ::"r"(i), "m"(counter));
+}
+static void loop_this_cpu_inc(long n) {
+  uint32_t *p = &counter;
+  for (long i = 0; i < n; i++) __asm__ volatile("incl (%0)" ::"r"(p) : "memory");
+}
+static void loop_lock_xadd(long n) {
+  for (long i = 0; i < n; i++) {
+    uint32_t v = 1;
+    __asm__ volatile("lock xaddl %0, %1" : "+r"(v), "+m"(counter)::"memory");
+  }
+}
+static void loop_smp_mb(long n) {
+  for (long i = 0; i < n; i++) __asm__ volatile("lock addl $0,-4(%%rsp)" ::: "memory", "cc");
+}
+static void loop_mfence(long n) {
+  for (long i = 0; i < n; i++) __asm__ volatile("mfence" ::: "memory");
+}
+static void loop_read_once_branch(long n) {
+  long taken = 0;
+  for (long i = 0; i < n; i++) if (word == 0xdeadbeef) taken++;
+  __asm__ volatile("" ::"r"(taken));
+}
+static void loop_indirect_call(long n) {
+  void (*f)(uint32_t) = fnptr;
+  for (long i = 0; i < n; i++) { f((uint32_t)i); __asm__ volatile("" : "+r"(f)); }
+}
+
+static int cmp(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv) {
+  long iters = argc > 1 ? atol(argv[1]) : 20000000;
+  int reps = argc > 2 ? atoi(argv[2]) : 5;
+  if (iters < 1 || reps < 1 || reps > 1000) { fprintf(stderr, "usage: primitives [iters>=1] [reps 1..1000]\n"); return 2; }
+  cpu_set_t set; CPU_ZERO(&set); CPU_SET(0, &set); sched_setaffinity(0, sizeof set, &set);
+  struct { const char *name; void (*fn)(long); } loops[] = {
+    {"loop baseline", loop_empty}, {"this_cpu_inc", loop_this_cpu_inc},
+    {"atomic_add_return", loop_lock_xadd}, {"smp_mb", loop_smp_mb}, {"mfence", loop_mfence},
+    {"READ_ONCE+branch", loop_read_once_branch}, {"indirect call", loop_indirect_call},
+  };
+  double *s = malloc(sizeof(double) * reps);
+  printf("{\"schema\":\"rcu-lab/native-primitives@1\",\"iterations\":%ld,\"reps\":%d,\"nsPerOp\":{", iters, reps);
+  for (unsigned k = 0; k < sizeof loops / sizeof loops[0]; k++) {
+    loops[k].fn(iters / 10);
+    for (int r = 0; r < reps; r++) { double t0 = now_ns(); loops[k].fn(iters); s[r] = (now_ns() - t0) / iters; }
+    qsort(s, reps, sizeof(double), cmp);
+    double med = reps % 2 ? s[reps / 2] : (s[reps / 2 - 1] + s[reps / 2]) / 2;
+    printf("%s\"%s\":{\"median\":%.4f,\"min\":%.4f,\"max\":%.4f,\"n\":%d}", k ? "," : "", loops[k].name, med, s[0], s[reps - 1], reps);
+  }
+  printf("}}\n");
+  free(s);
+  return 0;
+}

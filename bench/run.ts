@@ -1,0 +1,31 @@
+// npm run bench -- [primitives|benchmarkjs|all] [--json]
+import { benchmarkJs, renderBenchmarkJs } from "./benchmarkjs.js";
+import { benchPrimitives, renderPrimitivesBench } from "./primitives.js";
+
+const SUITES = ["primitives", "benchmarkjs", "all"] as const;
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const json = args.includes("--json");
+  const suite = args.find((a) => !a.startsWith("--")) ?? "all";
+  if (!(SUITES as readonly string[]).includes(suite)) {
+    throw new Error(`unknown benchmark suite '${suite}'; expected one of: ${SUITES.join(", ")}`);
+  }
+  const results: Record<string, unknown> = {};
+  if (suite === "primitives" || suite === "all") {
+    const r = await benchPrimitives();
+    results.primitives = r;
+    if (!json) process.stdout.write(`${renderPrimitivesBench(r)}\n\n`);
+  }
+  if (suite === "benchmarkjs" || suite === "all") {
+    const r = await benchmarkJs();
+    results.benchmarkjs = r;
+    if (!json) process.stdout.write(`${renderBenchmarkJs(r)}\n`);
+  }
+  if (json) process.stdout.write(`${JSON.stringify({ schema: "rcu-lab/bench@1", ...results }, null, 2)}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 1;
+});
