@@ -5,6 +5,7 @@ import { set_this_cpu } from "./percpu";
 import { preempt_count_init } from "./preempt";
 import { local_irq_enable } from "./irqflags";
 import { READ_ONCE_u32, WRITE_ONCE_u32 } from "./primitives";
+import { rcu_dynticks_init } from "./rcu/dynticks";
 import { this_cpu_ptr } from "./percpu";
 
 export * from "./layout";
@@ -12,6 +13,8 @@ export { COUNTING_BUILD, NR_OP_KINDS, this_cpu_op_count } from "./primitives";
 export { PREEMPT_ENABLED } from "./preempt";
 export * from "./bench";
 export * from "./selftest";
+export * from "./commands";
+export { NR_USAGE_KINDS } from "./rcu/usage";
 
 /**
  * Bring CPU `cpu` up in this instance (the per-CPU part of start_secondary()): set the
@@ -24,5 +27,6 @@ export function cpu_init(cpu: u32): u32 {
   WRITE_ONCE_u32(this_cpu_ptr(PCPU_CPU_ID), cpu);
   preempt_count_init();
   local_irq_enable();
+  rcu_dynticks_init();
   return 0;
 }

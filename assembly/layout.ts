@@ -6,11 +6,15 @@
 //   0                 NULL page: never written (catches a NULL pointer that is used)
 //   HDR_BASE          machine header (magic, layout version, nr_cpus), start barrier
 //   SHARED_BASE       SHARED_WORDS words, each on its own line (tests and benchmarks)
-//   MAILBOX_BASE      one mailbox per CPU, MAILBOX_STRIDE bytes (host <-> CPU commands)
-//   PERCPU_BASE       one per-CPU area per CPU, PERCPU_STRIDE bytes (the kernel's per-CPU data)
-//   LAYOUT_END(cpus)  = PERCPU_BASE + cpus * PERCPU_STRIDE
+//   RCU_STATE_BASE    rcu_state: gp_seq, requests, the grace-period engine's state, faults
+//   SRCU_BASE         NR_SRCU srcu_structs
+//   CB_BASE           callback rings of call_rcu / call_srcu
+//   TORTURE_BASE      rcutorture: current element, writer state, parked tasks, elements
+//   MAILBOX_BASE      one mailbox per context (CPUs, the GP kthread, the host), MAILBOX_STRIDE bytes
+//   PERCPU_BASE       one per-CPU area per context, PERCPU_STRIDE bytes (the kernel's per-CPU data)
+//   layout_end(cpus)  = PERCPU_BASE + (cpus + NR_EXTRA_CONTEXTS) * PERCPU_STRIDE
 
-export const LAYOUT_VERSION: u32 = 1;
+export const LAYOUT_VERSION: u32 = 2;
 export const LAYOUT_MAGIC: u32 = 0x4c554352; // "RCUL"
 
 /** Maximum pages of the shared memory: the build passes --maximumMemory and the same
@@ -24,6 +28,13 @@ export const CACHELINE: u32 = 64;
 
 /** CONFIG_NR_CPUS of this build: the most CPUs a machine may have. */
 export const NR_CPUS: u32 = 64;
+
+/**
+ * Contexts that are not emulated CPUs but run the module too, each with a mailbox and a
+ * per-CPU area after the CPUs' own: the grace-period kthread (context `cpus`) and the
+ * host, the main thread that drives the machine (context `cpus + 1`).
+ */
+export const NR_EXTRA_CONTEXTS: u32 = 2;
 
 /** Bytes at address 0 that are never part of any structure. */
 export const NULL_PAGE_SIZE: u32 = 4096;
@@ -42,9 +53,94 @@ export const SHARED_BASE: u32 = HDR_BASE + HDR_SIZE;
 export const SHARED_WORDS: u32 = 16;
 export const SHARED_STRIDE: u32 = CACHELINE;
 
+// ---- RCU: rcu_state (kernel/rcu/tree.h struct rcu_state), one field per line ----------
+export const RCU_STATE_BASE: u32 = SHARED_BASE + SHARED_WORDS * SHARED_STRIDE;
+/** u32 rcu_state.gp_seq (also the futex word that grace-period waiters sleep on). */
+export const RCU_GP_SEQ: u32 = RCU_STATE_BASE + 0 * CACHELINE;
+/** u32 rcu_state.gp_seq_needed: the furthest gp_seq anyone asked for. */
+export const RCU_GP_SEQ_NEEDED: u32 = RCU_STATE_BASE + 1 * CACHELINE;
+/** u32 futex word of the grace-period kthread: bumped to wake it (requests, reports). */
+export const RCU_GP_WAKE: u32 = RCU_STATE_BASE + 2 * CACHELINE;
+/** u32 expedited request: the gp_seq an expedited waiter needs (0 = none). */
+export const RCU_EXP_SEQ_NEEDED: u32 = RCU_STATE_BASE + 3 * CACHELINE;
+/** Engine-private state (only the kthread instance writes it): see tree_gp.ts. */
+export const RCU_GP_PRIV: u32 = RCU_STATE_BASE + 4 * CACHELINE;
+export const GP_PRIV_STATE: u32 = 0; //       u32 engine state
+export const GP_PRIV_QSMASK: u32 = 8; //      u64 CPUs that still owe a quiescent state (rnp->qsmask)
+export const GP_PRIV_EXP: u32 = 16; //        u32 1 while this grace period is expedited
+export const GP_PRIV_FQS: u32 = 20; //        u32 force-quiescent-state passes in this grace period
+export const GP_PRIV_COMPLETED: u32 = 24; //  u64 grace periods completed
+export const GP_PRIV_FQS_TOTAL: u32 = 32; //  u64 FQS passes in all
+export const GP_PRIV_NEXT_FQS: u32 = 40; //   f64 time of the next FQS pass (us)
+/** u32 fault-injection bits (FAULT_* in faults.ts) and u32 argument, set by the host. */
+export const RCU_FAULTS: u32 = RCU_STATE_BASE + 5 * CACHELINE;
+export const RCU_FAULT_ARG: u32 = RCU_FAULTS + 4;
+export const RCU_STATE_SIZE: u32 = 6 * CACHELINE;
+
+// ---- SRCU: srcu_struct (include/linux/srcutree.h), NR_SRCU of them -----------------------
+export const SRCU_BASE: u32 = RCU_STATE_BASE + RCU_STATE_SIZE;
+export const NR_SRCU: u32 = 4;
+export const SRCU_STRIDE: u32 = 4 * CACHELINE;
+/** u32 ssp->srcu_idx (v5.6) */
+export const SRCU_IDX: u32 = 0;
+/** u32 ssp->srcu_ctrp (v6.15): offset of the per-CPU srcu_ctrs[idx] in the CPU's SRCU line. */
+export const SRCU_CTRP: u32 = 4;
+/** u32 ssp->srcu_gp_seq (futex word of synchronize_srcu waiters). */
+export const SRCU_GP_SEQ: u32 = 1 * CACHELINE;
+/** u32 ssp->srcu_gp_seq_needed; u32 srcu_gp_seq_needed_exp at +4. */
+export const SRCU_GP_SEQ_NEEDED: u32 = 2 * CACHELINE;
+export const SRCU_GP_SEQ_NEEDED_EXP: u32 = 2 * CACHELINE + 4;
+/** Update-side private words (only the kthread instance writes them). */
+export const SRCU_PRIV: u32 = 3 * CACHELINE;
+export const SRCU_PRIV_FLAVOR: u32 = SRCU_PRIV + 0; //    u32 0 unused, 1 SRCU, 2 SRCU-fast
+export const SRCU_PRIV_SUBSTATE: u32 = SRCU_PRIV + 4; //  u32 step within a scan (SRCU-fast's RCU wait)
+export const SRCU_PRIV_RCU_SEQ: u32 = SRCU_PRIV + 8; //   u32 RCU gp_seq an SRCU-fast scan waits for
+export const SRCU_PRIV_LAST_GP_END: u32 = SRCU_PRIV + 16; // f64 time of the last grace-period end (us)
+export const SRCU_PRIV_UNLOCKS: u32 = SRCU_PRIV + 24; //  u64 the unlock sum of a split SRCU-fast check
+export const SRCU_PRIV_COMPLETED: u32 = SRCU_PRIV + 32; // u64 grace periods completed
+export const SRCU_PRIV_SCANS: u32 = SRCU_PRIV + 40; //    u64 srcu_readers_active_idx_check calls
+export const SRCU_PRIV_NEXT_US: u32 = SRCU_PRIV + 48; //  f64 time of the next retry (us)
+
+// ---- callback lists (call_rcu, call_srcu): one ring per flavor ----------------------------
+// Flavor 0 is RCU, flavor 1 + i is srcu_struct i. Entries: u32 gp_seq needed, u32 function
+// table index, u32 argument, u32 ready flag (written last).
+export const CB_BASE: u32 = SRCU_BASE + NR_SRCU * SRCU_STRIDE;
+export const NR_CB_FLAVORS: u32 = 1 + NR_SRCU;
+export const CB_HEAD: u32 = 0; //           u32, consumer (kthread) index, own line
+export const CB_TAIL: u32 = CACHELINE; //   u32, producers reserve with atomic_add_return
+export const CB_ENTRIES: u32 = 2 * CACHELINE;
+export const CB_ENTRY_SIZE: u32 = 16;
+export const NR_CB: u32 = 1024;
+export const CB_STRIDE: u32 = CB_ENTRIES + NR_CB * CB_ENTRY_SIZE;
+
+// ---- rcutorture state (kernel/rcu/rcutorture.c) ---------------------------------------
+export const TORTURE_BASE: u32 = CB_BASE + NR_CB_FLAVORS * CB_STRIDE;
+/** u32 rcu_torture_current: address of the current element (0 = none). */
+export const TORTURE_CURRENT: u32 = TORTURE_BASE;
+/** Writer-private words: u32 next element to allocate, u32 retired count, then the retired list. */
+export const TORTURE_WRITER: u32 = TORTURE_BASE + CACHELINE;
+export const TW_NEXT: u32 = 0;
+export const TW_NR_RETIRED: u32 = 4;
+export const TW_RETIRED: u32 = 8; // u32 x TORTURE_MAX_RETIRED
+export const TORTURE_MAX_RETIRED: u32 = 14;
+/** u64 x PIPE_LEN+1: rcu_torture_wcount[] ("Free-Block Circulation"). */
+export const TORTURE_WCOUNT: u32 = TORTURE_BASE + 2 * CACHELINE;
+export const RCU_TORTURE_PIPE_LEN: u32 = 10;
+/** Parked reader tasks (a task that migrates inside its SRCU section waits here). */
+export const TORTURE_MIGRATE: u32 = TORTURE_BASE + 4 * CACHELINE;
+export const NR_MIGRATE: u32 = 16;
+export const MIGRATE_STRIDE: u32 = CACHELINE;
+/** The elements (struct rcu_torture): u32 pipe count, u32 mbtest, u32 index, poison payload. */
+export const TORTURE_ELEMS: u32 = TORTURE_MIGRATE + NR_MIGRATE * MIGRATE_STRIDE;
+export const NR_TORTURE_ELEMS: u32 = 256;
+export const ELEM_STRIDE: u32 = CACHELINE;
+export const ELEM_PIPE_COUNT: u32 = 0;
+export const ELEM_MBTEST: u32 = 4;
+export const TORTURE_END: u32 = TORTURE_ELEMS + NR_TORTURE_ELEMS * ELEM_STRIDE;
+
 // ---- mailboxes ---------------------------------------------------------------------
 // Line 0 is written by the host, line 1 by the CPU, then an error-text area.
-export const MAILBOX_BASE: u32 = SHARED_BASE + SHARED_WORDS * SHARED_STRIDE;
+export const MAILBOX_BASE: u32 = TORTURE_END;
 export const MAILBOX_STRIDE: u32 = 1024;
 export const MB_REQ_SEQ: u32 = 0; //      i32: bumped by the host to post a command
 export const MB_CMD: u32 = 4; //          i32: command number
@@ -61,7 +157,7 @@ export const MB_ERR_TEXT_SIZE: u32 = MAILBOX_STRIDE - 2 * CACHELINE;
 
 // ---- per-CPU areas ---------------------------------------------------------------
 // Each field below starts its own cache line of the CPU's area.
-export const PERCPU_BASE: u32 = MAILBOX_BASE + NR_CPUS * MAILBOX_STRIDE;
+export const PERCPU_BASE: u32 = MAILBOX_BASE + (NR_CPUS + NR_EXTRA_CONTEXTS) * MAILBOX_STRIDE;
 export const PERCPU_STRIDE: u32 = 4096;
 /** u32: the CPU id, written by the CPU itself at cpu_init (ownership check). */
 export const PCPU_CPU_ID: u32 = 0 * CACHELINE;
@@ -76,10 +172,50 @@ export const PCPU_COUNTER: u32 = 4 * CACHELINE;
 /** u64 x OPS_SLOTS: op counters of the counting build (two lines). */
 export const PCPU_OPS: u32 = 5 * CACHELINE;
 export const OPS_SLOTS: u32 = 16;
-/** First line not used by this layout version: room for RCU, SRCU, tracepoint state. */
-export const PCPU_FREE: u32 = 7 * CACHELINE;
+/** u32: 1 while op counting is paused on this CPU (emulator bookkeeping), line 24. */
+export const PCPU_OPS_PAUSED: u32 = 24 * CACHELINE;
+/** u32 rdp->dynticks (atomic_t; v5.6 encoding: bit 1 set = RCU watching). Read remotely. */
+export const PCPU_RCU_DYNTICKS: u32 = 7 * CACHELINE;
+/** i64 rdp->dynticks_nesting (long). */
+export const PCPU_RCU_NESTING: u32 = 8 * CACHELINE;
+/** i64 rdp->dynticks_nmi_nesting (long). */
+export const PCPU_RCU_NMI_NESTING: u32 = 9 * CACHELINE;
+/** This CPU's view of grace periods: u32 rdp->gp_seq, u32 cpu_no_qs, u32 exp_need_qs. */
+export const PCPU_RCU_QS: u32 = 10 * CACHELINE;
+export const QS_GP_SEQ: u32 = 0;
+export const QS_CPU_NO_QS: u32 = 4;
+export const QS_EXP_NEED_QS: u32 = 8;
+/** u32 the gp_seq this CPU's last quiescent-state report was made for (read by the kthread). */
+export const PCPU_RCU_QS_REPORT: u32 = 11 * CACHELINE;
+/** u32 rdp->dynticks_snap: written by the grace-period kthread only. */
+export const PCPU_RCU_SNAP: u32 = 12 * CACHELINE;
+/** u32 x NR_USAGE_SLOTS: usage errors (the kernel's WARN/lockdep splats) by kind. */
+export const PCPU_USAGE: u32 = 13 * CACHELINE;
+export const NR_USAGE_SLOTS: u32 = 16;
+/** One line per srcu_struct: srcu_ctrs[2] of {u64 locks, u64 unlocks} (lock_count/unlock_count). */
+export const PCPU_SRCU: u32 = 14 * CACHELINE;
+export const SRCU_CTR_STRIDE: u32 = 16;
+export const SRCU_CTR_LOCKS: u32 = 0;
+export const SRCU_CTR_UNLOCKS: u32 = 8;
+/** rcutorture per-CPU statistics: u64 rcu_torture_count[PIPE_LEN+1] ("Reader Pipe"), two lines. */
+export const PCPU_TORTURE_PIPE: u32 = 18 * CACHELINE;
+/** u64 rcu_torture_batch[PIPE_LEN+1] ("Reader Batch"), two lines. */
+export const PCPU_TORTURE_BATCH: u32 = 20 * CACHELINE;
+/** u64 counters: poisoned reads, sections, migrations, stalls, long delays. */
+export const PCPU_TORTURE_MISC: u32 = 22 * CACHELINE;
+export const TM_MBERROR: u32 = 0;
+export const TM_SECTIONS: u32 = 8;
+export const TM_MIGRATIONS: u32 = 16;
+export const TM_STALLS: u32 = 24;
+export const TM_LONG_DELAYS: u32 = 32;
+export const TM_ADOPTED: u32 = 40;
+/** u64 PRNG state, u32 spin iterations per microsecond (calibrated by the host). */
+export const PCPU_PRNG: u32 = 23 * CACHELINE;
+export const PRNG_SPINS_PER_US: u32 = 8;
+/** First line not used by this layout version. */
+export const PCPU_FREE: u32 = 25 * CACHELINE;
 
 /** Bytes of memory used by a machine of `cpus` CPUs. */
 export function layout_end(cpus: u32): u32 {
-  return PERCPU_BASE + cpus * PERCPU_STRIDE;
+  return PERCPU_BASE + (cpus + NR_EXTRA_CONTEXTS) * PERCPU_STRIDE;
 }

@@ -5,7 +5,7 @@
 //   counting - each primitive also bumps this CPU's counter of its kind (exact op counts).
 // The switch is compile time (`asc --use RCU_LAB_COUNTING=1`): the release build carries
 // no trace of counting. Counting increments are plain, own-CPU and never counted.
-import { PCPU_MB_SCRATCH, PCPU_OPS } from "./layout";
+import { PCPU_MB_SCRATCH, PCPU_OPS, PCPU_OPS_PAUSED } from "./layout";
 import { this_cpu_ptr } from "./percpu";
 
 // @ts-ignore: defined on the asc command line of the counting build only
@@ -26,7 +26,7 @@ export const OP_IRQ_RESTORE: u32 = 10; //    local_irq_restore (push; popf)
 export const NR_OP_KINDS: u32 = 11;
 
 @inline function count(kind: u32): void {
-  if (COUNTING) {
+  if (COUNTING && load<u32>(this_cpu_ptr(PCPU_OPS_PAUSED)) == 0) {
     const slot = this_cpu_ptr(PCPU_OPS) + (<usize>kind << 3);
     store<u64>(slot, load<u64>(slot) + 1);
   }
@@ -58,6 +58,37 @@ export const COUNTING_BUILD: u32 = COUNTING ? 1 : 0;
   return v;
 }
 
+@inline export function this_cpu_read_i64(field: u32): i64 {
+  count(OP_READ_ONCE);
+  return load<i64>(this_cpu_ptr(field));
+}
+
+@inline export function this_cpu_write_i64(field: u32, v: i64): void {
+  count(OP_WRITE_ONCE);
+  store<i64>(this_cpu_ptr(field), v);
+}
+
+/** `rdp->field += delta` on a long of the own CPU: one non-locked RMW (addq/incq). */
+@inline export function this_cpu_add_i64(field: u32, delta: i64): i64 {
+  count(OP_THIS_CPU_RMW);
+  const p = this_cpu_ptr(field);
+  const v = load<i64>(p) + delta;
+  store<i64>(p, v);
+  return v;
+}
+
+/** this_cpu_inc on a u32 slot of the own CPU given by address. */
+@inline export function this_cpu_inc_u32_at(p: usize): void {
+  count(OP_THIS_CPU_RMW);
+  store<u32>(p, load<u32>(p) + 1);
+}
+
+/** this_cpu_inc on an unsigned long (u64) slot, e.g. SRCU's per-CPU counters. */
+@inline export function this_cpu_inc_u64_at(p: usize): void {
+  count(OP_THIS_CPU_RMW);
+  store<u64>(p, load<u64>(p) + 1);
+}
+
 @inline export function this_cpu_inc(field: u32): void {
   this_cpu_add_return_u32(field, 1);
 }
@@ -76,6 +107,19 @@ export const COUNTING_BUILD: u32 = COUNTING ? 1 : 0;
 
 @inline export function cpu_reg_write_u32(field: u32, v: u32): void {
   store<u32>(this_cpu_ptr(field), v);
+}
+
+/** Read a per-CPU long of the own CPU without counting (emulator bookkeeping only). */
+@inline export function this_cpu_ptr_read_i64(field: u32): i64 {
+  return load<i64>(this_cpu_ptr(field));
+}
+
+/**
+ * Pause op counting on this CPU (the counting build): work the emulator does between
+ * commands, such as the idle loop, is not part of what a command measures.
+ */
+@inline export function ops_counting_pause(paused: bool): void {
+  if (COUNTING) store<u32>(this_cpu_ptr(PCPU_OPS_PAUSED), paused ? 1 : 0);
 }
 
 // ---- ONCE accessors ------------------------------------------------------------------
@@ -97,6 +141,21 @@ export const COUNTING_BUILD: u32 = COUNTING ? 1 : 0;
   store<u32>(p, v);
 }
 
+@inline export function READ_ONCE_i64(p: usize): i64 {
+  count(OP_READ_ONCE);
+  return atomic.load<i64>(p);
+}
+
+@inline export function WRITE_ONCE_f64(p: usize, v: f64): void {
+  count(OP_WRITE_ONCE);
+  store<f64>(p, v);
+}
+
+@inline export function READ_ONCE_f64(p: usize): f64 {
+  count(OP_READ_ONCE);
+  return load<f64>(p);
+}
+
 @inline export function WRITE_ONCE_u64(p: usize, v: u64): void {
   count(OP_WRITE_ONCE);
   store<u64>(p, v);
@@ -108,6 +167,27 @@ export const COUNTING_BUILD: u32 = COUNTING ? 1 : 0;
 @inline export function atomic_add_return(p: usize, delta: u32): u32 {
   count(OP_ATOMIC_RMW);
   return atomic.add<u32>(p, delta) + delta;
+}
+
+/** atomic_cmpxchg(v, old, new) (arch/x86/include/asm/cmpxchg.h): lock cmpxchg, returns the old value. */
+@inline export function atomic_cmpxchg(p: usize, old: u32, v: u32): u32 {
+  count(OP_ATOMIC_RMW);
+  return atomic.cmpxchg<u32>(p, old, v);
+}
+
+/** atomic_andnot / atomic_or on a u64 mask (lock and/or). */
+@inline export function atomic64_andnot(p: usize, mask: u64): void {
+  count(OP_ATOMIC_RMW);
+  atomic.and<u64>(p, ~mask);
+}
+
+/**
+ * Wake whoever sleeps on the futex word `p` (the kernel's wake_up / swake_up_one): the
+ * sleeper is a JavaScript Atomics.wait; the module itself never waits.
+ */
+@inline export function wake_up(p: usize): void {
+  count(OP_CALL);
+  atomic.notify(p, 0x7fffffff);
 }
 
 /**
@@ -137,6 +217,18 @@ export const COUNTING_BUILD: u32 = COUNTING ? 1 : 0;
 @inline export function rcu_assign_pointer(p: usize, v: u32): void {
   count(OP_STORE_RELEASE);
   atomic.store<u32>(p, v);
+}
+
+/** smp_store_release(p, v) on a u32 (atomic.store: xchg under V8). */
+@inline export function smp_store_release(p: usize, v: u32): void {
+  count(OP_STORE_RELEASE);
+  atomic.store<u32>(p, v);
+}
+
+/** smp_load_acquire(p): a plain mov on x86 (TSO); atomic.load. */
+@inline export function smp_load_acquire(p: usize): u32 {
+  count(OP_READ_ONCE);
+  return atomic.load<u32>(p);
 }
 
 // ---- control flow that the counting build counts --------------------------------------

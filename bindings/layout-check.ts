@@ -10,7 +10,11 @@ export function checkLayout(L: Layout, cpus: number): string[] {
     { name: "null page", start: 0, end: L.NULL_PAGE_SIZE },
     { name: "header", start: L.HDR_BASE, end: L.HDR_BASE + L.HDR_SIZE },
     { name: "shared words", start: L.SHARED_BASE, end: L.SHARED_BASE + L.SHARED_WORDS * L.SHARED_STRIDE },
-    { name: "mailboxes", start: L.MAILBOX_BASE, end: L.MAILBOX_BASE + L.NR_CPUS * L.MAILBOX_STRIDE },
+    { name: "rcu_state", start: L.RCU_STATE_BASE, end: L.RCU_STATE_BASE + L.RCU_STATE_SIZE },
+    { name: "srcu_structs", start: L.SRCU_BASE, end: L.SRCU_BASE + L.NR_SRCU * L.SRCU_STRIDE },
+    { name: "callback rings", start: L.CB_BASE, end: L.CB_BASE + L.NR_CB_FLAVORS * L.CB_STRIDE },
+    { name: "rcutorture", start: L.TORTURE_BASE, end: L.TORTURE_END },
+    { name: "mailboxes", start: L.MAILBOX_BASE, end: L.MAILBOX_BASE + (L.NR_CPUS + L.NR_EXTRA_CONTEXTS) * L.MAILBOX_STRIDE },
     { name: "per-CPU areas", start: L.PERCPU_BASE, end: layoutEnd(L, cpus) },
   ];
   for (let i = 1; i < regions.length; i++) {
@@ -26,12 +30,14 @@ export function checkLayout(L: Layout, cpus: number): string[] {
   for (const f of HOT_PERCPU_FIELDS) {
     const off = L[f];
     if (off % L.CACHELINE) problems.push(`${f} (${off}) does not start a cache line`);
-    const line = Math.floor(off / L.CACHELINE);
-    if (lines.has(line)) problems.push(`${f} shares cache line ${line} with ${lines.get(line)}`);
-    lines.set(line, f);
-    if (off >= L.PERCPU_STRIDE) problems.push(`${f} (${off}) lies outside the per-CPU area of ${L.PERCPU_STRIDE} bytes`);
+    const first = Math.floor(off / L.CACHELINE);
+    const n = Math.ceil(fieldBytes(L, f) / L.CACHELINE);
+    for (let line = first; line < first + n; line++) {
+      if (lines.has(line)) problems.push(`${f} shares cache line ${line} with ${lines.get(line)}`);
+      lines.set(line, f);
+    }
+    if (off + fieldBytes(L, f) > L.PCPU_FREE) problems.push(`${f} (${off}) runs past PCPU_FREE (${L.PCPU_FREE})`);
   }
-  if (L.PCPU_OPS + 8 * L.OPS_SLOTS > L.PCPU_FREE) problems.push("the op counters run into PCPU_FREE");
   if (L.NR_OP_KINDS > L.OPS_SLOTS) problems.push(`${L.NR_OP_KINDS} op kinds do not fit ${L.OPS_SLOTS} slots`);
   if (L.PCPU_FREE > L.PERCPU_STRIDE) problems.push("PCPU_FREE lies outside the per-CPU area");
   if (L.MB_ERR_TEXT + L.MB_ERR_TEXT_SIZE > L.MAILBOX_STRIDE) problems.push("the mailbox error text runs past the mailbox");
@@ -39,6 +45,17 @@ export function checkLayout(L: Layout, cpus: number): string[] {
     problems.push("the host's and the CPU's mailbox words share a cache line");
   }
   return problems;
+}
+
+/** Bytes of a per-CPU field (one line unless it is an array). */
+function fieldBytes(L: Layout, f: string): number {
+  switch (f) {
+    case "PCPU_OPS": return 8 * L.OPS_SLOTS;
+    case "PCPU_SRCU": return L.NR_SRCU * L.CACHELINE;
+    case "PCPU_TORTURE_PIPE":
+    case "PCPU_TORTURE_BATCH": return 8 * (L.RCU_TORTURE_PIPE_LEN + 1);
+    default: return 4;
+  }
 }
 
 /**

@@ -1,24 +1,33 @@
+import { USAGE_KINDS } from "./faults.js";
 // The shared-memory layout, read from the module's exported immutable globals
 // (assembly/layout.ts). Nothing here hard-codes an offset.
 
-/** Names of the layout globals the module must export. */
-const LAYOUT_GLOBALS = [
+/** Layout globals the bindings rely on; the module exports more, all of which are read. */
+const REQUIRED_GLOBALS = [
   "LAYOUT_VERSION", "LAYOUT_MAGIC", "MAXIMUM_MEMORY_PAGES", "WASM_PAGE_SIZE", "CACHELINE", "NR_CPUS",
-  "NULL_PAGE_SIZE", "HDR_BASE", "HDR_MAGIC", "HDR_LAYOUT_VERSION", "HDR_NR_CPUS", "HDR_BARRIER_ARRIVED",
-  "HDR_SIZE", "SHARED_BASE", "SHARED_WORDS", "SHARED_STRIDE", "MAILBOX_BASE", "MAILBOX_STRIDE",
-  "MB_REQ_SEQ", "MB_CMD", "MB_BARRIER_N", "MB_ARGS", "MB_NR_ARGS", "MB_ACK_SEQ", "MB_STATUS",
+  "NR_EXTRA_CONTEXTS", "NULL_PAGE_SIZE", "HDR_BASE", "HDR_MAGIC", "HDR_LAYOUT_VERSION", "HDR_NR_CPUS",
+  "HDR_BARRIER_ARRIVED", "HDR_SIZE", "SHARED_BASE", "SHARED_WORDS", "SHARED_STRIDE", "MAILBOX_BASE",
+  "MAILBOX_STRIDE", "MB_REQ_SEQ", "MB_CMD", "MB_BARRIER_N", "MB_ARGS", "MB_NR_ARGS", "MB_ACK_SEQ", "MB_STATUS",
   "MB_ERR_LEN", "MB_RESULT", "MB_ELAPSED_NS", "MB_ERR_TEXT", "MB_ERR_TEXT_SIZE", "PERCPU_BASE",
   "PERCPU_STRIDE", "PCPU_CPU_ID", "PCPU_PREEMPT_COUNT", "PCPU_IRQS_DISABLED", "PCPU_MB_SCRATCH",
-  "PCPU_COUNTER", "PCPU_OPS", "OPS_SLOTS", "PCPU_FREE", "COUNTING_BUILD", "NR_OP_KINDS",
-  "PREEMPT_ENABLED",
+  "PCPU_COUNTER", "PCPU_OPS", "OPS_SLOTS", "PCPU_FREE", "COUNTING_BUILD", "NR_OP_KINDS", "PREEMPT_ENABLED",
+  "PCPU_RCU_DYNTICKS", "PCPU_RCU_NESTING", "PCPU_RCU_NMI_NESTING", "PCPU_RCU_QS", "PCPU_RCU_QS_REPORT",
+  "PCPU_RCU_SNAP", "PCPU_USAGE", "PCPU_SRCU", "PCPU_TORTURE_PIPE", "PCPU_TORTURE_BATCH", "PCPU_TORTURE_MISC",
+  "PCPU_PRNG", "PCPU_OPS_PAUSED", "RCU_GP_SEQ", "RCU_GP_SEQ_NEEDED", "RCU_GP_WAKE", "RCU_EXP_SEQ_NEEDED",
+  "RCU_GP_PRIV", "RCU_FAULTS", "RCU_FAULT_ARG", "NR_SRCU", "SRCU_BASE", "SRCU_STRIDE", "SRCU_GP_SEQ",
+  "RCU_TORTURE_PIPE_LEN", "NR_USAGE_KINDS",
 ] as const;
 
-export type LayoutName = (typeof LAYOUT_GLOBALS)[number];
-export type Layout = Readonly<Record<LayoutName, number>>;
+export type LayoutName = (typeof REQUIRED_GLOBALS)[number];
+/** Every exported global of the module by name; the required ones are typed. */
+export type Layout = Readonly<Record<LayoutName, number>> & Readonly<Record<string, number>>;
 
 /** Per-CPU fields that must each start a cache line of their own. */
 export const HOT_PERCPU_FIELDS: readonly LayoutName[] = [
   "PCPU_CPU_ID", "PCPU_PREEMPT_COUNT", "PCPU_IRQS_DISABLED", "PCPU_MB_SCRATCH", "PCPU_COUNTER", "PCPU_OPS",
+  "PCPU_RCU_DYNTICKS", "PCPU_RCU_NESTING", "PCPU_RCU_NMI_NESTING", "PCPU_RCU_QS", "PCPU_RCU_QS_REPORT",
+  "PCPU_RCU_SNAP", "PCPU_USAGE", "PCPU_SRCU", "PCPU_TORTURE_PIPE", "PCPU_TORTURE_BATCH", "PCPU_TORTURE_MISC",
+  "PCPU_PRNG", "PCPU_OPS_PAUSED",
 ];
 
 /** Op kinds of the counting build, in slot order (assembly/primitives.ts OP_*). */
@@ -36,15 +45,17 @@ export function readLayout(module: WebAssembly.Module): Layout {
   const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
   const table = new WebAssembly.Table({ initial: 64, element: "anyfunc" });
   const { exports } = new WebAssembly.Instance(module, { env: { memory, table } });
-  const out: Partial<Record<LayoutName, number>> = {};
-  for (const name of LAYOUT_GLOBALS) {
-    const g = exports[name];
-    if (!(g instanceof WebAssembly.Global)) {
-      throw new Error(`the wasm module does not export the layout global ${name}; rebuild with npm run build`);
-    }
-    out[name] = Number(g.value) >>> 0;
+  const out: Record<string, number> = {};
+  for (const [name, g] of Object.entries(exports)) {
+    if (g instanceof WebAssembly.Global) out[name] = typeof g.value === "bigint" ? Number(g.value) : Number(g.value) >>> 0;
+  }
+  for (const name of REQUIRED_GLOBALS) {
+    if (!(name in out)) throw new Error(`the wasm module does not export the layout global ${name}; rebuild with npm run build`);
   }
   const layout = out as Layout;
+  if (layout.NR_USAGE_KINDS !== USAGE_KINDS.length) {
+    throw new Error(`the module has ${layout.NR_USAGE_KINDS} usage-error kinds, bindings/faults.ts knows ${USAGE_KINDS.length}`);
+  }
   if (layout.NR_OP_KINDS !== OP_KINDS.length) {
     throw new Error(`the module has ${layout.NR_OP_KINDS} op kinds, bindings/layout.ts knows ${OP_KINDS.length}; keep OP_KINDS in step with assembly/primitives.ts`);
   }
@@ -53,15 +64,19 @@ export function readLayout(module: WebAssembly.Module): Layout {
 
 /** Bytes a machine of `cpus` CPUs uses (assembly/layout.ts layout_end). */
 export function layoutEnd(layout: Layout, cpus: number): number {
-  return layout.PERCPU_BASE + cpus * layout.PERCPU_STRIDE;
+  return layout.PERCPU_BASE + (cpus + layout.NR_EXTRA_CONTEXTS) * layout.PERCPU_STRIDE;
 }
 
 /** The largest CPU count this module allows: NR_CPUS and the maximum memory. */
 export function maxCpus(layout: Layout): number {
   const bytes = layout.MAXIMUM_MEMORY_PAGES * layout.WASM_PAGE_SIZE;
-  const byMemory = Math.floor((bytes - layout.PERCPU_BASE) / layout.PERCPU_STRIDE);
+  const byMemory = Math.floor((bytes - layout.PERCPU_BASE) / layout.PERCPU_STRIDE) - layout.NR_EXTRA_CONTEXTS;
   return Math.min(layout.NR_CPUS, byMemory);
 }
+
+/** Context ids of the contexts that are not CPUs. */
+export const kthreadContext = (cpus: number) => cpus;
+export const hostContext = (cpus: number) => cpus + 1;
 
 /** Address of CPU `cpu`'s copy of a per-CPU field. */
 export function perCpuAddr(layout: Layout, cpu: number, field: number): number {

@@ -2,7 +2,7 @@
 // (Benchmark.js) and for embedders who want to call the module's exports directly.
 // It blocks nothing and runs no command loop; the caller calls exports itself.
 import { functionTableNames } from "./commands.js";
-import { bootCpu } from "./cpu.js";
+import { bootContext } from "./cpu.js";
 import { layoutEnd, readLayout, type Layout } from "./layout.js";
 import type { Build, Platform } from "./platform/types.js";
 
@@ -23,7 +23,7 @@ export async function createLocalCpu(platform: Platform, build: Build = "release
   const u32 = new Uint32Array(memory.buffer);
   u32[layout.HDR_NR_CPUS >> 2] = 1;
   Atomics.store(u32, layout.HDR_MAGIC >> 2, layout.LAYOUT_MAGIC);
-  const { exports } = bootCpu({ cpu: 0, module, memory });
+  const { exports } = bootContext({ role: "cpu", cpu: 0, module, memory, idle: false });
   const probes = functionTableNames(module);
   return {
     layout, memory, exports,

@@ -3,8 +3,11 @@
 // through each CPU's mailbox in shared memory and waits with Atomics.waitAsync: it never
 // blocks its thread (a browser's main thread may not), and every wait has a deadline.
 import { CMD_EXIT, commandTable, functionTableNames, type CommandTable } from "./commands.js";
+import { bootContext } from "./cpu.js";
 import { CpuError, DeadlineError, MachineClosedError } from "./errors.js";
-import { OP_KINDS, layoutEnd, maxCpus, perCpuAddr, readLayout, sharedWordAddr, type Layout, type OpKind } from "./layout.js";
+import { FAULTS, USAGE_KINDS, type FaultName, type UsageKind } from "./faults.js";
+import { OP_KINDS, hostContext, kthreadContext, layoutEnd, maxCpus, perCpuAddr, readLayout, sharedWordAddr, type Layout, type OpKind } from "./layout.js";
+import { Rcu, SrcuStruct, type RcuHostContext, type SrcuFlavor } from "./rcu.js";
 import type { Build, CpuWorkerHandle, Platform } from "./platform/types.js";
 
 export interface MachineOptions {
@@ -16,6 +19,11 @@ export interface MachineOptions {
   deadlineMs?: number;
   /** Host platform. Default: Node's (worker_threads). */
   platform?: Platform;
+  /**
+   * Run each CPU's idle loop (rcu_idle_enter) while it waits for a command, as a CPU with
+   * nothing to run does. Default true; false keeps CPUs in task context between commands.
+   */
+  idle?: boolean;
 }
 
 export interface RunOptions {
@@ -77,14 +85,20 @@ export class Machine {
   readonly commands: CommandTable;
   private readonly functionTable: string[];
   private readonly cpuStates: CpuState[];
+  private readonly kthread: CpuState;
+  private readonly host: Record<string, (...a: number[]) => number>;
   private readonly deadlineMs: number;
+  private readonly srcuStructs = new Map<string, SrcuStruct>();
+  /** The host's RCU API: synchronize_rcu(), call_rcu(). */
+  readonly rcu: Rcu;
   private readonly i32: Int32Array;
   private readonly f64: Float64Array;
   private closing?: Promise<void>;
 
   private constructor(o: {
     cpus: number; build: Build; layout: Layout; memory: WebAssembly.Memory; platform: Platform;
-    commands: CommandTable; functionTable: string[]; cpuStates: CpuState[]; deadlineMs: number;
+    commands: CommandTable; functionTable: string[]; cpuStates: CpuState[]; kthread: CpuState;
+    host: WebAssembly.Exports; deadlineMs: number;
   }) {
     this.cpus = o.cpus;
     this.build = o.build;
@@ -94,10 +108,25 @@ export class Machine {
     this.commands = o.commands;
     this.functionTable = o.functionTable;
     this.cpuStates = o.cpuStates;
+    this.kthread = o.kthread;
+    this.host = o.host as Record<string, (...a: number[]) => number>;
     this.deadlineMs = o.deadlineMs;
     this.i32 = new Int32Array(o.memory.buffer);
     this.f64 = new Float64Array(o.memory.buffer);
+    const ctx: RcuHostContext = {
+      exports: this.host, i32: this.i32, layout: this.layout, deadlineMs: this.deadlineMs,
+      check: (what) => {
+        if (this.closed) throw new MachineClosedError(what);
+        if (this.kthread.broken) throw new Error(`${what}: grace periods cannot complete: ${this.kthread.broken}`);
+      },
+      broken: () => this.kthread.broken,
+    };
+    this.rcu = new Rcu(ctx);
+    this.srcuStructs.set("tracepoint_srcu", new SrcuStruct(ctx, 0, "tracepoint_srcu", "srcu"));
+    this.rcuContext = ctx;
   }
+
+  private readonly rcuContext: RcuHostContext;
 
   /** Compile the module once, create the shared memory, start one worker per CPU. */
   static async create(options: MachineOptions): Promise<Machine> {
@@ -125,28 +154,90 @@ export class Machine {
     u32[layout.HDR_NR_CPUS >> 2] = cpus;
     Atomics.store(u32, layout.HDR_MAGIC >> 2, layout.LAYOUT_MAGIC);
 
+    // The host's own context: kernel code the host runs (requests, init_srcu_struct).
+    const host = bootContext({ role: "cpu", cpu: hostContext(cpus), module, memory, idle: false }).exports as Record<string, (...a: number[]) => number>;
+    host.srcu_init(0, 1); // DEFINE_SRCU(tracepoint_srcu) (kernel/tracepoint.c)
+
+    const idle = options.idle ?? true;
     const cpuStates: CpuState[] = [];
     for (let cpu = 0; cpu < cpus; cpu++) {
-      cpuStates.push({ handle: platform.startCpu({ cpu, module, memory }), queue: Promise.resolve() });
+      cpuStates.push({ handle: platform.startContext({ role: "cpu", cpu, module, memory, idle }), queue: Promise.resolve() });
     }
+    const kthread: CpuState = {
+      handle: platform.startContext({ role: "kthread", cpu: kthreadContext(cpus), module, memory, idle: false }),
+      queue: Promise.resolve(),
+    };
     const machine = new Machine({
       cpus, build, layout, memory, platform, commands: commandTable(module),
-      functionTable: functionTableNames(module), cpuStates, deadlineMs,
+      functionTable: functionTableNames(module), cpuStates, kthread, host, deadlineMs,
     });
-    cpuStates.forEach((s, cpu) =>
+    for (const s of [...cpuStates, kthread]) {
       s.handle.onDeath((reason) => {
         s.broken ??= reason;
         s.abort?.(reason);
-        void cpu;
-      }),
-    );
+      });
+    }
+    const all = [...cpuStates, kthread];
     try {
-      await withDeadline(Promise.all(cpuStates.map((s) => s.handle.ready)), deadlineMs, () => new Error(`the CPUs did not come up within ${deadlineMs} ms`));
+      await withDeadline(Promise.all(all.map((s) => s.handle.ready)), deadlineMs, () => new Error(`the CPUs did not come up within ${deadlineMs} ms`));
     } catch (e) {
-      await Promise.all(cpuStates.map((s) => s.handle.terminate()));
+      await Promise.all(all.map((s) => s.handle.terminate()));
       throw e;
     }
     return machine;
+  }
+
+  /** An srcu_struct by name: "tracepoint_srcu" always exists; others come from initSrcu(). */
+  srcu(name: string): SrcuStruct {
+    const s = this.srcuStructs.get(name);
+    if (!s) throw new Error(`no srcu_struct '${name}'; known: ${[...this.srcuStructs.keys()].join(", ")} (create one with initSrcu())`);
+    return s;
+  }
+
+  /** init_srcu_struct(): a new srcu_struct of the given flavor ("srcu" or "srcu-fast"). */
+  initSrcu(name: string, flavor: SrcuFlavor = "srcu"): SrcuStruct {
+    if (this.closed) throw new MachineClosedError(`initSrcu('${name}')`);
+    if (flavor !== "srcu" && flavor !== "srcu-fast") throw new RangeError(`flavor must be "srcu" or "srcu-fast"; got ${JSON.stringify(flavor)}`);
+    if (this.srcuStructs.has(name)) throw new Error(`srcu_struct '${name}' exists already`);
+    const index = this.srcuStructs.size;
+    if (index >= this.layout.NR_SRCU) {
+      throw new RangeError(`no room for srcu_struct '${name}': this build has NR_SRCU = ${this.layout.NR_SRCU} (${[...this.srcuStructs.keys()].join(", ")})`);
+    }
+    this.host.srcu_init(index, flavor === "srcu" ? 1 : 2);
+    const s = new SrcuStruct(this.rcuContext, index, name, flavor);
+    this.srcuStructs.set(name, s);
+    return s;
+  }
+
+  /** Turn deliberately broken mechanisms on (for the oracle and the tests' broken variants). */
+  setFaults(faults: readonly FaultName[], arg = 0): void {
+    let bits = 0;
+    for (const f of faults) {
+      const b = FAULTS[f];
+      if (b === undefined) throw new RangeError(`unknown fault '${f}'; expected one of: ${Object.keys(FAULTS).join(", ")}`);
+      bits |= b;
+    }
+    Atomics.store(this.i32, (this.layout.RCU_FAULTS + 4) >> 2, arg);
+    Atomics.store(this.i32, this.layout.RCU_FAULTS >> 2, bits);
+  }
+
+  /** Usage errors (the kernel's WARN/lockdep splats) counted on CPU `cpu`, by kind. */
+  usageErrors(cpu: number): Record<UsageKind, number> {
+    this.checkCpu(cpu);
+    const base = perCpuAddr(this.layout, cpu, this.layout.PCPU_USAGE) >> 2;
+    const out = {} as Record<UsageKind, number>;
+    USAGE_KINDS.forEach((k, i) => (out[k] = Atomics.load(this.i32, base + i) >>> 0));
+    return out;
+  }
+
+  /** Read a 64-bit per-CPU field of context `cpu` (e.g. dynticks_nesting). */
+  readPerCpuI64(cpu: number, field: number): bigint {
+    return new DataView(this.memory.buffer).getBigInt64(perCpuAddr(this.layout, cpu, field), true);
+  }
+
+  /** Read a 32-bit per-CPU field of context `cpu`. */
+  readPerCpuU32(cpu: number, field: number): number {
+    return Atomics.load(this.i32, perCpuAddr(this.layout, cpu, field) >> 2) >>> 0;
   }
 
   /** Whether close() has been called. */
@@ -228,7 +319,7 @@ export class Machine {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await Promise.all(
-        this.cpuStates.map(async (s, cpu) => {
+        [...this.cpuStates, this.kthread].map(async (s, cpu) => {
           if (!s.broken) {
             try {
               await this.post(cpu, CMD_EXIT, [], 0, CLOSE_DEADLINE_MS, "exit");
@@ -263,7 +354,7 @@ export class Machine {
 
   /** Post one command to a CPU's mailbox and wait (asynchronously) for its ack. */
   private async post(cpu: number, cmd: number, args: readonly number[], barrierN: number, deadlineMs: number, command: string): Promise<CommandResult> {
-    const s = this.cpuStates[cpu];
+    const s = cpu === this.cpus ? this.kthread : this.cpuStates[cpu];
     if (s.broken) throw new CpuError(cpu, command, `the CPU cannot take commands: ${s.broken}`);
     const L = this.layout;
     const mb = L.MAILBOX_BASE + cpu * L.MAILBOX_STRIDE;
@@ -275,6 +366,11 @@ export class Machine {
     const seq = (Atomics.load(i32, (mb + L.MB_REQ_SEQ) >> 2) + 1) | 0;
     Atomics.store(i32, (mb + L.MB_REQ_SEQ) >> 2, seq);
     Atomics.notify(i32, (mb + L.MB_REQ_SEQ) >> 2);
+    if (cpu === this.cpus) {
+      // The kthread sleeps on RCU_GP_WAKE, not on its mailbox.
+      Atomics.add(i32, L.RCU_GP_WAKE >> 2, 1);
+      Atomics.notify(i32, L.RCU_GP_WAKE >> 2);
+    }
 
     const deadline = Date.now() + deadlineMs;
     let aborted: string | undefined;

@@ -3,7 +3,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import v8 from "node:v8";
 import { Worker } from "node:worker_threads";
-import type { Build, CpuInit, CpuWorkerHandle, Platform } from "./types.js";
+import type { Build, ContextInit, CpuWorkerHandle, Platform } from "./types.js";
 
 const BUILD_FILES: Record<Build, string> = {
   release: "../../../build/rcu-lab.wasm",
@@ -36,7 +36,7 @@ export const nodePlatform: Platform = {
     }
   },
 
-  startCpu(init: CpuInit): CpuWorkerHandle {
+  startContext(init: ContextInit): CpuWorkerHandle {
     const worker = new Worker(new URL("./node-worker.js", import.meta.url), { workerData: init });
     let deathCb: ((reason: string) => void) | undefined;
     let dead: string | undefined;
@@ -48,12 +48,13 @@ export const nodePlatform: Platform = {
       readyReject(new Error(reason));
       deathCb?.(reason);
     };
+    const who = init.role === "cpu" ? `CPU ${init.cpu}` : "the grace-period kthread";
     worker.on("message", (m: { type: string; message?: string }) => {
       if (m.type === "ready") readyResolve();
-      else if (m.type === "fatal") die(`CPU ${init.cpu} worker failed: ${m.message}`);
+      else if (m.type === "fatal") die(`${who} worker failed: ${m.message}`);
     });
-    worker.on("error", (e) => die(`CPU ${init.cpu} worker threw: ${e.message}`));
-    worker.on("exit", (code) => die(`CPU ${init.cpu} worker exited (code ${code})`));
+    worker.on("error", (e) => die(`${who} worker threw: ${e.message}`));
+    worker.on("exit", (code) => die(`${who} worker exited (code ${code})`));
     let terminated: Promise<void> | undefined;
     return {
       ready,

@@ -4,11 +4,16 @@
 
 export type Build = "release" | "counting";
 
-/** The first message a CPU worker receives. */
-export interface CpuInit {
+/** The first message a worker receives: which context it plays. */
+export interface ContextInit {
+  /** "cpu": an emulated CPU serving its mailbox; "kthread": the grace-period kthread. */
+  readonly role: "cpu" | "kthread";
+  /** Context id: the CPU number, or the kthread's context (= number of CPUs). */
   readonly cpu: number;
   readonly module: WebAssembly.Module;
   readonly memory: WebAssembly.Memory;
+  /** CPUs: run the idle loop between commands. */
+  readonly idle: boolean;
 }
 
 /** The worker as the host sees it. */
@@ -25,7 +30,7 @@ export interface Platform {
   /** Engine settings that must precede compilation (Node: TurboFan only). */
   prepareEngine(): void;
   loadWasm(build: Build): Promise<Uint8Array<ArrayBuffer>>;
-  startCpu(init: CpuInit): CpuWorkerHandle;
+  startContext(init: ContextInit): CpuWorkerHandle;
   /** Cores available to this process. */
   cores(): number;
 }

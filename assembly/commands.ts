@@ -1,0 +1,76 @@
+// Kernel operations exported as commands a CPU can be asked to run (one call each), for
+// tests, scenarios and the host API. Each is the kernel function of the same name or the
+// smallest kernel sequence around it; the hot loops live in their own modules.
+import { PCPU_USAGE } from "./layout";
+import { this_cpu_ptr } from "./percpu";
+import { cpu_reg_read_u32 } from "./primitives";
+import { irq_enter, irq_exit } from "./kernel/hardirq";
+
+import { rcu_read_lock_sched_notrace, rcu_read_unlock_sched_notrace } from "./rcu/rcupdate";
+import { rcu_sched_clock_irq } from "./rcu/tree_qs";
+import { __srcu_read_lock, __srcu_read_lock_fast, __srcu_read_unlock, __srcu_read_unlock_fast, init_srcu_struct } from "./rcu/srcutree";
+
+export {
+  rcu_idle_enter, rcu_idle_exit, rcu_user_enter, rcu_user_exit, rcu_irq_enter, rcu_irq_exit,
+  rcu_irq_enter_irqson, rcu_irq_exit_irqson, rcu_nmi_enter, rcu_nmi_exit, rcu_is_watching,
+  rcu_is_cpu_rrupt_from_idle, rcu_dynticks_snap,
+} from "./rcu/dynticks";
+export { rcu_note_context_switch, rcu_qs, rcu_report_qs_for } from "./rcu/tree_qs";
+export { rcu_gp_request, rcu_gp_done, call_rcu, rcu_might_sleep } from "./rcu/update";
+export { srcu_gp_request, srcu_gp_done, call_srcu, srcu_might_be_idle, srcu_flavor, srcu_gp_seq } from "./rcu/srcutree";
+export { gp_kthread_step } from "./rcu/kthread";
+export { cblist_pending } from "./rcu/cblist";
+export { irq_enter, irq_exit, nmi_enter, nmi_exit } from "./kernel/hardirq";
+export { idle_loop_possible, idle_loop_enter, idle_loop_exit } from "./kernel/idle";
+export { local_irq_disable, local_irq_enable } from "./irqflags";
+
+/** rcu_read_lock_sched() as a command (a reader that stays in its section across commands). */
+export function rcu_read_lock_sched(): void {
+  rcu_read_lock_sched_notrace();
+}
+
+export function rcu_read_unlock_sched(): void {
+  rcu_read_unlock_sched_notrace();
+}
+
+/** srcu_read_lock(&ssp): returns the index to pass to srcu_read_unlock. */
+export function srcu_read_lock(ssp: u32): u32 {
+  return __srcu_read_lock(ssp);
+}
+
+export function srcu_read_unlock(ssp: u32, idx: u32): void {
+  __srcu_read_unlock(ssp, idx);
+}
+
+/** srcu_read_lock_fast(&ssp): returns the srcu_ctrp value to pass to the unlock. */
+export function srcu_read_lock_fast(ssp: u32): u32 {
+  return __srcu_read_lock_fast(ssp);
+}
+
+export function srcu_read_unlock_fast(ssp: u32, scp: u32): void {
+  __srcu_read_unlock_fast(ssp, scp);
+}
+
+/** init_srcu_struct() from any context (the host's instance does it). */
+export function srcu_init(ssp: u32, flavor: u32): void {
+  init_srcu_struct(ssp, flavor);
+}
+
+/**
+ * A scheduling-clock interrupt taken now: irq_enter(); rcu_sched_clock_irq(user);
+ * irq_exit() (kernel/time/timer.c update_process_times). Returns 1 if it reported a QS.
+ */
+export function scheduler_tick(user: u32): u32 {
+  irq_enter();
+  const r = rcu_sched_clock_irq(user);
+  irq_exit();
+  return r;
+}
+
+/** The usage-error counter of kind `kind` on this CPU. */
+export function usage_count(kind: u32): u32 {
+  return cpu_reg_read_u32(PCPU_USAGE + (kind << 2));
+}
+
+
+

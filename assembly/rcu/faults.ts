@@ -1,0 +1,26 @@
+// Fault injection: deliberately broken mechanisms that the rcutorture oracle must catch
+// (and that tests keep as their broken variants). The host sets the bits in shared memory
+// before a run; each mechanism reads them once per grace period or per reader batch.
+import { RCU_FAULTS, RCU_FAULT_ARG } from "../layout";
+import { READ_ONCE_u32 } from "../primitives";
+
+/** The grace-period engine does not wait for CPU RCU_FAULT_ARG's quiescent state. */
+export const FAULT_GP_SKIP_CPU: u32 = 1 << 0;
+/** The engine decides EQS from dynticks_nesting == 0 instead of the dynticks counter. */
+export const FAULT_GP_IGNORE_NESTING: u32 = 1 << 1;
+/** The engine accepts a quiescent-state report made for any grace period (no stale drop). */
+export const FAULT_GP_ACCEPT_STALE: u32 = 1 << 2;
+/** SRCU grace periods skip srcu_flip(): both scans check the same (inactive) index. */
+export const FAULT_SRCU_NO_FLIP: u32 = 1 << 3;
+/** SRCU grace periods skip SCAN1's wait for the inactive index before flipping. */
+export const FAULT_SRCU_NO_SCAN1: u32 = 1 << 4;
+/** rcutorture readers in idle run without rcu_irq_enter(): an RCU reader in an EQS. */
+export const FAULT_READER_IN_EQS: u32 = 1 << 5;
+
+@inline export function fault_active(bit: u32): bool {
+  return (READ_ONCE_u32(RCU_FAULTS) & bit) != 0;
+}
+
+@inline export function fault_arg(): u32 {
+  return READ_ONCE_u32(RCU_FAULT_ARG);
+}

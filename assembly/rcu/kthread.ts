@@ -1,0 +1,31 @@
+// The kthread worker's one entry point: it plays rcu_gp_kthread (tree RCU grace periods),
+// the SRCU workqueue (process_srcu for every srcu_struct) and the callback invoker
+// (rcu_do_batch, srcu_invoke_callbacks). The worker's JavaScript calls it in a loop and
+// sleeps (Atomics.wait on RCU_GP_WAKE) for the time it returns.
+import { NR_SRCU, RCU_GP_SEQ } from "../layout";
+import { READ_ONCE_u32 } from "../primitives";
+import { cblist_invoke_ready } from "./cblist";
+import { srcu_gp_seq, srcu_gp_step, srcu_next_step_us } from "./srcutree";
+import { STEP_GP_ENDED, STEP_IDLE, STEP_WAIT, rcu_gp_next_fqs_us, rcu_gp_step } from "./tree_gp";
+
+/**
+ * Advance every grace-period machine once at time `now_us` and invoke ready callbacks.
+ * Returns how long the worker may sleep, in us: 0 = step again at once, -1 = nothing to
+ * do until somebody wakes the kthread.
+ */
+export function gp_kthread_step(now_us: f64): f64 {
+  let sleep: f64 = -1;
+  const r = rcu_gp_step(now_us);
+  if (r == STEP_GP_ENDED) sleep = 0;
+  else if (r == STEP_WAIT) sleep = max(0, rcu_gp_next_fqs_us() - now_us);
+  for (let ssp: u32 = 0; ssp < NR_SRCU; ssp++) {
+    const q = srcu_gp_step(ssp, now_us);
+    if (q == STEP_IDLE) continue;
+    const t = q == STEP_GP_ENDED ? 0 : max(0, srcu_next_step_us(ssp) - now_us);
+    sleep = sleep < 0 ? t : min(sleep, t);
+  }
+  cblist_invoke_ready(0, READ_ONCE_u32(RCU_GP_SEQ));
+  for (let ssp: u32 = 0; ssp < NR_SRCU; ssp++) cblist_invoke_ready(1 + ssp, srcu_gp_seq(ssp));
+  return sleep;
+}
+

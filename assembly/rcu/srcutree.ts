@@ -1,0 +1,323 @@
+// Sleepable RCU (kernel/rcu/srcutree.c, v5.6) and SRCU-fast (v6.15).
+//
+// Read side, SRCU (v5.6):     idx = READ_ONCE(srcu_idx) & 1; this_cpu_inc(lock_count[idx]);
+//                             smp_mb() B ... smp_mb() C; this_cpu_inc(unlock_count[idx])
+// Read side, SRCU-fast:       scp = READ_ONCE(srcu_ctrp); this_cpu_inc(scp->srcu_locks) Y;
+//                             barrier() ... barrier(); this_cpu_inc(scp->srcu_unlocks) Z.
+//                             Legal only where RCU is watching: the update side's
+//                             synchronize_rcu() (X) stands in for the readers' barriers.
+// Update side: srcu_readers_active_idx_check() sums unlocks, then smp_mb() A (SRCU-fast:
+// a full RCU grace period X), then sums locks; srcu_flip() is smp_mb() E, the index
+// update, smp_mb() D; srcu_advance_state() runs SCAN1 (wait for the inactive index,
+// flip) and SCAN2 (wait for the index that was active). The per-CPU counters of both
+// flavors are srcu_ctrs[idx] = {locks, unlocks} (v6.15's layout; v5.6's lock_count[idx]
+// and unlock_count[idx] are the same numbers).
+import {
+  HDR_NR_CPUS, PCPU_SRCU, RCU_GP_WAKE, SRCU_BASE, SRCU_CTRP, SRCU_CTR_LOCKS, SRCU_CTR_STRIDE, SRCU_CTR_UNLOCKS,
+  SRCU_GP_SEQ, SRCU_GP_SEQ_NEEDED, SRCU_GP_SEQ_NEEDED_EXP, SRCU_IDX, SRCU_PRIV_COMPLETED, SRCU_PRIV_FLAVOR,
+  SRCU_PRIV_LAST_GP_END, SRCU_PRIV_NEXT_US, SRCU_PRIV_RCU_SEQ, SRCU_PRIV_SCANS, SRCU_PRIV_SUBSTATE, SRCU_PRIV_UNLOCKS, SRCU_STRIDE,
+} from "../layout";
+import { per_cpu_ptr, this_cpu_ptr } from "../percpu";
+import { in_nmi } from "../preempt";
+import {
+  READ_ONCE_f64, READ_ONCE_u32, READ_ONCE_u64, WRITE_ONCE_f64, WRITE_ONCE_u32, WRITE_ONCE_u64, barrier, branch,
+  out_of_line_call, smp_mb, this_cpu_inc_u64_at, wake_up,
+} from "../primitives";
+import { rcu_dynticks_curr_cpu_in_eqs } from "./dynticks";
+import { FAULT_SRCU_NO_FLIP, FAULT_SRCU_NO_SCAN1, fault_active } from "./faults";
+import { rcu_seq_done, rcu_seq_ended, rcu_seq_snap, rcu_seq_started, rcu_seq_state, seq_cmp_lt } from "./rcu_seq";
+import { rcu_gp_done, rcu_gp_request, seq_advance_to } from "./update";
+import { cblist_enqueue, cblist_pending } from "./cblist";
+import { USAGE_SRCU_FAST_NOT_WATCHING, USAGE_SRCU_IN_NMI, usage_error } from "./usage";
+
+export const SRCU_FLAVOR_NONE: u32 = 0;
+export const SRCU_FLAVOR_NORMAL: u32 = 1;
+export const SRCU_FLAVOR_FAST: u32 = 2;
+
+/** srcu_gp_seq states (srcutree.c). */
+export const SRCU_STATE_IDLE: u32 = 0;
+export const SRCU_STATE_SCAN1: u32 = 1;
+export const SRCU_STATE_SCAN2: u32 = 2;
+
+/** DEFAULT_SRCU_EXP_HOLDOFF (srcutree.c): 25 us between GPs before auto-expediting. */
+export const SRCU_EXP_HOLDOFF_US: f64 = 25;
+
+/** The srcu_struct with index `ssp` (0 is tracepoint_srcu). */
+@inline export function srcu_struct(ssp: u32): usize {
+  return <usize>SRCU_BASE + <usize>ssp * <usize>SRCU_STRIDE;
+}
+
+/** This CPU's srcu_ctrs[0] of srcu_struct `ssp`. */
+@inline function this_cpu_srcu_ctrs(ssp: u32): usize {
+  return this_cpu_ptr(PCPU_SRCU) + <usize>ssp * <usize>CACHELINE_OF_SRCU;
+}
+const CACHELINE_OF_SRCU: u32 = 64;
+
+/** init_srcu_struct() (srcutree.c) for the given flavor; the per-CPU counters are zero. */
+export function init_srcu_struct(ssp: u32, flavor: u32): void {
+  const s = srcu_struct(ssp);
+  WRITE_ONCE_u32(s + SRCU_IDX, 0);
+  WRITE_ONCE_u32(s + SRCU_CTRP, 0);
+  WRITE_ONCE_u32(s + SRCU_GP_SEQ, 0);
+  WRITE_ONCE_u32(s + SRCU_GP_SEQ_NEEDED, 0);
+  WRITE_ONCE_u32(s + SRCU_GP_SEQ_NEEDED_EXP, 0);
+  WRITE_ONCE_u32(s + SRCU_PRIV_SUBSTATE, 0);
+  WRITE_ONCE_f64(s + SRCU_PRIV_LAST_GP_END, -1e18);
+  WRITE_ONCE_f64(s + SRCU_PRIV_NEXT_US, 0);
+  smp_mb();
+  WRITE_ONCE_u32(s + SRCU_PRIV_FLAVOR, flavor);
+}
+
+export function srcu_flavor(ssp: u32): u32 {
+  return READ_ONCE_u32(srcu_struct(ssp) + SRCU_PRIV_FLAVOR);
+}
+
+// ---- read side (SRCU, v5.6) ------------------------------------------------------------
+
+/** First half of __srcu_read_lock(): READ_ONCE(ssp->srcu_idx) & 0x1. */
+@inline export function srcu_read_lock_idx(ssp: u32): u32 {
+  return READ_ONCE_u32(srcu_struct(ssp) + SRCU_IDX) & 1;
+}
+
+/** Second half of __srcu_read_lock(): this_cpu_inc(lock_count[idx]); smp_mb() B. */
+@inline export function srcu_read_lock_inc(ssp: u32, idx: u32): void {
+  this_cpu_inc_u64_at(this_cpu_srcu_ctrs(ssp) + idx * SRCU_CTR_STRIDE + SRCU_CTR_LOCKS);
+  smp_mb(); // B: avoid leaking the critical section; pairs with A, D and E
+}
+
+/**
+ * __srcu_read_lock() (srcutree.c): an out-of-line call. A stalled reader (rcutorture's
+ * preemption between the two halves) calls srcu_read_lock_idx and srcu_read_lock_inc apart.
+ * From NMI context it is a usage error (WARN_ON_ONCE(in_nmi())), but proceeds as the kernel does.
+ */
+@inline export function __srcu_read_lock(ssp: u32): u32 {
+  out_of_line_call();
+  if (branch(in_nmi())) usage_error(USAGE_SRCU_IN_NMI);
+  const idx = srcu_read_lock_idx(ssp);
+  srcu_read_lock_inc(ssp, idx);
+  return idx;
+}
+
+/** __srcu_read_unlock() (srcutree.c): smp_mb() C; this_cpu_inc(unlock_count[idx]). */
+@inline export function __srcu_read_unlock(ssp: u32, idx: u32): void {
+  out_of_line_call();
+  smp_mb(); // C: avoid leaking the critical section; pairs with A and D
+  this_cpu_inc_u64_at(this_cpu_srcu_ctrs(ssp) + idx * SRCU_CTR_STRIDE + SRCU_CTR_UNLOCKS);
+}
+
+// ---- read side (SRCU-fast, v6.15) --------------------------------------------------------
+
+/**
+ * __srcu_read_lock_fast() (include/linux/srcutree.h, v6.15): scp = READ_ONCE(srcu_ctrp);
+ * this_cpu_inc(scp->srcu_locks) (Y); barrier(). Inline, no smp_mb(). Returns scp (the
+ * offset of srcu_ctrs[idx]). Where RCU is not watching it is a usage error (lockdep's
+ * RCU_LOCKDEP_WARN), counted, and the increment still happens as in the kernel.
+ */
+@inline export function __srcu_read_lock_fast(ssp: u32): u32 {
+  if (branch(rcu_dynticks_curr_cpu_in_eqs())) usage_error(USAGE_SRCU_FAST_NOT_WATCHING);
+  const scp = READ_ONCE_u32(srcu_struct(ssp) + SRCU_CTRP);
+  this_cpu_inc_u64_at(this_cpu_srcu_ctrs(ssp) + scp + SRCU_CTR_LOCKS); // Y
+  barrier();
+  return scp;
+}
+
+/** __srcu_read_unlock_fast() (v6.15): barrier(); this_cpu_inc(scp->srcu_unlocks) (Z). */
+@inline export function __srcu_read_unlock_fast(ssp: u32, scp: u32): void {
+  barrier();
+  this_cpu_inc_u64_at(this_cpu_srcu_ctrs(ssp) + scp + SRCU_CTR_UNLOCKS); // Z
+}
+
+// ---- update side -----------------------------------------------------------------------
+
+@inline function nr_cpus(): u32 {
+  return READ_ONCE_u32(HDR_NR_CPUS);
+}
+
+/** srcu_readers_unlock_idx() / srcu_readers_lock_idx() (srcutree.c): a sum over CPUs. */
+function srcu_readers_sum(ssp: u32, idx: u32, field: u32): u64 {
+  let sum: u64 = 0;
+  const n = nr_cpus();
+  for (let cpu: u32 = 0; cpu < n; cpu++) {
+    sum += READ_ONCE_u64(per_cpu_ptr(PCPU_SRCU, cpu) + <usize>ssp * CACHELINE_OF_SRCU + idx * SRCU_CTR_STRIDE + field);
+  }
+  return sum;
+}
+
+const CHECK_NO: u32 = 0;
+const CHECK_YES: u32 = 1;
+const CHECK_PENDING: u32 = 2; // SRCU-fast: waiting for the RCU grace period of barrier X
+
+/**
+ * srcu_readers_active_idx_check() (srcutree.c): unlocks first, then smp_mb() A, then
+ * locks; equal sums mean no reader was on index `idx` when the unlocks were summed.
+ * SRCU-fast replaces A with synchronize_rcu() (X): a request here, the lock sum on a
+ * later step once that grace period completed.
+ */
+function srcu_readers_active_idx_check(ssp: u32, idx: u32): u32 {
+  const s = srcu_struct(ssp);
+  WRITE_ONCE_u64(s + SRCU_PRIV_SCANS, READ_ONCE_u64(s + SRCU_PRIV_SCANS) + 1);
+  if (srcu_flavor(ssp) != SRCU_FLAVOR_FAST) {
+    const unlocks = srcu_readers_sum(ssp, idx, SRCU_CTR_UNLOCKS);
+    smp_mb(); // A: a lock is always counted if its unlock is; pairs with B and C
+    return srcu_readers_sum(ssp, idx, SRCU_CTR_LOCKS) == unlocks ? CHECK_YES : CHECK_NO;
+  }
+  if (READ_ONCE_u32(s + SRCU_PRIV_SUBSTATE) == 0) {
+    WRITE_ONCE_u64(s + SRCU_PRIV_UNLOCKS, srcu_readers_sum(ssp, idx, SRCU_CTR_UNLOCKS));
+    // X: synchronize_rcu(), never expedited in v6.15 (that variant came after v6.16).
+    WRITE_ONCE_u32(s + SRCU_PRIV_RCU_SEQ, rcu_gp_request(0));
+    WRITE_ONCE_u32(s + SRCU_PRIV_SUBSTATE, 1);
+  }
+  if (!rcu_gp_done(READ_ONCE_u32(s + SRCU_PRIV_RCU_SEQ))) return CHECK_PENDING; // X: synchronize_rcu()
+  WRITE_ONCE_u32(s + SRCU_PRIV_SUBSTATE, 0);
+  return srcu_readers_sum(ssp, idx, SRCU_CTR_LOCKS) == READ_ONCE_u64(s + SRCU_PRIV_UNLOCKS) ? CHECK_YES : CHECK_NO;
+}
+
+/** srcu_flip() (srcutree.c): smp_mb() E; advance srcu_idx (and srcu_ctrp); smp_mb() D. */
+function srcu_flip(ssp: u32): void {
+  const s = srcu_struct(ssp);
+  smp_mb(); // E: a reader whose lock this updater saw used the old index; pairs with B and C
+  const idx = READ_ONCE_u32(s + SRCU_IDX) + 1;
+  WRITE_ONCE_u32(s + SRCU_IDX, idx);
+  WRITE_ONCE_u32(s + SRCU_CTRP, (idx & 1) * SRCU_CTR_STRIDE);
+  smp_mb(); // D: a reader whose unlock this updater missed sees the new index next time; pairs with C
+}
+
+/** Step results (as tree_gp.ts). */
+const STEP_IDLE: u32 = 0;
+const STEP_WAIT: u32 = 2;
+const STEP_GP_ENDED: u32 = 3;
+
+/**
+ * One step of srcu_advance_state() (srcutree.c, v5.6) for srcu_struct `ssp` at time
+ * `now_us`. A failed check returns STEP_WAIT: the worker retries after
+ * SRCU_RETRY_CHECK_DELAY (expedited) or SRCU_INTERVAL, as try_check_zero() and
+ * srcu_reschedule() do.
+ */
+export function srcu_gp_step(ssp: u32, now_us: f64): u32 {
+  if (srcu_flavor(ssp) == SRCU_FLAVOR_NONE) return STEP_IDLE;
+  const s = srcu_struct(ssp);
+  if (READ_ONCE_u32(s + SRCU_PRIV_SUBSTATE) != 0) {
+    // SRCU-fast waits in synchronize_rcu() (X): the RCU machine's end of that grace
+    // period makes the kthread step again, so there is nothing to time here.
+    if (!rcu_gp_done(READ_ONCE_u32(s + SRCU_PRIV_RCU_SEQ))) return STEP_IDLE;
+  } else if (now_us < READ_ONCE_f64(s + SRCU_PRIV_NEXT_US)) {
+    return STEP_WAIT; // retry delay not over
+  }
+  const r = srcu_advance_state(ssp, now_us);
+  // try_check_zero()/srcu_reschedule(): SRCU_RETRY_CHECK_DELAY (5 us) while expedited,
+  // else SRCU_INTERVAL (one jiffy, 1 ms at HZ=1000).
+  WRITE_ONCE_f64(s + SRCU_PRIV_NEXT_US, r == STEP_WAIT ? now_us + (srcu_gp_expedited(ssp) ? SRCU_RETRY_CHECK_DELAY_US : SRCU_INTERVAL_US) : 0);
+  return r;
+}
+
+/** SRCU_RETRY_CHECK_DELAY (srcutree.c): 5 us. */
+export const SRCU_RETRY_CHECK_DELAY_US: f64 = 5;
+/** SRCU_INTERVAL (srcutree.c): 1 jiffy; HZ=1000 here. */
+export const SRCU_INTERVAL_US: f64 = 1000;
+
+/** The next time (us) srcu_gp_step() will do work for `ssp` (0 = at once). */
+export function srcu_next_step_us(ssp: u32): f64 {
+  return READ_ONCE_f64(srcu_struct(ssp) + SRCU_PRIV_NEXT_US);
+}
+
+function srcu_advance_state(ssp: u32, now_us: f64): u32 {
+  const s = srcu_struct(ssp);
+  let gp = READ_ONCE_u32(s + SRCU_GP_SEQ);
+  if (rcu_seq_state(gp) == SRCU_STATE_IDLE) {
+    if (!seq_cmp_lt(gp, READ_ONCE_u32(s + SRCU_GP_SEQ_NEEDED))) return STEP_IDLE;
+    // srcu_gp_start(): smp_mb(); rcu_seq_start(&ssp->srcu_gp_seq) (-> SCAN1; its own smp_mb()).
+    smp_mb();
+    gp = rcu_seq_started(gp);
+    WRITE_ONCE_u32(s + SRCU_GP_SEQ, gp);
+    smp_mb();
+  }
+  if (rcu_seq_state(gp) == SRCU_STATE_SCAN1) {
+    if (!fault_active(FAULT_SRCU_NO_SCAN1)) {
+      const c = srcu_readers_active_idx_check(ssp, 1 ^ (READ_ONCE_u32(s + SRCU_IDX) & 1));
+      if (c != CHECK_YES) return STEP_WAIT; // readers present (or barrier X pending): retry later
+    }
+    if (!fault_active(FAULT_SRCU_NO_FLIP)) srcu_flip(ssp);
+    gp = (gp & ~3) | SRCU_STATE_SCAN2; // rcu_seq_set_state(&ssp->srcu_gp_seq, SRCU_STATE_SCAN2)
+    WRITE_ONCE_u32(s + SRCU_GP_SEQ, gp);
+  }
+  // SCAN2: wait for the readers of the index that was active before the flip.
+  const c = srcu_readers_active_idx_check(ssp, 1 ^ (READ_ONCE_u32(s + SRCU_IDX) & 1));
+  if (c != CHECK_YES) return STEP_WAIT;
+  // srcu_gp_end(): rcu_seq_end(&ssp->srcu_gp_seq), then wake the waiters.
+  smp_mb();
+  WRITE_ONCE_u32(s + SRCU_GP_SEQ, rcu_seq_ended(gp));
+  WRITE_ONCE_f64(s + SRCU_PRIV_LAST_GP_END, now_us);
+  WRITE_ONCE_u64(s + SRCU_PRIV_COMPLETED, READ_ONCE_u64(s + SRCU_PRIV_COMPLETED) + 1);
+  wake_up(s + SRCU_GP_SEQ);
+  return STEP_GP_ENDED;
+}
+
+/** srcu_get_delay() (srcutree.c): 0 while an expedited grace period is needed. */
+export function srcu_gp_expedited(ssp: u32): u32 {
+  const s = srcu_struct(ssp);
+  const exp = READ_ONCE_u32(s + SRCU_GP_SEQ_NEEDED_EXP);
+  return exp != 0 && seq_cmp_lt(READ_ONCE_u32(s + SRCU_GP_SEQ), exp) ? 1 : 0;
+}
+
+/**
+ * srcu_might_be_idle() (srcutree.c, v5.6): no callbacks queued, at least exp_holdoff
+ * since the last grace period ended, and no grace period in progress or needed.
+ */
+export function srcu_might_be_idle(ssp: u32, now_us: f64): bool {
+  const s = srcu_struct(ssp);
+  // v6.15 srcu_should_expedite(): never for SLOWGP (SRCU-fast) readers.
+  if (srcu_flavor(ssp) == SRCU_FLAVOR_FAST) return false;
+  if (cblist_pending(1 + ssp) != 0) return false;
+  const last = READ_ONCE_f64(s + SRCU_PRIV_LAST_GP_END);
+  if (now_us >= last && now_us < last + SRCU_EXP_HOLDOFF_US) return false; // too soon after the last GP
+  const curseq = READ_ONCE_u32(s + SRCU_GP_SEQ);
+  smp_mb(); // order srcu_gp_seq with srcu_gp_seq_needed
+  if (seq_cmp_lt(curseq, READ_ONCE_u32(s + SRCU_GP_SEQ_NEEDED))) return false; // GP in progress
+  smp_mb();
+  return curseq == READ_ONCE_u32(s + SRCU_GP_SEQ);
+}
+
+/** srcu_gp_request() modes. */
+export const SRCU_REQ_SYNC: u32 = 0; //      synchronize_srcu(): expedited if srcu_might_be_idle()
+export const SRCU_REQ_EXPEDITED: u32 = 1; // synchronize_srcu_expedited()
+export const SRCU_REQ_NORMAL: u32 = 2; //    call_srcu(): never expedited (do_norm)
+
+/**
+ * The request half of synchronize_srcu() (srcutree.c): expedited when asked or when
+ * srcu_might_be_idle(); srcu_funnel_gp_start() records the needed sequence value and
+ * wakes the kthread (the kernel's workqueue). Returns the value srcu_gp_seq must reach.
+ */
+export function srcu_gp_request(ssp: u32, mode: u32, now_us: f64): u32 {
+  const s = srcu_struct(ssp);
+  const exp = mode == SRCU_REQ_EXPEDITED || (mode == SRCU_REQ_SYNC && srcu_might_be_idle(ssp, now_us));
+  smp_mb();
+  const snap = rcu_seq_snap(READ_ONCE_u32(s + SRCU_GP_SEQ));
+  smp_mb(); // rcu_seq_snap()'s own barrier
+  seq_advance_to(s + SRCU_GP_SEQ_NEEDED, snap);
+  if (exp) seq_advance_to(s + SRCU_GP_SEQ_NEEDED_EXP, snap);
+  wake_up(RCU_GP_WAKE);
+  return snap;
+}
+
+/** rcu_seq_done(&ssp->srcu_gp_seq, s) then smp_mb() (the end of __synchronize_srcu). */
+export function srcu_gp_done(ssp: u32, snap: u32): u32 {
+  if (!rcu_seq_done(READ_ONCE_u32(srcu_struct(ssp) + SRCU_GP_SEQ), snap)) return 0;
+  smp_mb();
+  return 1;
+}
+
+/** call_srcu(ssp, head, func) (srcutree.c): (*fn)(arg) after an SRCU grace period. */
+export function call_srcu(ssp: u32, fn: u32, arg: u32): u32 {
+  const s = srcu_struct(ssp);
+  smp_mb();
+  const snap = rcu_seq_snap(READ_ONCE_u32(s + SRCU_GP_SEQ));
+  const ok = cblist_enqueue(1 + ssp, snap, fn, arg);
+  seq_advance_to(s + SRCU_GP_SEQ_NEEDED, snap);
+  wake_up(RCU_GP_WAKE);
+  return ok;
+}
+
+/** srcu_gp_seq of `ssp` (for callbacks and statistics). */
+export function srcu_gp_seq(ssp: u32): u32 {
+  return READ_ONCE_u32(srcu_struct(ssp) + SRCU_GP_SEQ);
+}

@@ -1,0 +1,190 @@
+// The grace-period kthread of tree RCU (kernel/rcu/tree.c rcu_gp_kthread, v5.6), as a
+// state machine that the kthread worker steps: rcu_gp_init() starts a grace period,
+// rcu_gp_fqs() scans CPUs' dynticks (first pass: dyntick_save_progress_counter; later
+// passes: rcu_implicit_dynticks_qs), quiescent-state reports are collected, and
+// rcu_gp_cleanup() ends it. One rcu_node (the root) holds all CPUs: qsmask is a u64.
+// Runs only in the kthread's instance; it never waits: the worker's JavaScript sleeps.
+import {
+  GP_PRIV_COMPLETED, GP_PRIV_EXP, GP_PRIV_FQS, GP_PRIV_FQS_TOTAL, GP_PRIV_NEXT_FQS, GP_PRIV_QSMASK, GP_PRIV_STATE, HDR_NR_CPUS,
+  PCPU_RCU_QS_REPORT, PCPU_RCU_SNAP, RCU_EXP_SEQ_NEEDED, RCU_GP_PRIV, RCU_GP_SEQ, RCU_GP_SEQ_NEEDED,
+} from "../layout";
+import { per_cpu_ptr } from "../percpu";
+import {
+  READ_ONCE_f64, READ_ONCE_u32, READ_ONCE_u64, WRITE_ONCE_f64, WRITE_ONCE_u32, WRITE_ONCE_u64, branch,
+  smp_load_acquire, smp_mb, wake_up,
+} from "../primitives";
+import { rcu_dynticks_in_eqs, rcu_dynticks_in_eqs_since, rcu_dynticks_nesting_of, rcu_dynticks_snap } from "./dynticks";
+import { FAULT_GP_ACCEPT_STALE, FAULT_GP_IGNORE_NESTING, FAULT_GP_SKIP_CPU, fault_active, fault_arg } from "./faults";
+import { rcu_seq_ended, rcu_seq_started, seq_cmp_lt } from "./rcu_seq";
+
+const GP_IDLE: u32 = 0; //      no grace period in progress
+const GP_FQS_WAIT: u32 = 1; //  waiting for quiescent states, FQS scans at intervals
+
+/** Step results: what the kthread worker should do next. */
+export const STEP_IDLE: u32 = 0; //     nothing to do: sleep until woken
+export const STEP_AGAIN: u32 = 1; //    progress made: step again now
+export const STEP_WAIT: u32 = 2; //     waiting on other CPUs: sleep until woken or the next FQS
+export const STEP_GP_ENDED: u32 = 3; // a grace period ended (waiters were woken): step again
+
+const P: usize = RCU_GP_PRIV;
+
+@inline function nr_cpus(): u32 {
+  return READ_ONCE_u32(HDR_NR_CPUS);
+}
+
+@inline function qsmask(): u64 {
+  return READ_ONCE_u64(P + GP_PRIV_QSMASK);
+}
+
+/** rcu_report_qs_rnp(): clear CPU `cpu` from the root's qsmask (kthread-private). */
+@inline function rcu_report_qs_rnp(cpu: u32): void {
+  WRITE_ONCE_u64(P + GP_PRIV_QSMASK, qsmask() & ~(<u64>1 << cpu));
+}
+
+/** Is a grace period needed (rcu_state.gp_seq_needed, or an expedited request)? */
+@inline function rcu_gp_needed(gp: u32): bool {
+  if (seq_cmp_lt(gp, READ_ONCE_u32(RCU_GP_SEQ_NEEDED))) return true;
+  const exp = READ_ONCE_u32(RCU_EXP_SEQ_NEEDED);
+  return exp != 0 && seq_cmp_lt(gp, exp);
+}
+
+/** Does an expedited request cover the grace period in progress? */
+@inline function rcu_exp_requested(): bool {
+  const exp = READ_ONCE_u32(RCU_EXP_SEQ_NEEDED);
+  return exp != 0 && seq_cmp_lt(READ_ONCE_u32(RCU_GP_SEQ), exp);
+}
+
+/**
+ * rcu_gp_init() (tree.c): rcu_seq_start(&rcu_state.gp_seq) is WRITE_ONCE(gp_seq + 1)
+ * followed by smp_mb(): the dynticks snapshots below are taken only after the bump and a
+ * full barrier (pairs with the fully ordered atomic_add_return() of EQS entry/exit).
+ */
+function rcu_gp_init(): void {
+  const gp = rcu_seq_started(READ_ONCE_u32(RCU_GP_SEQ));
+  WRITE_ONCE_u32(RCU_GP_SEQ, gp);
+  smp_mb(); // rcu_seq_start(): update-side operations after the counter increment
+  const n = nr_cpus();
+  let mask: u64 = n >= 64 ? <u64>-1 : (<u64>1 << n) - 1;
+  if (fault_active(FAULT_GP_SKIP_CPU)) mask &= ~(<u64>1 << fault_arg()); // broken on purpose
+  WRITE_ONCE_u64(P + GP_PRIV_QSMASK, mask);
+  WRITE_ONCE_u32(P + GP_PRIV_EXP, rcu_exp_requested() ? 1 : 0);
+  WRITE_ONCE_u32(P + GP_PRIV_FQS, 0);
+  WRITE_ONCE_u32(P + GP_PRIV_STATE, GP_FQS_WAIT);
+}
+
+/** Does CPU `cpu` look like it is in (or passed through) an extended quiescent state? */
+@inline function cpu_in_eqs_by_nesting(cpu: u32): bool {
+  // The broken engine of FAULT_GP_IGNORE_NESTING: an irq taken from idle leaves
+  // dynticks_nesting at 0, so such a CPU looks idle although RCU is watching it.
+  return rcu_dynticks_nesting_of(cpu) == 0;
+}
+
+/**
+ * rcu_gp_fqs(first) (tree.c): force quiescent states. First pass:
+ * dyntick_save_progress_counter() snapshots each waited-for CPU's dynticks and reports
+ * a CPU seen in an EQS. Later passes: rcu_implicit_dynticks_qs() reports a CPU whose
+ * dynticks changed since the snapshot (it passed through an EQS).
+ */
+function rcu_gp_fqs(first: bool): void {
+  const n = nr_cpus();
+  const ignore_nesting = fault_active(FAULT_GP_IGNORE_NESTING);
+  let mask = qsmask();
+  for (let cpu: u32 = 0; cpu < n; cpu++) {
+    if ((mask & (<u64>1 << cpu)) == 0) continue;
+    let qs = false;
+    if (ignore_nesting) {
+      qs = cpu_in_eqs_by_nesting(cpu);
+    } else if (first) {
+      const snap = rcu_dynticks_snap(cpu);
+      WRITE_ONCE_u32(per_cpu_ptr(PCPU_RCU_SNAP, cpu), snap);
+      qs = rcu_dynticks_in_eqs(snap);
+    } else {
+      qs = rcu_dynticks_in_eqs_since(cpu, READ_ONCE_u32(per_cpu_ptr(PCPU_RCU_SNAP, cpu)));
+    }
+    if (branch(qs)) mask &= ~(<u64>1 << cpu);
+  }
+  WRITE_ONCE_u64(P + GP_PRIV_QSMASK, mask);
+  WRITE_ONCE_u32(P + GP_PRIV_FQS, READ_ONCE_u32(P + GP_PRIV_FQS) + 1);
+  WRITE_ONCE_u64(P + GP_PRIV_FQS_TOTAL, READ_ONCE_u64(P + GP_PRIV_FQS_TOTAL) + 1);
+}
+
+/**
+ * The root-node side of rcu_report_qs_rdp(): accept each waited-for CPU's report made
+ * for THIS grace period; a report for an older gp_seq is stale and dropped.
+ */
+function rcu_gp_collect_reports(): void {
+  const n = nr_cpus();
+  const gp = READ_ONCE_u32(RCU_GP_SEQ);
+  const accept_stale = fault_active(FAULT_GP_ACCEPT_STALE);
+  const mask = qsmask();
+  for (let cpu: u32 = 0; cpu < n; cpu++) {
+    if ((mask & (<u64>1 << cpu)) == 0) continue;
+    const reported = smp_load_acquire(per_cpu_ptr(PCPU_RCU_QS_REPORT, cpu));
+    if (branch(reported == gp || (accept_stale && reported != 0))) rcu_report_qs_rnp(cpu);
+  }
+}
+
+/**
+ * rcu_gp_cleanup() (tree.c): rcu_seq_end(&rcu_state.gp_seq) is smp_mb() then
+ * WRITE_ONCE(gp_seq, end value); then the waiters are woken (they sleep on gp_seq).
+ */
+function rcu_gp_cleanup(): void {
+  smp_mb(); // rcu_seq_end(): update-side operations before the counter increment
+  WRITE_ONCE_u32(RCU_GP_SEQ, rcu_seq_ended(READ_ONCE_u32(RCU_GP_SEQ)));
+  WRITE_ONCE_u32(P + GP_PRIV_STATE, GP_IDLE);
+  WRITE_ONCE_u64(P + GP_PRIV_COMPLETED, READ_ONCE_u64(P + GP_PRIV_COMPLETED) + 1);
+  wake_up(RCU_GP_SEQ);
+}
+
+/** jiffies_till_first_fqs and jiffies_till_next_fqs: one jiffy (HZ=1000) for few CPUs. */
+export const JIFFIES_TILL_FQS_US: f64 = 1000;
+/** Between scans of an expedited grace period (the kernel's IPIs answer in microseconds). */
+export const EXP_SCAN_US: f64 = 10;
+
+/**
+ * One step of rcu_gp_kthread() at time `now_us`: start a grace period if one is needed,
+ * collect reports, and run rcu_gp_fqs() when the FQS interval has elapsed (the first
+ * after jiffies_till_first_fqs, as rcu_gp_fqs_loop() waits before it). Returns STEP_*.
+ */
+export function rcu_gp_step(now_us: f64): u32 {
+  if (READ_ONCE_u32(P + GP_PRIV_STATE) == GP_IDLE) {
+    if (!rcu_gp_needed(READ_ONCE_u32(RCU_GP_SEQ))) return STEP_IDLE;
+    rcu_gp_init();
+    WRITE_ONCE_f64(P + GP_PRIV_NEXT_FQS, now_us + fqs_interval());
+  }
+  // An expedited request for this grace period makes it expedited from now on.
+  if (READ_ONCE_u32(P + GP_PRIV_EXP) == 0 && rcu_exp_requested()) {
+    WRITE_ONCE_u32(P + GP_PRIV_EXP, 1);
+    WRITE_ONCE_f64(P + GP_PRIV_NEXT_FQS, now_us);
+  }
+  rcu_gp_collect_reports();
+  if (qsmask() != 0 && now_us >= READ_ONCE_f64(P + GP_PRIV_NEXT_FQS)) {
+    rcu_gp_fqs(READ_ONCE_u32(P + GP_PRIV_FQS) == 0);
+    rcu_gp_collect_reports();
+    WRITE_ONCE_f64(P + GP_PRIV_NEXT_FQS, now_us + fqs_interval());
+  }
+  if (qsmask() == 0) {
+    rcu_gp_cleanup();
+    return STEP_GP_ENDED;
+  }
+  return STEP_WAIT;
+}
+
+@inline function fqs_interval(): f64 {
+  return READ_ONCE_u32(P + GP_PRIV_EXP) != 0 ? EXP_SCAN_US : JIFFIES_TILL_FQS_US;
+}
+
+/** The time (us) of the next FQS pass of the grace period in progress. */
+export function rcu_gp_next_fqs_us(): f64 {
+  return READ_ONCE_f64(P + GP_PRIV_NEXT_FQS);
+}
+
+/** 1 while the current grace period is expedited (no FQS delay). */
+export function rcu_gp_expedited(): u32 {
+  return READ_ONCE_u32(P + GP_PRIV_EXP);
+}
+
+/** FQS passes made in the current grace period (0 before the first). */
+export function rcu_gp_fqs_passes(): u32 {
+  return READ_ONCE_u32(P + GP_PRIV_FQS);
+}

@@ -1,0 +1,33 @@
+// Usage errors: what the kernel reports with WARN_ON_ONCE() or a lockdep splat. They are
+// counted per CPU (every occurrence, not once) and the run goes on; the operation that
+// would corrupt the emulated state is refused, and one that would deadlock fails at once.
+import { PCPU_USAGE } from "../layout";
+import { this_cpu_ptr } from "../percpu";
+import { this_cpu_inc_u32_at } from "../primitives";
+
+/** synchronize_rcu()/synchronize_srcu() where sleeping is illegal (in a reader, irq, atomic). */
+export const USAGE_SYNC_IN_ATOMIC: u32 = 0;
+/** rcu_read_unlock_sched()/srcu_read_unlock() without a matching lock. */
+export const USAGE_UNBALANCED_UNLOCK: u32 = 1;
+/** rcu_irq_exit()/rcu_nmi_exit() without a matching enter (nmi_nesting <= 0). */
+export const USAGE_IRQ_EXIT_WITHOUT_ENTER: u32 = 2;
+/** srcu_read_lock() from NMI context (SRCU's per-CPU increments are not NMI-safe). */
+export const USAGE_SRCU_IN_NMI: u32 = 3;
+/** srcu_read_lock_fast() where RCU is not watching. */
+export const USAGE_SRCU_FAST_NOT_WATCHING: u32 = 4;
+/** A scheduling point inside a read-side critical section ("scheduling while atomic"). */
+export const USAGE_SCHED_IN_ATOMIC: u32 = 5;
+/** rcu_idle_enter()/rcu_user_enter() from irq context or with bad nesting (rcu_eqs_enter WARN). */
+export const USAGE_EQS_ENTER: u32 = 6;
+/** rcu_idle_exit()/rcu_user_exit() when not in an extended quiescent state. */
+export const USAGE_EQS_EXIT: u32 = 7;
+/** A tracepoint called where RCU is not watching (the v6.13 lockdep check). */
+export const USAGE_NOT_WATCHING: u32 = 8;
+/** A call_rcu()/call_srcu() ring was full: the callback could not be queued. */
+export const USAGE_CB_OVERFLOW: u32 = 9;
+export const NR_USAGE_KINDS: u32 = 10;
+
+/** Count one usage error of kind `kind` on this CPU. */
+export function usage_error(kind: u32): void {
+  this_cpu_inc_u32_at(this_cpu_ptr(PCPU_USAGE) + (<usize>kind << 2));
+}

@@ -1,0 +1,18 @@
+// Names of the fault-injection bits and usage-error kinds of the module
+// (assembly/rcu/faults.ts, assembly/rcu/usage.ts), in their order.
+
+export const FAULTS = {
+  "gp-skip-cpu": 1 << 0,
+  "gp-ignore-nesting": 1 << 1,
+  "gp-accept-stale": 1 << 2,
+  "srcu-no-flip": 1 << 3,
+  "srcu-no-scan1": 1 << 4,
+  "reader-in-eqs": 1 << 5,
+} as const;
+export type FaultName = keyof typeof FAULTS;
+
+export const USAGE_KINDS = [
+  "sync-in-atomic", "unbalanced-unlock", "irq-exit-without-enter", "srcu-in-nmi", "srcu-fast-not-watching",
+  "sched-in-atomic", "eqs-enter", "eqs-exit", "not-watching", "cb-overflow",
+] as const;
+export type UsageKind = (typeof USAGE_KINDS)[number];
