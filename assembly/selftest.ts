@@ -1,7 +1,7 @@
 // Commands that exist to test the machine itself: ownership of per-CPU areas, error
 // propagation from a CPU, and deadlines on a command that does not finish.
 import { PERCPU_STRIDE, SHARED_BASE, SHARED_STRIDE } from "./layout";
-import { READ_ONCE_u32, WRITE_ONCE_u32 } from "./primitives";
+import { READ_ONCE_u32, WRITE_ONCE_u32, atomic_add_return } from "./primitives";
 import { this_cpu_ptr } from "./percpu";
 
 /** Write `pattern` into every 32-bit word of this CPU's per-CPU area. */
@@ -33,4 +33,9 @@ export function selftest_plain_inc_shared(n: u32, word: u32): u32 {
   const p = <usize>SHARED_BASE + <usize>word * <usize>SHARED_STRIDE;
   for (let i: u32 = 0; i < n; i++) WRITE_ONCE_u32(p, READ_ONCE_u32(p) + 1);
   return n;
+}
+
+/** A callback for call_rcu()/call_srcu() tests: atomically increments shared word `arg`. */
+export function cb_shared_inc(arg: u32): void {
+  atomic_add_return(<usize>SHARED_BASE + <usize>arg * <usize>SHARED_STRIDE, 1);
 }

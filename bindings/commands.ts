@@ -36,10 +36,10 @@ export function commandTable(module: WebAssembly.Module): CommandTable {
   };
 }
 
-/** Function-table entries: every `probe_*` export, sorted, from index 1 (0 stays null). */
+/** Function-table entries: every `probe_*` and `cb_*` export, sorted, from index 1 (0 stays null). */
 export function functionTableNames(module: WebAssembly.Module): string[] {
   return WebAssembly.Module.exports(module)
-    .filter((e) => e.kind === "function" && e.name.startsWith("probe_"))
+    .filter((e) => e.kind === "function" && (e.name.startsWith("probe_") || e.name.startsWith("cb_")))
     .map((e) => e.name)
     .sort();
 }

@@ -245,7 +245,7 @@ export class Machine {
     return this.closing !== undefined;
   }
 
-  /** Table index of a `probe_*` function in every CPU's function table. */
+  /** Table index of a `probe_*` or `cb_*` function in every context's function table. */
   functionIndex(name: string): number {
     const i = this.functionTable.indexOf(name);
     if (i < 0) throw new Error(`no function '${name}' in the function table; expected one of: ${this.functionTable.join(", ")}`);

@@ -82,14 +82,17 @@ export function rcu_dynticks_init(): void {
 
 /**
  * rcu_eqs_enter(user) (tree.c, v5.6). The caller has interrupts disabled and is not in
- * an irq: dynticks_nmi_nesting must be DYNTICK_IRQ_NONIDLE (WARN_ON_ONCE otherwise).
- * Refused, and counted as a usage error, from irq context or with bad nesting.
+ * an irq. The kernel WARNs when dynticks_nmi_nesting is not DYNTICK_IRQ_NONIDLE, then
+ * crowbars it to 0 and goes on: so does this (the WARN is a counted usage error). Called
+ * from irq or NMI context (HARDIRQ bits in preempt_count) it is refused instead: the
+ * kernel would enter an EQS inside a handler and corrupt the counts beyond recovery.
  */
 function rcu_eqs_enter(): void {
-  if (branch(this_cpu_read_i64(PCPU_RCU_NMI_NESTING) != DYNTICK_IRQ_NONIDLE || in_irq())) {
+  if (branch(in_irq())) {
     usage_error(USAGE_EQS_ENTER);
     return;
   }
+  if (branch(this_cpu_read_i64(PCPU_RCU_NMI_NESTING) != DYNTICK_IRQ_NONIDLE)) usage_error(USAGE_EQS_ENTER);
   this_cpu_write_i64(PCPU_RCU_NMI_NESTING, 0);
   if (branch(this_cpu_read_i64(PCPU_RCU_NESTING) != 1)) {
     this_cpu_add_i64(PCPU_RCU_NESTING, -1);

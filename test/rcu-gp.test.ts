@@ -1,0 +1,172 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { CpuError, Machine } from "../dist/bindings/index.js";
+import { settlesWithin, until } from "./helpers.js";
+
+const machines: Machine[] = [];
+async function create(cpus: number, idle = true): Promise<Machine> {
+  const m = await Machine.create({ cpus, idle, deadlineMs: 20_000 });
+  machines.push(m);
+  return m;
+}
+afterEach(async () => {
+  await Promise.all(machines.splice(0).map((m) => m.close()));
+});
+
+/** CPU `cpu` of `m` goes idle, takes an interrupt (rcu_irq_enter) and starts an RCU reader in it. */
+async function readerInIrqFromIdle(m: Machine, cpu: number): Promise<void> {
+  await m.run(cpu, "idle_loop_enter");
+  await m.run(cpu, "irq_enter");
+  await m.run(cpu, "rcu_read_lock_sched");
+}
+
+async function endReaderInIrqFromIdle(m: Machine, cpu: number): Promise<void> {
+  await m.run(cpu, "rcu_read_unlock_sched");
+  await m.run(cpu, "irq_exit");
+  await m.run(cpu, "idle_loop_exit");
+}
+
+describe("tree RCU grace periods", () => {
+  it("a grace period does not wait for CPUs that stay idle", async () => {
+    const m = await create(2);
+    const before = m.rcu.gpSeq;
+    await m.rcu.synchronize();
+    await m.rcu.synchronize();
+    expect(m.rcu.gpSeq - before).toBeGreaterThanOrEqual(8); // two full grace periods
+    expect(m.rcu.gpSeq & 3).toBe(0);
+  });
+
+  it("a grace period waits for a reader that entered from idle through rcu_irq_enter", async () => {
+    const m = await create(2);
+    await readerInIrqFromIdle(m, 0);
+    const gp = m.rcu.synchronize();
+    expect(await settlesWithin(gp, 150)).toBe(false);
+    expect(m.rcu.waitingFor()).toEqual([0]);
+    await endReaderInIrqFromIdle(m, 0);
+    await gp;
+  });
+
+  it("broken variant gp-ignore-nesting (EQS judged by dynticks_nesting == 0): the grace period ends under that reader", async () => {
+    const m = await create(2);
+    m.setFaults(["gp-ignore-nesting"]);
+    await readerInIrqFromIdle(m, 0);
+    expect(await settlesWithin(m.rcu.synchronize(), 2000)).toBe(true);
+    await endReaderInIrqFromIdle(m, 0);
+  });
+
+  it("broken variant gp-skip-cpu: the engine does not wait for CPU 1's reader", async () => {
+    const m = await create(2);
+    m.setFaults(["gp-skip-cpu"], 1);
+    await m.run(1, "rcu_read_lock_sched");
+    expect(await settlesWithin(m.rcu.synchronize(), 2000)).toBe(true);
+    await m.run(1, "rcu_read_unlock_sched");
+  });
+
+  it("a quiescent state reported for an earlier gp_seq does not end the current one", async () => {
+    const m = await create(2);
+    await m.run(0, "rcu_read_lock_sched");
+    const gp = m.rcu.synchronize();
+    await until(() => (m.rcu.gpSeq & 3) !== 0, 5000, "the grace period to start");
+    await m.run(0, "rcu_report_qs_for", [(m.rcu.gpSeq - 4) >>> 0]); // a report delayed from the previous grace period
+    expect(await settlesWithin(gp, 150)).toBe(false);
+    await m.run(0, "rcu_read_unlock_sched");
+    await gp;
+  });
+
+  it("broken variant gp-accept-stale: the same stale report ends the grace period", async () => {
+    const m = await create(2);
+    m.setFaults(["gp-accept-stale"]);
+    await m.run(0, "rcu_read_lock_sched");
+    const gp = m.rcu.synchronize();
+    await until(() => (m.rcu.gpSeq & 3) !== 0, 5000, "the grace period to start");
+    await m.run(0, "rcu_report_qs_for", [(m.rcu.gpSeq - 4) >>> 0]);
+    expect(await settlesWithin(gp, 2000)).toBe(true);
+    await m.run(0, "rcu_read_unlock_sched");
+  });
+
+  it("a tick that interrupts idle or user mode reports a quiescent state; one that interrupts a reader does not", async () => {
+    const m = await create(2, false); // CPUs stay in task context between commands
+    const L = m.layout;
+    const report = () => m.readPerCpuU32(0, L.PCPU_RCU_QS_REPORT);
+    await m.run(1, "local_irq_disable");
+    await m.run(1, "rcu_idle_enter"); // CPU 1 idle: the engine counts it through dynticks
+    await m.run(0, "rcu_read_lock_sched");
+    const gp = m.rcu.synchronize();
+    await until(() => (m.rcu.gpSeq & 3) !== 0, 5000, "the grace period to start");
+    const cur = m.rcu.gpSeq;
+    expect((await m.run(0, "scheduler_tick", [0])).value).toBe(0); // interrupts the read-side section
+    expect(report()).not.toBe(cur);
+    await m.run(0, "rcu_read_unlock_sched");
+    expect((await m.run(0, "scheduler_tick", [0])).value).toBe(0); // task context, not user: still no QS
+    expect(report()).not.toBe(cur);
+    expect(await settlesWithin(gp, 100)).toBe(false);
+    expect((await m.run(0, "scheduler_tick", [1])).value).toBe(1); // the tick interrupted user mode
+    expect(report()).toBe(cur);
+    await gp;
+    // From idle: the tick is the first interrupt level over an RCU-idle CPU.
+    await m.run(0, "rcu_read_lock_sched");
+    const gp2 = m.rcu.synchronize();
+    await until(() => (m.rcu.gpSeq & 3) !== 0, 5000, "the second grace period to start");
+    const cur2 = m.rcu.gpSeq;
+    await m.run(0, "rcu_read_unlock_sched");
+    await m.run(0, "local_irq_disable");
+    await m.run(0, "rcu_idle_enter");
+    expect((await m.run(0, "scheduler_tick", [0])).value).toBe(1);
+    expect(report()).toBe(cur2);
+    await gp2;
+  });
+
+  it("synchronize_rcu() inside a read-side section fails at once instead of deadlocking; it is counted and the CPU goes on", async () => {
+    const m = await create(2);
+    await m.run(0, "rcu_read_lock_sched");
+    const t0 = Date.now();
+    const err = await m.run(0, "synchronize_rcu").catch((e: unknown) => e);
+    expect(Date.now() - t0).toBeLessThan(5000); // "at once": far below the 20 s deadline
+    expect(err).toBeInstanceOf(CpuError);
+    expect(String(err)).toMatch(/CPU 0: command 'synchronize_rcu' failed: .*synchronize_rcu\(\) called in atomic context \(preempt_count 0x1/);
+    expect(m.usageErrors(0)["sync-in-atomic"]).toBe(1);
+    await m.run(0, "rcu_read_unlock_sched");
+    expect((await m.run(0, "synchronize_rcu")).cpu).toBe(0);
+  });
+
+  it("a CPU blocked in synchronize_rcu() counts as quiescent (its own grace period completes)", async () => {
+    const m = await create(2);
+    await m.run(0, "synchronize_rcu");
+    await m.run(1, "synchronize_rcu_expedited");
+    await Promise.all([m.run(0, "synchronize_rcu"), m.run(1, "synchronize_rcu")]);
+  });
+
+  it("synchronize_rcu_expedited() waits for a reader too", async () => {
+    const m = await create(2);
+    await m.run(1, "rcu_read_lock_sched");
+    const gp = m.rcu.synchronize({ expedited: true });
+    expect(await settlesWithin(gp, 150)).toBe(false);
+    await m.run(1, "rcu_read_unlock_sched");
+    await gp;
+  });
+
+  it("call_rcu() callbacks from the host run after a grace period, in call order", async () => {
+    const m = await create(2);
+    await m.run(1, "rcu_read_lock_sched");
+    const ran: number[] = [];
+    const seqs: number[] = [];
+    const start = m.rcu.gpSeq;
+    const cbs = [1, 2, 3].map((i) => m.rcu.callRcu(() => (ran.push(i), seqs.push(m.rcu.gpSeq))));
+    expect(await settlesWithin(Promise.all(cbs), 150)).toBe(false);
+    expect(ran).toEqual([]);
+    await m.run(1, "rcu_read_unlock_sched");
+    await Promise.all(cbs);
+    expect(ran).toEqual([1, 2, 3]);
+    for (const s of seqs) expect(s - start).toBeGreaterThanOrEqual(4);
+  });
+
+  it("call_rcu() from code on a CPU runs the callback (through the function table) after a grace period", async () => {
+    const m = await create(2);
+    m.writeSharedWord(5, 0);
+    await m.run(1, "rcu_read_lock_sched");
+    await m.run(0, "call_rcu", [m.functionIndex("cb_shared_inc"), 5]);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(m.readSharedWord(5)).toBe(0);
+    await m.run(1, "rcu_read_unlock_sched");
+    await until(() => m.readSharedWord(5) === 1, 10_000, "the callback");
+  });
+});
