@@ -1,0 +1,134 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { Machine } from "../dist/bindings/index.js";
+import { settlesWithin } from "./helpers.js";
+
+const machines: Machine[] = [];
+async function create(cpus: number, idle = true): Promise<Machine> {
+  const m = await Machine.create({ cpus, idle, deadlineMs: 20_000 });
+  machines.push(m);
+  return m;
+}
+afterEach(async () => {
+  await Promise.all(machines.splice(0).map((m) => m.close()));
+});
+
+describe("SRCU (srcutree.c, v5.6)", () => {
+  it("synchronize_srcu waits for a reader on each index", async () => {
+    const m = await create(2);
+    const tp = m.srcu("tracepoint_srcu");
+    const idx0 = (await m.run(0, "srcu_read_lock", [tp.index])).value;
+    const gp1 = tp.synchronize();
+    expect(await settlesWithin(gp1, 150)).toBe(false); // SCAN2 waits for the reader on idx0
+    const idx1 = (await m.run(1, "srcu_read_lock", [tp.index])).value; // after the flip
+    expect(idx1).toBe(1 - idx0);
+    await m.run(0, "srcu_read_unlock", [tp.index, idx0]);
+    await gp1;
+    const gp2 = tp.synchronize();
+    expect(await settlesWithin(gp2, 150)).toBe(false); // now the reader on the other index holds it
+    await m.run(1, "srcu_read_unlock", [tp.index, idx1]);
+    await gp2;
+    expect(tp.gpSeq & 3).toBe(0);
+  });
+
+  it("broken variant srcu-no-flip: the grace period ends under a reader of the active index", async () => {
+    const m = await create(2);
+    m.setFaults(["srcu-no-flip"]);
+    const tp = m.srcu("tracepoint_srcu");
+    const idx = (await m.run(0, "srcu_read_lock", [tp.index])).value;
+    expect(await settlesWithin(tp.synchronize(), 2000)).toBe(true);
+    await m.run(0, "srcu_read_unlock", [tp.index, idx]);
+  });
+
+  it("SRCU readers are legal where RCU is not watching (idle), and the grace period waits for them", async () => {
+    const m = await create(2);
+    const tp = m.srcu("tracepoint_srcu");
+    await m.run(0, "idle_loop_enter");
+    expect((await m.run(0, "rcu_is_watching")).value).toBe(0);
+    const idx = (await m.run(0, "srcu_read_lock", [tp.index])).value;
+    const gp = tp.synchronize({ expedited: true });
+    expect(await settlesWithin(gp, 150)).toBe(false);
+    await m.run(0, "srcu_read_unlock", [tp.index, idx]);
+    await gp;
+    await m.run(0, "idle_loop_exit");
+    expect(Object.values(m.usageErrors(0)).every((v) => v === 0)).toBe(true);
+  });
+
+  it("a user-made srcu_struct is independent of tracepoint_srcu", async () => {
+    const m = await create(2);
+    const mine = m.initSrcu("my_srcu");
+    const tp = m.srcu("tracepoint_srcu");
+    const idx = (await m.run(0, "srcu_read_lock", [mine.index])).value;
+    await tp.synchronize(); // not held up by a reader of my_srcu
+    expect(await settlesWithin(mine.synchronize(), 150)).toBe(false);
+    await m.run(0, "srcu_read_unlock", [mine.index, idx]);
+    await mine.synchronize();
+    expect(() => m.initSrcu("my_srcu")).toThrow(/exists already/);
+  });
+
+  it("srcu_read_lock from NMI context is a counted usage error", async () => {
+    const m = await create(1, false);
+    await m.run(0, "nmi_enter");
+    const idx = (await m.run(0, "srcu_read_lock", [0])).value;
+    await m.run(0, "srcu_read_unlock", [0, idx]);
+    await m.run(0, "nmi_exit");
+    expect(m.usageErrors(0)["srcu-in-nmi"]).toBe(1);
+  });
+
+  it("call_srcu() callbacks run after an SRCU grace period, in order; synchronize_srcu from a CPU works", async () => {
+    const m = await create(2);
+    const tp = m.srcu("tracepoint_srcu");
+    const idx = (await m.run(1, "srcu_read_lock", [tp.index])).value;
+    const ran: number[] = [];
+    const cbs = [1, 2].map((i) => tp.callSrcu(() => ran.push(i)));
+    expect(await settlesWithin(Promise.all(cbs), 150)).toBe(false);
+    await m.run(1, "srcu_read_unlock", [tp.index, idx]);
+    await Promise.all(cbs);
+    expect(ran).toEqual([1, 2]);
+    await m.run(0, "synchronize_srcu", [tp.index]);
+    await m.run(0, "synchronize_srcu_expedited", [tp.index]);
+  });
+});
+
+describe("SRCU-fast (v6.15)", () => {
+  it("synchronize_srcu waits for an SRCU-fast reader on each index", async () => {
+    const m = await create(2);
+    const fast = m.initSrcu("fast_srcu", "srcu-fast");
+    const scp0 = (await m.run(0, "srcu_read_lock_fast", [fast.index])).value;
+    const gp1 = fast.synchronize();
+    expect(await settlesWithin(gp1, 200)).toBe(false);
+    const scp1 = (await m.run(1, "srcu_read_lock_fast", [fast.index])).value;
+    expect(scp1).not.toBe(scp0);
+    await m.run(0, "srcu_read_unlock_fast", [fast.index, scp0]);
+    await gp1;
+    const gp2 = fast.synchronize();
+    expect(await settlesWithin(gp2, 200)).toBe(false);
+    await m.run(1, "srcu_read_unlock_fast", [fast.index, scp1]);
+    await gp2;
+  });
+
+  it("its grace period waits for RCU grace periods (barrier X) where SRCU has smp_mb() A", async () => {
+    const m = await create(2);
+    const fast = m.initSrcu("fast_srcu", "srcu-fast");
+    const rcuBefore = m.rcu.gpSeq;
+    await fast.synchronize();
+    expect((m.rcu.gpSeq - rcuBefore) >> 2).toBeGreaterThanOrEqual(2); // one per scan
+    const tp = m.srcu("tracepoint_srcu");
+    const rcuMid = m.rcu.gpSeq;
+    await tp.synchronize();
+    expect(m.rcu.gpSeq).toBe(rcuMid); // plain SRCU needs no RCU grace period
+  });
+
+  it("an SRCU-fast reader where RCU is not watching is a counted usage error", async () => {
+    const m = await create(1, false);
+    const fast = m.initSrcu("fast_srcu", "srcu-fast");
+    await m.run(0, "local_irq_disable");
+    await m.run(0, "rcu_idle_enter");
+    const scp = (await m.run(0, "srcu_read_lock_fast", [fast.index])).value;
+    await m.run(0, "srcu_read_unlock_fast", [fast.index, scp]);
+    expect(m.usageErrors(0)["srcu-fast-not-watching"]).toBe(1);
+    await m.run(0, "rcu_irq_enter"); // watching again inside the irq: legal
+    const scp2 = (await m.run(0, "srcu_read_lock_fast", [fast.index])).value;
+    await m.run(0, "srcu_read_unlock_fast", [fast.index, scp2]);
+    expect(m.usageErrors(0)["srcu-fast-not-watching"]).toBe(1);
+  });
+});
