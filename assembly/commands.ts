@@ -74,3 +74,10 @@ export function usage_count(kind: u32): u32 {
 
 
 
+
+export {
+  torture_writer_init, torture_writer_publish, torture_writer_after_gp, torture_reader_batch,
+  torture_reader_drain, torture_reader_config,
+} from "./torture/rcutorture";
+export { torture_random_init, torture_spin } from "./torture/random";
+export { migrate_parked } from "./torture/migrate";

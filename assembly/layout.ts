@@ -126,6 +126,10 @@ export const TORTURE_MAX_RETIRED: u32 = 14;
 /** u64 x PIPE_LEN+1: rcu_torture_wcount[] ("Free-Block Circulation"). */
 export const TORTURE_WCOUNT: u32 = TORTURE_BASE + 2 * CACHELINE;
 export const RCU_TORTURE_PIPE_LEN: u32 = 10;
+/** Writer statistics after the wcount array: u64 allocations, frees, grace periods. */
+export const TORTURE_N_ALLOC: u32 = TORTURE_WCOUNT + 88;
+export const TORTURE_N_FREE: u32 = TORTURE_WCOUNT + 96;
+export const TORTURE_N_GPS: u32 = TORTURE_WCOUNT + 104;
 /** Parked reader tasks (a task that migrates inside its SRCU section waits here). */
 export const TORTURE_MIGRATE: u32 = TORTURE_BASE + 4 * CACHELINE;
 export const NR_MIGRATE: u32 = 16;
@@ -209,6 +213,10 @@ export const TM_MIGRATIONS: u32 = 16;
 export const TM_STALLS: u32 = 24;
 export const TM_LONG_DELAYS: u32 = 32;
 export const TM_ADOPTED: u32 = 40;
+/** Reader configuration (u32): 1-in-N rates of long delays, stalls, migrations. */
+export const TM_CFG_LONG: u32 = 48;
+export const TM_CFG_STALL: u32 = 52;
+export const TM_CFG_MIGRATE: u32 = 56;
 /** u64 PRNG state, u32 spin iterations per microsecond (calibrated by the host). */
 export const PCPU_PRNG: u32 = 23 * CACHELINE;
 export const PRNG_SPINS_PER_US: u32 = 8;

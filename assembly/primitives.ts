@@ -122,6 +122,21 @@ export const COUNTING_BUILD: u32 = COUNTING ? 1 : 0;
   if (COUNTING) store<u32>(this_cpu_ptr(PCPU_OPS_PAUSED), paused ? 1 : 0);
 }
 
+/** Emulator-private per-CPU state (PRNG, statistics): not kernel memory ops, not counted. */
+@inline export function cpu_reg_read_u64(field: u32): u64 {
+  return load<u64>(this_cpu_ptr(field));
+}
+
+@inline export function cpu_reg_write_u64(field: u32, v: u64): void {
+  store<u64>(this_cpu_ptr(field), v);
+}
+
+/** Increment an emulator-private per-CPU u64 statistic at `field` + `off`. */
+@inline export function cpu_stat_inc(field: u32, off: u32): void {
+  const p = this_cpu_ptr(field) + off;
+  store<u64>(p, load<u64>(p) + 1);
+}
+
 // ---- ONCE accessors ------------------------------------------------------------------
 
 /** READ_ONCE(*p) (include/linux/compiler.h): atomic.load, a plain mov on x86. */

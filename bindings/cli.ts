@@ -5,6 +5,8 @@ import { Machine } from "./machine.js";
 import { PRIMITIVES, runPrimitives, type Impl, type Scope } from "./primitives-run.js";
 import { progressLine } from "./progress.js";
 import { renderPrimitives } from "./report.js";
+import { FAULTS, type FaultName } from "./faults.js";
+import { TORTURE_FLAVORS, renderTorture, runTorture, type TortureFlavor } from "./torture.js";
 
 function positiveInt(what: string, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
@@ -12,6 +14,22 @@ function positiveInt(what: string, max = Number.MAX_SAFE_INTEGER) {
     if (!/^\d+(e\d+)?$/i.test(v.trim()) || !Number.isInteger(n) || n < 1 || n > max) {
       throw new InvalidArgumentError(`${what} must be an integer in 1..${max}; got '${v}'`);
     }
+    return n;
+  };
+}
+
+function positiveNumber(what: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${what} must be a positive number; got '${v}'`);
+    return n;
+  };
+}
+
+function nonNegativeInt(what: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v.trim()) || n > 0xffffffff) throw new InvalidArgumentError(`${what} must be an integer in 0..4294967295; got '${v}'`);
     return n;
   };
 }
@@ -44,6 +62,35 @@ program
         onProgress: progressLine(),
       });
       process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderPrimitives(report)}\n`);
+    } finally {
+      await machine.close();
+    }
+  });
+
+program
+  .command("torture")
+  .description("rcutorture-style oracle: readers of a flavor against a writer; exits 1 on a too-short grace period or a freed element read")
+  .addOption(new Option("--flavor <flavor>", "RCU flavor").choices([...TORTURE_FLAVORS]).default("rcu"))
+  .option("--cpus <n>", "emulated CPUs: CPU 0 writes, the others read", positiveInt("--cpus", 64), 3)
+  .option("--seconds <s>", "duration in seconds", positiveNumber("--seconds"), 4)
+  .option("--seed <n>", "random seed", nonNegativeInt("--seed"), 1)
+  .addOption(new Option("--fault <name>", "inject a deliberately broken mechanism").choices(Object.keys(FAULTS)))
+  .option("--json", "print the report as JSON (schema rcu-lab/torture@1)")
+  .action(async (o: { flavor: TortureFlavor; cpus: number; seconds: number; seed: number; fault?: FaultName; json?: boolean }) => {
+    const platform = (await import("./platform/node.js")).nodePlatform;
+    if (o.cpus > platform.cores()) {
+      process.stderr.write(`note: ${o.cpus} CPU workers on ${platform.cores()} cores: they time-share, which torture tolerates (latency figures would not)\n`);
+    }
+    const machine = await Machine.create({ cpus: o.cpus, platform, deadlineMs: 60_000 });
+    try {
+      const tty = process.stderr.isTTY;
+      const report = await runTorture(machine, {
+        flavor: o.flavor, seconds: o.seconds, seed: o.seed, fault: o.fault,
+        onProgress: (p) => process.stderr.write(`${tty ? "\r\x1b[2K" : ""}torture ${o.flavor}: ${p.elapsedS.toFixed(1)}/${p.seconds} s, ${p.gracePeriods} grace periods, ${p.sections} sections, errors ${p.pipeErrors + p.mberrors}${tty ? "" : "\n"}`),
+      });
+      if (process.stderr.isTTY) process.stderr.write("\n");
+      process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderTorture(report)}\n`);
+      if (!report.passed) process.exitCode = 1;
     } finally {
       await machine.close();
     }

@@ -67,7 +67,30 @@ function synchronizeSrcu(ctx: CpuCommandContext, ssp: number, expedited: boolean
   return s;
 }
 
+/** Torture flavors (assembly/torture/rcutorture.ts TORTURE_*). */
+const TORTURE_RCU = 0;
+
+/**
+ * rcu_torture_writer() for `durationMs`: publish a new element and retire the old one
+ * (in WebAssembly), wait for a grace period of the flavor (here, blocking), then advance
+ * the retired elements' pipe counts (in WebAssembly). Returns the grace periods waited for.
+ */
+function tortureWriter(ctx: CpuCommandContext, durationMs: number, flavor: number, ssp: number): number {
+  const x = ctx.exports as Record<string, Fn>;
+  const end = Date.now() + durationMs;
+  let gps = 0;
+  while (Date.now() < end) {
+    x.torture_writer_publish();
+    if (flavor === TORTURE_RCU) synchronizeRcu(ctx, false);
+    else synchronizeSrcu(ctx, ssp, false);
+    x.torture_writer_after_gp();
+    gps++;
+  }
+  return gps;
+}
+
 export const CPU_COMMANDS: Record<string, CpuCommand> = {
+  torture_writer: (c, [durationMs, flavor, ssp]) => tortureWriter(c, durationMs, flavor, ssp),
   synchronize_rcu: (c) => synchronizeRcu(c, false),
   synchronize_rcu_expedited: (c) => synchronizeRcu(c, true),
   synchronize_srcu: (c, [ssp]) => synchronizeSrcu(c, ssp, false),

@@ -121,6 +121,12 @@ export function srcu_flavor(ssp: u32): u32 {
   return scp;
 }
 
+/** The increment half of __srcu_read_lock_fast(), for a task stalled after reading srcu_ctrp. */
+@inline export function srcu_read_lock_fast_inc(ssp: u32, scp: u32): void {
+  this_cpu_inc_u64_at(this_cpu_srcu_ctrs(ssp) + scp + SRCU_CTR_LOCKS); // Y
+  barrier();
+}
+
 /** __srcu_read_unlock_fast() (v6.15): barrier(); this_cpu_inc(scp->srcu_unlocks) (Z). */
 @inline export function __srcu_read_unlock_fast(ssp: u32, scp: u32): void {
   barrier();

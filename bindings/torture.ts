@@ -1,0 +1,204 @@
+// rcu-lab torture: the rcutorture-style oracle. CPU 0 is the writer, the other CPUs are
+// readers; the host drives reader batches (each runs inside WebAssembly), collects the
+// per-CPU histograms and prints rcutorture's lines. A run fails when any Reader Pipe
+// bucket past index 1 is non-zero (a grace period ended under a reader) or a reader saw
+// a freed (poisoned) element.
+import { FAULTS, USAGE_KINDS, type FaultName } from "./faults.js";
+import { perCpuAddr } from "./layout.js";
+import type { Machine } from "./machine.js";
+
+export const TORTURE_FLAVORS = ["rcu", "srcu", "srcu-fast"] as const;
+export type TortureFlavor = (typeof TORTURE_FLAVORS)[number];
+const FLAVOR_ID: Record<TortureFlavor, number> = { rcu: 0, srcu: 1, "srcu-fast": 2 };
+
+/** Faults the torture test is expected to catch, with the flavor each one breaks. */
+export const TORTURE_FAULTS: Record<string, TortureFlavor> = {
+  "reader-in-eqs": "rcu",
+  "gp-skip-cpu": "rcu",
+  "gp-ignore-nesting": "rcu",
+  "srcu-no-flip": "srcu",
+  "srcu-no-scan1": "srcu",
+};
+
+export interface TortureOptions {
+  flavor: TortureFlavor;
+  seconds: number;
+  seed: number;
+  fault?: FaultName;
+  /** Reader delays: 1-in-N sections get a long (1-5 ms) delay; 0 = never. */
+  longDelayRate?: number;
+  /** SRCU flavors: 1-in-N task sections stall between reading the index and the increment. */
+  stallRate?: number;
+  /** SRCU flavors: 1-in-N task sections migrate to another CPU inside the section. */
+  migrateRate?: number;
+  /** Called about every 500 ms with the progress so far. */
+  onProgress?: (p: TortureProgress) => void;
+}
+
+export interface TortureProgress {
+  elapsedS: number;
+  seconds: number;
+  gracePeriods: number;
+  sections: number;
+  pipeErrors: number;
+  mberrors: number;
+}
+
+export interface TortureReport {
+  schema: "rcu-lab/torture@1";
+  flavor: TortureFlavor;
+  fault: FaultName | null;
+  cpus: number;
+  cores: number;
+  seconds: number;
+  seed: number;
+  settings: { longDelayRate: number; stallRate: number; migrateRate: number };
+  /** rcu_torture_count[]: sections by the pipe count seen at their end. */
+  readerPipe: number[];
+  /** rcu_torture_batch[]: sections by grace periods (RCU) or flips (SRCU) seen during them. */
+  readerBatch: number[];
+  /** rcu_torture_wcount[]. */
+  freeBlockCirculation: number[];
+  allocs: number;
+  frees: number;
+  gracePeriods: number;
+  sections: number;
+  /** Reads of a poisoned (freed) element (rtmbe). */
+  mberrors: number;
+  longDelays: number;
+  stalls: number;
+  migrations: number;
+  usageErrors: Record<string, number>;
+  /** Too-short grace periods: sections in Reader Pipe buckets 2 and up. */
+  pipeErrors: number;
+  passed: boolean;
+}
+
+const DEFAULTS = { longDelayRate: 64, stallRate: 128, migrateRate: 64 };
+
+function readU64s(m: Machine, addr: number, n: number): number[] {
+  const v = new DataView(m.memory.buffer);
+  return Array.from({ length: n }, (_, i) => Number(v.getBigUint64(addr + 8 * i, true)));
+}
+
+function readerStats(m: Machine) {
+  const L = m.layout;
+  const len = L.RCU_TORTURE_PIPE_LEN + 1;
+  const pipe = new Array<number>(len).fill(0), batch = new Array<number>(len).fill(0);
+  const misc = { mberrors: 0, sections: 0, migrations: 0, stalls: 0, longDelays: 0 };
+  for (let cpu = 0; cpu < m.cpus; cpu++) {
+    readU64s(m, perCpuAddr(L, cpu, L.PCPU_TORTURE_PIPE), len).forEach((x, i) => (pipe[i] += x));
+    readU64s(m, perCpuAddr(L, cpu, L.PCPU_TORTURE_BATCH), len).forEach((x, i) => (batch[i] += x));
+    const [mbe, sec, mig, stall, long] = readU64s(m, perCpuAddr(L, cpu, L.PCPU_TORTURE_MISC), 5);
+    misc.mberrors += mbe;
+    misc.sections += sec;
+    misc.migrations += mig;
+    misc.stalls += stall;
+    misc.longDelays += long;
+  }
+  return { pipe, batch, ...misc };
+}
+
+function resetReaderStats(m: Machine): void {
+  const L = m.layout;
+  const u8 = new Uint8Array(m.memory.buffer);
+  for (let cpu = 0; cpu < m.cpus; cpu++) {
+    u8.fill(0, perCpuAddr(L, cpu, L.PCPU_TORTURE_PIPE), perCpuAddr(L, cpu, L.PCPU_TORTURE_MISC) + 48);
+  }
+}
+
+/** Spin iterations per microsecond on each CPU (for udelay()). */
+async function calibrate(m: Machine): Promise<number[]> {
+  const n = 2_000_000;
+  const res = await m.runAll("torture_spin", [n]);
+  return res.map((r) => Math.max(1, Math.round(n / (r.elapsedNs / 1000))));
+}
+
+export async function runTorture(m: Machine, o: TortureOptions): Promise<TortureReport> {
+  if (!TORTURE_FLAVORS.includes(o.flavor)) {
+    throw new RangeError(`unknown flavor '${o.flavor}'; expected one of: ${TORTURE_FLAVORS.join(", ")}`);
+  }
+  if (!(o.seconds > 0) || o.seconds > 3600) throw new RangeError(`seconds must be in (0, 3600]; got ${o.seconds}`);
+  if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff) throw new RangeError(`seed must be an integer in 0..4294967295; got ${o.seed}`);
+  if (o.fault !== undefined && !(o.fault in FAULTS)) {
+    throw new RangeError(`unknown fault '${o.fault}'; expected one of: ${Object.keys(FAULTS).join(", ")}`);
+  }
+  if (m.cpus < 2) throw new RangeError(`torture needs at least 2 CPUs (a writer and a reader); got ${m.cpus}`);
+  const settings = {
+    longDelayRate: o.longDelayRate ?? DEFAULTS.longDelayRate,
+    stallRate: o.stallRate ?? DEFAULTS.stallRate,
+    migrateRate: o.migrateRate ?? DEFAULTS.migrateRate,
+  };
+  const flavor = FLAVOR_ID[o.flavor];
+  const ssp = o.flavor === "rcu" ? 0 : m.initSrcu(`torture_${o.flavor}`, o.flavor).index;
+  const readers = [...Array(m.cpus).keys()].slice(1);
+
+  m.setFaults(o.fault ? [o.fault] : [], readers[0]); // gp-skip-cpu skips the first reader
+  resetReaderStats(m);
+  await m.run(0, "torture_writer_init");
+  const spins = await calibrate(m);
+  await m.runAll("torture_random_init", (cpu) => [(o.seed * 7919 + cpu * 104729) >>> 0, spins[cpu]]);
+  await m.runAll("torture_reader_config", [settings.longDelayRate, settings.stallRate, settings.migrateRate]);
+
+  const durationMs = o.seconds * 1000;
+  const t0 = Date.now();
+  const writer = m.run(0, "torture_writer", [durationMs, flavor, ssp], { deadlineMs: durationMs + 60_000 });
+  const gpsSoFar = () => Number(new DataView(m.memory.buffer).getBigUint64(m.layout.TORTURE_N_GPS, true));
+  const progress = setInterval(() => {
+    const s = readerStats(m);
+    o.onProgress?.({
+      elapsedS: (Date.now() - t0) / 1000, seconds: o.seconds, gracePeriods: gpsSoFar(), sections: s.sections,
+      pipeErrors: s.pipe.slice(2).reduce((a, b) => a + b, 0), mberrors: s.mberrors,
+    });
+  }, 500);
+  try {
+    await Promise.all(
+      readers.map(async (cpu) => {
+        while (Date.now() - t0 < durationMs) await m.run(cpu, "torture_reader_batch", [200, flavor, ssp]);
+      }),
+    );
+    await m.run(readers[0], "torture_reader_drain");
+    await writer;
+  } finally {
+    clearInterval(progress);
+    m.setFaults([]);
+  }
+
+  const s = readerStats(m);
+  const L = m.layout;
+  const wcount = readU64s(m, L.TORTURE_WCOUNT, L.RCU_TORTURE_PIPE_LEN + 1);
+  const [allocs, frees, gracePeriods] = readU64s(m, L.TORTURE_N_ALLOC, 3);
+  const usageErrors: Record<string, number> = Object.fromEntries(USAGE_KINDS.map((k) => [k, 0]));
+  for (let cpu = 0; cpu < m.cpus; cpu++) for (const [k, v] of Object.entries(m.usageErrors(cpu))) usageErrors[k] += v;
+  const pipeErrors = s.pipe.slice(2).reduce((a, b) => a + b, 0);
+  return {
+    schema: "rcu-lab/torture@1", flavor: o.flavor, fault: o.fault ?? null, cpus: m.cpus, cores: m.platform.cores(),
+    seconds: o.seconds, seed: o.seed, settings, readerPipe: s.pipe, readerBatch: s.batch, freeBlockCirculation: wcount,
+    allocs, frees, gracePeriods, sections: s.sections, mberrors: s.mberrors, longDelays: s.longDelays, stalls: s.stalls,
+    migrations: s.migrations, usageErrors, pipeErrors, passed: pipeErrors === 0 && s.mberrors === 0,
+  };
+}
+
+/** rcutorture's statistics lines (rcu_torture_stats_print), plus a verdict. */
+export function renderTorture(r: TortureReport): string {
+  const tag = `${r.flavor}-torture:`;
+  const bad = !r.passed;
+  const lines = [
+    `${tag} rtc: ver: ${r.allocs} tfle: 0 rta: ${r.allocs} rtaf: 0 rtf: ${r.frees} rtmbe: ${r.mberrors} rtbe: 0 rtbke: 0 rtbre: 0 rtbf: 0 rtb: 0 nt: 0 barrier: 0/0:0`,
+    `${tag} ${bad ? "!!! " : ""}Reader Pipe:  ${r.readerPipe.join(" ")}`,
+    `${tag} Reader Batch:  ${r.readerBatch.join(" ")}`,
+    `${tag} Free-Block Circulation:  ${r.freeBlockCirculation.join(" ")}`,
+    `${tag} ${r.cpus} CPUs (CPU 0 writes, ${r.cpus - 1} read) on ${r.cores} cores, ${r.seconds} s, seed ${r.seed}${r.fault ? `, fault ${r.fault}` : ""}: ` +
+      `${r.gracePeriods} grace periods, ${r.sections} reader sections, ${r.longDelays} long delays, ${r.stalls} stalled readers, ${r.migrations} migrations`,
+  ];
+  const usage = Object.entries(r.usageErrors).filter(([, v]) => v > 0);
+  lines.push(`${tag} usage errors: ${usage.length ? usage.map(([k, v]) => `${k} ${v}`).join(", ") : "none"}`);
+  if (r.passed) lines.push(`${tag} PASS: no reader saw a grace period end under it, no freed element was read`);
+  else {
+    const why = [];
+    if (r.pipeErrors) why.push(`${r.pipeErrors} sections saw a too-short grace period (Reader Pipe past index 1)`);
+    if (r.mberrors) why.push(`${r.mberrors} reads of a freed (poisoned) element`);
+    lines.push(`${tag} FAIL: ${why.join("; ")}`);
+  }
+  return lines.join("\n");
+}
