@@ -12,6 +12,7 @@ export * from "./layout";
 export { COUNTING_BUILD, NR_OP_KINDS, this_cpu_op_count } from "./primitives";
 export { PREEMPT_ENABLED } from "./preempt";
 export * from "./bench";
+export * from "./bench_rcu";
 export * from "./selftest";
 export * from "./commands";
 export { NR_USAGE_KINDS } from "./rcu/usage";

@@ -1,13 +1,15 @@
 // npm run bench -- [primitives|benchmarkjs|all] [--json]
 import { benchmarkJs, renderBenchmarkJs } from "./benchmarkjs.js";
 import { benchPrimitives, renderPrimitivesBench } from "./primitives.js";
+import { renderDetection, tortureDetection } from "./torture-detection.js";
+import { benchRcu, renderRcuBench } from "./rcu.js";
 
-const SUITES = ["primitives", "benchmarkjs", "all"] as const;
+const SUITES = ["primitives", "benchmarkjs", "rcu", "torture-detection", "all"] as const;
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const json = args.includes("--json");
-  const suite = args.find((a) => !a.startsWith("--")) ?? "all";
+  const suite = args.find((a) => !a.startsWith("--") && !/^\d+$/.test(a)) ?? "all";
   if (!(SUITES as readonly string[]).includes(suite)) {
     throw new Error(`unknown benchmark suite '${suite}'; expected one of: ${SUITES.join(", ")}`);
   }
@@ -21,6 +23,17 @@ async function main(): Promise<void> {
     const r = await benchmarkJs();
     results.benchmarkjs = r;
     if (!json) process.stdout.write(`${renderBenchmarkJs(r)}\n`);
+  }
+  if (suite === "rcu" || suite === "all") {
+    const r = await benchRcu();
+    results.rcu = r;
+    if (!json) process.stdout.write(`${renderRcuBench(r)}\n\n`);
+  }
+  if (suite === "torture-detection") {
+    const runsArg = args.find((a) => /^\d+$/.test(a));
+    const r = await tortureDetection(runsArg ? Number(runsArg) : 20);
+    results.tortureDetection = r;
+    if (!json) process.stdout.write(`${renderDetection(r)}\n`);
   }
   if (json) process.stdout.write(`${JSON.stringify({ schema: "rcu-lab/bench@1", ...results }, null, 2)}\n`);
 }

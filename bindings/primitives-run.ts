@@ -10,8 +10,9 @@ export interface Primitive {
   /** Kernel code it stands for. */
   readonly kernel: string;
   readonly wasm: string;
-  readonly js: string;
-  /** ns per op of the native x86-64 sequence (reference/native-costs.md, AMD EPYC Zen 5, 2 vCPUs). */
+  /** The same loop in TypeScript with Atomics, if there is one. */
+  readonly js?: string;
+  /** ns per op of the native x86-64 sequence (reference/native-costs.md, AMD EPYC Zen 5, 2 vCPUs); NaN if none. */
   readonly nativeNs: number;
   /** Extra command arguments after the iteration count. */
   readonly args?: (m: Machine) => number[];
@@ -49,7 +50,9 @@ export interface PrimitivesOptions {
   iterations?: number;
   /** Timed repetitions per measurement (>= 1; 5 or more for a figure worth quoting). */
   reps?: number;
-  /** Which primitives (names of PRIMITIVES); default all. */
+  /** The loops to measure (default PRIMITIVES). */
+  primitives?: readonly Primitive[];
+  /** Which of them (by name); default all. */
   only?: readonly string[];
   impls?: readonly Impl[];
   scopes?: readonly Scope[];
@@ -83,22 +86,24 @@ export async function runPrimitives(machine: Machine, o: PrimitivesOptions = {})
   if (!Number.isInteger(reps) || reps < 1 || reps > 1000) {
     throw new RangeError(`reps must be an integer in 1..1000; got ${reps}`);
   }
-  const known = PRIMITIVES.map((p) => p.name);
+  const list = o.primitives ?? PRIMITIVES;
+  const known = list.map((p) => p.name);
   for (const n of o.only ?? []) {
     if (!known.includes(n)) throw new RangeError(`unknown primitive '${n}'; expected one of: ${known.join(", ")}`);
   }
-  const prims = PRIMITIVES.filter((p) => !o.only || o.only.includes(p.name));
+  const prims = list.filter((p) => !o.only || o.only.includes(p.name));
   const impls = o.impls ?? ["wasm", "js"];
   const scopes = o.scopes ?? ["1 CPU", "all CPUs"];
-  const total = prims.length * impls.length * scopes.length;
+  const total = prims.reduce((n, p) => n + impls.filter((i) => i === "wasm" || p.js).length * scopes.length, 0);
   const rows: PrimitiveRow[] = [];
   let done = 0;
   for (const p of prims) {
     for (const scope of scopes) {
       for (const impl of impls) {
+        const command = impl === "wasm" ? p.wasm : p.js;
+        if (!command) continue;
         o.onProgress?.(done++, total, `${p.name} (${impl}, ${scope})`);
         const cpus = scope === "1 CPU" ? [0] : [...Array(machine.cpus).keys()];
-        const command = impl === "wasm" ? p.wasm : p.js;
         const args = [iterations, ...(p.args?.(machine) ?? [])];
         // Warm-up batch (JIT tiers, caches), not timed.
         await machine.runAll(command, [Math.max(1, Math.floor(iterations / 10)), ...args.slice(1)], { cpus, barrier: true });

@@ -26,9 +26,9 @@ export function renderPrimitives(r: PrimitivesReport): string {
     const w1 = find(n, "wasm", "1 CPU"), wa = find(n, "wasm", "all CPUs"), j1 = find(n, "js", "1 CPU");
     const any = w1 ?? wa ?? j1!;
     summary.push([
-      n, any.kernel, `${any.nativeNs.toFixed(2)} ns`,
+      n, any.kernel, Number.isNaN(any.nativeNs) ? "-" : `${any.nativeNs.toFixed(2)} ns`,
       w1 ? formatSummary(w1.nsPerOp, "ns") : "-",
-      w1 ? pct(w1.nsPerOp.median, any.nativeNs) : "-",
+      w1 && !Number.isNaN(any.nativeNs) ? pct(w1.nsPerOp.median, any.nativeNs) : "-",
       wa ? formatSummary(wa.nsPerOp, "ns") : "-",
       j1 ? formatSummary(j1.nsPerOp, "ns") : "-",
       w1 && j1 ? `${(j1.nsPerOp.median / w1.nsPerOp.median).toFixed(1)}x` : "-",

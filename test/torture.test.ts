@@ -1,0 +1,69 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { Machine } from "../dist/bindings/index.js";
+import { TORTURE_FAULTS, TORTURE_FLAVORS, renderTorture, runTorture } from "../dist/bindings/torture.js";
+import { DEFAULT_TORTURE_CPUS, DEFAULT_TORTURE_SECONDS } from "../dist/bench/torture-detection.js";
+
+// Runs of the default duration (the one whose detection rate bench/torture-detection.ts
+// measures): a fault caught only by luck would make these flaky, and that is the point.
+const machines: Machine[] = [];
+afterEach(async () => {
+  await Promise.all(machines.splice(0).map((m) => m.close()));
+});
+async function torture(flavor: (typeof TORTURE_FLAVORS)[number], fault?: string) {
+  const m = await Machine.create({ cpus: DEFAULT_TORTURE_CPUS, deadlineMs: 60_000 });
+  machines.push(m);
+  return runTorture(m, { flavor, fault: fault as never, seconds: DEFAULT_TORTURE_SECONDS, seed: 42 });
+}
+
+describe("rcutorture oracle: correct flavors", () => {
+  it.each(TORTURE_FLAVORS)("%s: zero too-short grace periods and no freed element read", async (flavor) => {
+    const r = await torture(flavor);
+    expect(r.readerPipe.slice(2).every((x) => x === 0)).toBe(true);
+    expect(r.mberrors).toBe(0);
+    expect(r.passed).toBe(true);
+    expect(r.gracePeriods).toBeGreaterThan(20);
+    expect(r.sections).toBeGreaterThan(1000);
+    expect(r.readerPipe[1]).toBeGreaterThan(0); // readers did see retired elements: the run was not idle
+    expect(Object.values(r.usageErrors).every((x) => x === 0)).toBe(true);
+    if (flavor !== "rcu") {
+      expect(r.stalls).toBeGreaterThan(0);
+      expect(r.migrations).toBeGreaterThan(0);
+    }
+    expect(renderTorture(r)).toMatch(new RegExp(`${flavor}-torture: Reader Pipe:  \\d+ \\d+ 0 0 0 0 0 0 0 0 0`));
+  });
+});
+
+describe("rcutorture oracle: every injected fault is detected", () => {
+  it.each(Object.entries(TORTURE_FAULTS))("%s (%s) is caught", async (fault, flavor) => {
+    const r = await torture(flavor, fault);
+    expect(r.passed).toBe(false);
+    expect(r.pipeErrors + r.mberrors).toBeGreaterThan(0);
+    expect(renderTorture(r)).toMatch(/!!! Reader Pipe:/);
+  });
+});
+
+describe("rcu-lab torture CLI", () => {
+  const cli = fileURLToPath(new URL("../dist/bindings/cli.js", import.meta.url));
+
+  it("exits 1 when the oracle fails, 0 when it passes", () => {
+    const bad = spawnSync(process.execPath, [cli, "torture", "--flavor", "srcu", "--fault", "srcu-no-flip", "--seconds", "2"], { encoding: "utf8" });
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toMatch(/srcu-torture: FAIL: /);
+    const good = execFileSync(process.execPath, [cli, "torture", "--flavor", "rcu", "--seconds", "1", "--json"], { encoding: "utf8" });
+    expect(JSON.parse(good)).toMatchObject({ schema: "rcu-lab/torture@1", flavor: "rcu", passed: true });
+  });
+
+  it("rejects bad input with what was wrong and what is allowed", () => {
+    const r = spawnSync(process.execPath, [cli, "torture", "--flavor", "nope"], { encoding: "utf8" });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/Allowed choices are rcu, srcu, srcu-fast/);
+    const s = spawnSync(process.execPath, [cli, "torture", "--seconds", "-3"], { encoding: "utf8" });
+    expect(s.status).not.toBe(0);
+    expect(s.stderr).toMatch(/--seconds must be a positive number; got '-3'/);
+    const c = spawnSync(process.execPath, [cli, "torture", "--cpus", "1", "--seconds", "1"], { encoding: "utf8" });
+    expect(c.status).not.toBe(0);
+    expect(c.stderr).toMatch(/torture needs at least 2 CPUs/);
+  });
+});
