@@ -2,7 +2,7 @@
 // entirely inside WebAssembly. Each returns a value derived from the work so that the
 // loop cannot be optimised away.
 import { PCPU_COUNTER, SHARED_BASE, SHARED_STRIDE } from "./layout";
-import { READ_ONCE_u32, WRITE_ONCE_u32, atomic_add_return, indirect_call_1, smp_mb, this_cpu_inc, this_cpu_read_u32 } from "./primitives";
+import { READ_ONCE_u32, WRITE_ONCE_u32, atomic_add_return, indirect_call_2, smp_mb, this_cpu_inc, this_cpu_read_u32 } from "./primitives";
 import { this_cpu_ptr } from "./percpu";
 
 /** The loop alone: the baseline the other loops are compared with. */
@@ -53,12 +53,9 @@ export function bench_read_once_branch(n: u32): u32 {
   return taken;
 }
 
-/** An empty function reached only through the function table. */
-export function probe_empty(arg: u32): void {}
-
-/** An indirect call of table entry `fn` (the host puts probe_empty there). */
+/** An indirect call of table entry `fn` (the host puts probe_empty there): (*fn)(data, i). */
 export function bench_indirect_call(n: u32, fn: u32): u32 {
   let i: u32 = 0;
-  for (; i < n; i++) indirect_call_1(fn, i);
+  for (; i < n; i++) indirect_call_2(fn, 0, i);
   return i;
 }

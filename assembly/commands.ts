@@ -8,7 +8,7 @@ import { irq_enter, irq_exit } from "./kernel/hardirq";
 
 import { rcu_read_lock_sched_notrace, rcu_read_unlock_sched_notrace } from "./rcu/rcupdate";
 import { rcu_sched_clock_irq } from "./rcu/tree_qs";
-import { __srcu_read_lock, __srcu_read_lock_fast, __srcu_read_unlock, __srcu_read_unlock_fast, init_srcu_struct } from "./rcu/srcutree";
+import { __srcu_read_unlock, __srcu_read_unlock_fast, init_srcu_struct, srcu_read_lock_checked, srcu_read_lock_fast_checked } from "./rcu/srcutree";
 
 export {
   rcu_idle_enter, rcu_idle_exit, rcu_user_enter, rcu_user_exit, rcu_irq_enter, rcu_irq_exit,
@@ -35,7 +35,7 @@ export function rcu_read_unlock_sched(): void {
 
 /** srcu_read_lock(&ssp): returns the index to pass to srcu_read_unlock. */
 export function srcu_read_lock(ssp: u32): u32 {
-  return __srcu_read_lock(ssp);
+  return srcu_read_lock_checked(ssp);
 }
 
 export function srcu_read_unlock(ssp: u32, idx: u32): void {
@@ -44,7 +44,7 @@ export function srcu_read_unlock(ssp: u32, idx: u32): void {
 
 /** srcu_read_lock_fast(&ssp): returns the srcu_ctrp value to pass to the unlock. */
 export function srcu_read_lock_fast(ssp: u32): u32 {
-  return __srcu_read_lock_fast(ssp);
+  return srcu_read_lock_fast_checked(ssp);
 }
 
 export function srcu_read_unlock_fast(ssp: u32, scp: u32): void {
@@ -81,3 +81,16 @@ export {
 } from "./torture/rcutorture";
 export { torture_random_init, torture_spin } from "./torture/random";
 export { migrate_parked } from "./torture/migrate";
+
+export {
+  trace_loop_off, trace_loop_plain, trace_loop_rcuidle_irq, trace_loop_rcuidle_srcu, trace_loop_rcuidle_srcu_irq,
+  trace_loop_rcuidle_watching, trace_loop_noinstr, trace_loop_noinstr_lockdep, trace_loop_srcu_fast,
+} from "./tracepoint/strategies";
+export {
+  tracepoint_probe_register, tracepoint_probe_unregister, tracepoint_set_release, tracepoint_nr_probes,
+  tracepoint_probe_func, tracepoint_probe_data, tracepoint_probe_prio, tracepoint_warns, tracepoint_key,
+} from "./tracepoint/tracepoint";
+export {
+  tp_set_functions, tp_arrays_in_use, cb_srcu_free_old_probes, cb_rcu_free_old_probes, cb_rcu_then_srcu_free_old_probes,
+} from "./tracepoint/probes_arena";
+export { probe_empty, probe_count, probe_spin, probe_host, probe_uaf, probe_record } from "./tracepoint/probes";

@@ -10,11 +10,12 @@
 //   SRCU_BASE         NR_SRCU srcu_structs
 //   CB_BASE           callback rings of call_rcu / call_srcu
 //   TORTURE_BASE      rcutorture: current element, writer state, parked tasks, elements
+//   TP_BASE           tracepoints, the probe-array arena, per-context event rings
 //   MAILBOX_BASE      one mailbox per context (CPUs, the GP kthread, the host), MAILBOX_STRIDE bytes
 //   PERCPU_BASE       one per-CPU area per context, PERCPU_STRIDE bytes (the kernel's per-CPU data)
 //   layout_end(cpus)  = PERCPU_BASE + (cpus + NR_EXTRA_CONTEXTS) * PERCPU_STRIDE
 
-export const LAYOUT_VERSION: u32 = 2;
+export const LAYOUT_VERSION: u32 = 3;
 export const LAYOUT_MAGIC: u32 = 0x4c554352; // "RCUL"
 
 /** Maximum pages of the shared memory: the build passes --maximumMemory and the same
@@ -142,9 +143,53 @@ export const ELEM_PIPE_COUNT: u32 = 0;
 export const ELEM_MBTEST: u32 = 4;
 export const TORTURE_END: u32 = TORTURE_ELEMS + NR_TORTURE_ELEMS * ELEM_STRIDE;
 
+// ---- tracepoints (include/linux/tracepoint.h, kernel/tracepoint.c) ----------------------
+export const TP_BASE: u32 = TORTURE_END;
+export const NR_TRACEPOINTS: u32 = 16;
+export const TP_STRIDE: u32 = CACHELINE;
+/** u32 the static key's enable count (struct static_key). */
+export const TP_KEY: u32 = 0;
+/** u32 tp->funcs: address of the RCU-protected, NULL-terminated probe array (0 = none). */
+export const TP_FUNCS: u32 = 4;
+/** u32 how an old probe array is released (TP_RELEASE_* in tracepoint/probes_arena.ts). */
+export const TP_RELEASE: u32 = 8;
+/** u32 srcu_struct index that the release chain's call_srcu() uses. */
+export const TP_RELEASE_SSP: u32 = 12;
+/** u32 WARN_ON_ONCE()s fired by register/unregister on this tracepoint. */
+export const TP_WARNS: u32 = 16;
+/** Arena of probe arrays (allocate_probes / kfree): fixed slots, round-robin allocation. */
+export const TP_ARENA_PRIV: u32 = TP_BASE + NR_TRACEPOINTS * TP_STRIDE;
+export const TPA_NEXT: u32 = 0; //      u32 next slot to try
+export const TPA_IN_USE: u32 = 4; //    u32 slots allocated (published or awaiting release)
+export const TPA_ALLOCS: u32 = 8; //    u64
+export const TPA_FREES: u32 = 16; //    u64
+// Function-table indexes, set by the host (tp_set_functions): the poison and the callbacks.
+export const TPA_FN_UAF: u32 = 24;
+export const TPA_FN_SRCU_FREE: u32 = 28;
+export const TPA_FN_RCU_FREE: u32 = 32;
+export const TPA_FN_RCU_SRCU: u32 = 36;
+export const TP_ARENA: u32 = TP_ARENA_PRIV + CACHELINE;
+export const NR_PROBE_ARRAYS: u32 = 512;
+export const PA_STRIDE: u32 = 128;
+export const PA_STATE: u32 = 0; //      u32 0 free (poisoned), 1 in use
+export const PA_ENTRIES: u32 = 16; //   struct tracepoint_func[]: u32 func, u32 data, i32 prio
+export const TPF_SIZE: u32 = 12;
+export const TP_MAX_PROBES: u32 = 8; // + the NULL terminator: 9 x 12 bytes fit in 112
+/** Per-context event rings of the `record` probe. */
+export const RING_BASE: u32 = TP_ARENA + NR_PROBE_ARRAYS * PA_STRIDE;
+export const RING_STRIDE: u32 = 4096;
+export const RING_HEAD: u32 = 0; //     u32 events written (the next slot is head % RING_SIZE)
+export const RING_TAIL: u32 = 4; //     u32 events consumed by the host
+export const RING_DROPS: u32 = 8; //    u32 events dropped (drop mode, ring full)
+export const RING_OVERWRITES: u32 = 12; // u32 events overwritten (overwrite mode)
+export const RING_CLOCK: u32 = 16; //   u64 the context's local event clock
+export const RING_ENTRIES: u32 = CACHELINE;
+export const RING_ENTRY_SIZE: u32 = 16; // u32 timestamp(low), u32 cpu, u32 tracepoint id, u32 arg
+export const RING_SIZE: u32 = (RING_STRIDE - CACHELINE) / RING_ENTRY_SIZE;
+
 // ---- mailboxes ---------------------------------------------------------------------
 // Line 0 is written by the host, line 1 by the CPU, then an error-text area.
-export const MAILBOX_BASE: u32 = TORTURE_END;
+export const MAILBOX_BASE: u32 = RING_BASE + (NR_CPUS + NR_EXTRA_CONTEXTS) * RING_STRIDE;
 export const MAILBOX_STRIDE: u32 = 1024;
 export const MB_REQ_SEQ: u32 = 0; //      i32: bumped by the host to post a command
 export const MB_CMD: u32 = 4; //          i32: command number
@@ -220,8 +265,16 @@ export const TM_CFG_MIGRATE: u32 = 56;
 /** u64 PRNG state, u32 spin iterations per microsecond (calibrated by the host). */
 export const PCPU_PRNG: u32 = 23 * CACHELINE;
 export const PRNG_SPINS_PER_US: u32 = 8;
+/** Tracepoint probe statistics (u64): count probe, use-after-free, host probe, spins; u32 migrate_disable. */
+export const PCPU_TP: u32 = 25 * CACHELINE;
+export const TPS_COUNT: u32 = 0;
+export const TPS_UAF: u32 = 8;
+export const TPS_HOST: u32 = 16;
+export const TPS_SPIN: u32 = 24;
+export const TPS_CALLS: u32 = 32;
+export const TPS_MIGRATE_DISABLED: u32 = 40;
 /** First line not used by this layout version. */
-export const PCPU_FREE: u32 = 25 * CACHELINE;
+export const PCPU_FREE: u32 = 26 * CACHELINE;
 
 /** Bytes of memory used by a machine of `cpus` CPUs. */
 export function layout_end(cpus: u32): u32 {

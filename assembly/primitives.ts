@@ -265,6 +265,22 @@ export const COUNTING_BUILD: u32 = COUNTING ? 1 : 0;
   call_indirect<void>(fn, arg);
 }
 
+/** A call through a function pointer with two arguments: a probe, (*func)(data, args). */
+@inline export function indirect_call_2(fn: u32, data: u32, arg: u32): void {
+  count(OP_INDIRECT_CALL);
+  call_indirect<void>(fn, data, arg);
+}
+
+/**
+ * static_key_false(&key) (include/linux/jump_label.h): on x86 a patched NOP/JMP, so the
+ * kernel executes no load. The emulation loads the key (atomic.load: a mov) and branches;
+ * the counting build counts one branch and no load.
+ */
+@inline export function static_key_false(p: usize): bool {
+  count(OP_BRANCH);
+  return atomic.load<u32>(p) != 0;
+}
+
 // ---- op counters (counting build) ---------------------------------------------------
 
 /** This CPU's counter of op kind `kind` (always 0 in the release build). */

@@ -19,7 +19,8 @@ export function bootContext(init: ContextInit): { layout: Layout; exports: WebAs
   const layout = readLayout(module);
   const probes = functionTableNames(module);
   const table = new WebAssembly.Table({ initial: 1 + probes.length, element: "anyfunc" });
-  const { exports } = new WebAssembly.Instance(module, { env: { memory, table } });
+  const hostProbe = init.hostProbe ?? (() => {});
+  const { exports } = new WebAssembly.Instance(module, { env: { memory, table, host_probe: hostProbe } });
   probes.forEach((name, i) => table.set(1 + i, exports[name] as Fn));
   const rc = (exports.cpu_init as Fn)(cpu);
   if (rc !== 0) throw new Error(`cpu_init(${cpu}) returned ${rc}: the shared memory has no machine header`);

@@ -44,7 +44,7 @@ export type OpKind = (typeof OP_KINDS)[number];
 export function readLayout(module: WebAssembly.Module): Layout {
   const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
   const table = new WebAssembly.Table({ initial: 64, element: "anyfunc" });
-  const { exports } = new WebAssembly.Instance(module, { env: { memory, table } });
+  const { exports } = new WebAssembly.Instance(module, { env: { memory, table, host_probe: () => {} } });
   const out: Record<string, number> = {};
   for (const [name, g] of Object.entries(exports)) {
     if (g instanceof WebAssembly.Global) out[name] = typeof g.value === "bigint" ? Number(g.value) : Number(g.value) >>> 0;

@@ -8,6 +8,7 @@ import { CpuError, DeadlineError, MachineClosedError } from "./errors.js";
 import { FAULTS, USAGE_KINDS, type FaultName, type UsageKind } from "./faults.js";
 import { OP_KINDS, hostContext, kthreadContext, layoutEnd, maxCpus, perCpuAddr, readLayout, sharedWordAddr, type Layout, type OpKind } from "./layout.js";
 import { Rcu, SrcuStruct, type RcuHostContext, type SrcuFlavor } from "./rcu.js";
+import { Tracepoints } from "./tracepoint.js";
 import type { Build, CpuWorkerHandle, Platform } from "./platform/types.js";
 
 export interface MachineOptions {
@@ -91,6 +92,8 @@ export class Machine {
   private readonly srcuStructs = new Map<string, SrcuStruct>();
   /** The host's RCU API: synchronize_rcu(), call_rcu(). */
   readonly rcu: Rcu;
+  /** The host's tracepoint API: define, register, unregister. */
+  readonly tracepoints: Tracepoints;
   private readonly i32: Int32Array;
   private readonly f64: Float64Array;
   private closing?: Promise<void>;
@@ -123,7 +126,11 @@ export class Machine {
     };
     this.rcu = new Rcu(ctx);
     this.srcuStructs.set("tracepoint_srcu", new SrcuStruct(ctx, 0, "tracepoint_srcu", "srcu"));
+    this.srcuStructs.set("tracepoint_srcu_fast", new SrcuStruct(ctx, 1, "tracepoint_srcu_fast", "srcu-fast"));
     this.rcuContext = ctx;
+    this.tracepoints = new Tracepoints(this, this.host);
+    const idx = (n: string) => this.functionIndex(n);
+    this.host.tp_set_functions(idx("probe_uaf"), idx("cb_srcu_free_old_probes"), idx("cb_rcu_free_old_probes"), idx("cb_rcu_then_srcu_free_old_probes"));
   }
 
   private readonly rcuContext: RcuHostContext;
@@ -157,6 +164,7 @@ export class Machine {
     // The host's own context: kernel code the host runs (requests, init_srcu_struct).
     const host = bootContext({ role: "cpu", cpu: hostContext(cpus), module, memory, idle: false }).exports as Record<string, (...a: number[]) => number>;
     host.srcu_init(0, 1); // DEFINE_SRCU(tracepoint_srcu) (kernel/tracepoint.c)
+    host.srcu_init(1, 2); // its SRCU-fast twin, for the srcu-fast strategy
 
     const idle = options.idle ?? true;
     const cpuStates: CpuState[] = [];

@@ -11,6 +11,7 @@ import binaryen from "binaryen";
 export const ALLOWED_IMPORTS = [
   { module: "env", name: "memory", kind: "memory" },
   { module: "env", name: "table", kind: "table" },
+  { module: "env", name: "host_probe", kind: "function" },
 ];
 
 const KIND = ["function", "table", "memory", "global", "tag"];

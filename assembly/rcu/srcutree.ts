@@ -88,11 +88,9 @@ export function srcu_flavor(ssp: u32): u32 {
 /**
  * __srcu_read_lock() (srcutree.c): an out-of-line call. A stalled reader (rcutorture's
  * preemption between the two halves) calls srcu_read_lock_idx and srcu_read_lock_inc apart.
- * From NMI context it is a usage error (WARN_ON_ONCE(in_nmi())), but proceeds as the kernel does.
  */
 @inline export function __srcu_read_lock(ssp: u32): u32 {
   out_of_line_call();
-  if (branch(in_nmi())) usage_error(USAGE_SRCU_IN_NMI);
   const idx = srcu_read_lock_idx(ssp);
   srcu_read_lock_inc(ssp, idx);
   return idx;
@@ -108,13 +106,31 @@ export function srcu_flavor(ssp: u32): u32 {
 // ---- read side (SRCU-fast, v6.15) --------------------------------------------------------
 
 /**
- * __srcu_read_lock_fast() (include/linux/srcutree.h, v6.15): scp = READ_ONCE(srcu_ctrp);
- * this_cpu_inc(scp->srcu_locks) (Y); barrier(). Inline, no smp_mb(). Returns scp (the
- * offset of srcu_ctrs[idx]). Where RCU is not watching it is a usage error (lockdep's
- * RCU_LOCKDEP_WARN), counted, and the increment still happens as in the kernel.
+ * srcu_read_lock() with the checks of a debug kernel: from NMI context it is a usage error
+ * (the tracepoint's WARN_ON_ONCE(in_nmi()), srcu_check_nmi_safety()), counted; the lock
+ * proceeds as the kernel's would.
+ */
+export function srcu_read_lock_checked(ssp: u32): u32 {
+  if (branch(in_nmi())) usage_error(USAGE_SRCU_IN_NMI);
+  return __srcu_read_lock(ssp);
+}
+
+/**
+ * srcu_read_lock_fast() with RCU_LOCKDEP_WARN(!rcu_is_watching()) of a CONFIG_PROVE_RCU
+ * kernel: where RCU is not watching it is a usage error, counted, and the increment still
+ * happens as in the kernel.
+ */
+export function srcu_read_lock_fast_checked(ssp: u32): u32 {
+  if (branch(rcu_dynticks_curr_cpu_in_eqs())) usage_error(USAGE_SRCU_FAST_NOT_WATCHING);
+  return __srcu_read_lock_fast(ssp);
+}
+
+/**
+ * __srcu_read_lock_fast() (include/linux/srcutree.h, v6.15, !PROVE_RCU): scp =
+ * READ_ONCE(srcu_ctrp); this_cpu_inc(scp->srcu_locks) (Y); barrier(). Inline, no
+ * smp_mb(). Returns scp (the offset of srcu_ctrs[idx]).
  */
 @inline export function __srcu_read_lock_fast(ssp: u32): u32 {
-  if (branch(rcu_dynticks_curr_cpu_in_eqs())) usage_error(USAGE_SRCU_FAST_NOT_WATCHING);
   const scp = READ_ONCE_u32(srcu_struct(ssp) + SRCU_CTRP);
   this_cpu_inc_u64_at(this_cpu_srcu_ctrs(ssp) + scp + SRCU_CTR_LOCKS); // Y
   barrier();

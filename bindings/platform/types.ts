@@ -14,6 +14,8 @@ export interface ContextInit {
   readonly memory: WebAssembly.Memory;
   /** CPUs: run the idle loop between commands. */
   readonly idle: boolean;
+  /** The JavaScript behind the `host` probe (set by the worker itself; not cloned). */
+  readonly hostProbe?: (data: number, arg: number) => void;
 }
 
 /** The worker as the host sees it. */

@@ -1,0 +1,147 @@
+// Tracepoints from the host: define, register and unregister probes (kernel/tracepoint.c
+// semantics, v5.6, run in the module by the host's own instance), and
+// tracepoint_synchronize_unregister(). Probes are the module's probe_* functions.
+import type { Machine } from "./machine.js";
+
+export const PROBES = ["empty", "count", "record", "spin", "host"] as const;
+export type ProbeName = (typeof PROBES)[number];
+
+/** How an old probe array is released, as a kernel version does it. */
+export type ReleaseChain = "rcu" | "rcu-srcu" | "rcu-srcu-fast";
+
+const ERRNO: Record<number, string> = { 2: "ENOENT", 12: "ENOMEM", 17: "EEXIST", 22: "EINVAL" };
+/** TRACEPOINT_DEFAULT_PRIO (include/linux/tracepoint.h). */
+export const TRACEPOINT_DEFAULT_PRIO = 10;
+
+export class TracepointError extends Error {
+  constructor(readonly errno: number, what: string, detail: string) {
+    super(`${what}: -${ERRNO[errno] ?? errno}: ${detail}`);
+    this.name = "TracepointError";
+  }
+}
+
+type Fn = (...a: number[]) => number;
+
+export interface ProbeEntry {
+  probe: ProbeName;
+  data: number;
+  prio: number;
+}
+
+export class Tracepoint {
+  constructor(private readonly m: Machine, private readonly x: Record<string, Fn>, readonly id: number, readonly name: string) {}
+
+  /** tracepoint_probe_register_prio(): higher prio runs first; equal prio after existing probes. */
+  register(probe: ProbeName, data = 0, prio = TRACEPOINT_DEFAULT_PRIO): void {
+    const what = `tracepoint_probe_register(${this.name}, ${probe}, data ${data}, prio ${prio})`;
+    checkU32(data, what, "data");
+    if (!Number.isInteger(prio) || prio < -(2 ** 31) || prio >= 2 ** 31) throw new RangeError(`${what}: prio must be a 32-bit integer`);
+    const rc = this.x.tracepoint_probe_register(this.id, probeIndex(this.m, probe), data, prio);
+    if (rc === 0) return;
+    if (rc === -17) throw new TracepointError(17, what, "this (probe, data) pair is registered already (WARN_ON_ONCE counted)");
+    if (rc === -12) throw new TracepointError(12, what, this.nomem());
+    throw new TracepointError(-rc, what, "rejected");
+  }
+
+  /** tracepoint_probe_unregister(): -ENOENT only when the tracepoint has no probes at all. */
+  unregister(probe: ProbeName, data = 0): void {
+    const what = `tracepoint_probe_unregister(${this.name}, ${probe}, data ${data})`;
+    checkU32(data, what, "data");
+    const rc = this.x.tracepoint_probe_unregister(this.id, probeIndex(this.m, probe), data);
+    if (rc === 0) return;
+    if (rc === -2) throw new TracepointError(2, what, "the tracepoint has no probes (WARN_ON_ONCE counted)");
+    if (rc === -12) throw new TracepointError(12, what, this.nomem());
+    throw new TracepointError(-rc, what, "rejected");
+  }
+
+  /** The published probe array, in call order. */
+  probes(): ProbeEntry[] {
+    const n = this.x.tracepoint_nr_probes(this.id);
+    const out: ProbeEntry[] = [];
+    for (let i = 0; i < n; i++) {
+      const fn = this.x.tracepoint_probe_func(this.id, i);
+      out.push({ probe: probeName(this.m, fn), data: this.x.tracepoint_probe_data(this.id, i) >>> 0, prio: this.x.tracepoint_probe_prio(this.id, i) });
+    }
+    return out;
+  }
+
+  /** Whether the published array pointer is NULL (no probes). */
+  get hasArray(): boolean {
+    return this.x.tracepoint_nr_probes(this.id) >= 0;
+  }
+
+  get keyEnabled(): boolean {
+    return this.x.tracepoint_key(this.id) === 1;
+  }
+
+  /** WARN_ON_ONCE()s of register/unregister on this tracepoint. */
+  get warnings(): number {
+    return this.x.tracepoint_warns(this.id) >>> 0;
+  }
+
+  /** Choose how old arrays are released (the kernel version's chain). */
+  setRelease(chain: ReleaseChain): void {
+    if (chain === "rcu") this.x.tracepoint_set_release(this.id, 0, 0);
+    else if (chain === "rcu-srcu") this.x.tracepoint_set_release(this.id, 1, this.m.srcu("tracepoint_srcu").index);
+    else if (chain === "rcu-srcu-fast") this.x.tracepoint_set_release(this.id, 1, this.m.srcu("tracepoint_srcu_fast").index);
+    else throw new RangeError(`release chain must be "rcu", "rcu-srcu" or "rcu-srcu-fast"; got ${JSON.stringify(chain)}`);
+  }
+
+  private nomem(): string {
+    const inUse = this.x.tp_arrays_in_use();
+    return (
+      `no probe array available (the arena holds ${this.m.layout.NR_PROBE_ARRAYS} arrays of at most ${this.m.layout.TP_MAX_PROBES} probes; ` +
+      `${inUse} in use or waiting for their grace periods): wait with tracepointSynchronizeUnregister(), or register fewer probes`
+    );
+  }
+}
+
+function checkU32(v: number, what: string, name: string): void {
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`${what}: ${name} must be an integer in 0..4294967295`);
+}
+
+export function probeIndex(m: Machine, probe: ProbeName): number {
+  if (!PROBES.includes(probe)) throw new RangeError(`unknown probe '${probe}'; expected one of: ${PROBES.join(", ")}`);
+  return m.functionIndex(`probe_${probe}`);
+}
+
+function probeName(m: Machine, fn: number): ProbeName {
+  for (const p of PROBES) if (m.functionIndex(`probe_${p}`) === fn) return p;
+  throw new Error(`function-table entry ${fn} is not a probe`);
+}
+
+/** The host's tracepoints of one machine. */
+export class Tracepoints {
+  private readonly byName = new Map<string, Tracepoint>();
+
+  constructor(private readonly m: Machine, private readonly x: Record<string, Fn>) {}
+
+  /** Define tracepoint `name` (DEFINE_TRACE): ids are given in order of definition. */
+  define(name: string, release: ReleaseChain = "rcu-srcu"): Tracepoint {
+    if (this.byName.has(name)) throw new Error(`tracepoint '${name}' is defined already`);
+    const id = this.byName.size;
+    if (id >= this.m.layout.NR_TRACEPOINTS) throw new RangeError(`no room for tracepoint '${name}': this build has NR_TRACEPOINTS = ${this.m.layout.NR_TRACEPOINTS}`);
+    const tp = new Tracepoint(this.m, this.x, id, name);
+    tp.setRelease(release);
+    this.byName.set(name, tp);
+    return tp;
+  }
+
+  get(name: string): Tracepoint {
+    const tp = this.byName.get(name);
+    if (!tp) throw new Error(`no tracepoint '${name}'; defined: ${[...this.byName.keys()].join(", ") || "none"}`);
+    return tp;
+  }
+
+  /** tracepoint_synchronize_unregister() (v5.6): synchronize_srcu(&tracepoint_srcu); synchronize_rcu(). */
+  async synchronizeUnregister(): Promise<void> {
+    await this.m.srcu("tracepoint_srcu").synchronize();
+    await this.m.srcu("tracepoint_srcu_fast").synchronize();
+    await this.m.rcu.synchronize();
+  }
+
+  /** Probe arrays allocated and not yet freed. */
+  get arraysInUse(): number {
+    return this.x.tp_arrays_in_use();
+  }
+}
