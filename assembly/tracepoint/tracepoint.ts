@@ -2,7 +2,7 @@
 // and tracepoint_probe_unregister() with func_add() / func_remove(), the static key, and
 // release_probes() of the old array. Runs in one context at a time (the host's), as the
 // kernel's tracepoints_mutex guarantees.
-import { NR_TRACEPOINTS, TP_BASE, TP_FUNCS, TP_KEY, TP_MAX_PROBES, TP_RELEASE, TP_RELEASE_SSP, TP_STRIDE, TP_WARNS } from "../layout";
+import { NR_TRACEPOINTS, PA_ENTRIES, TP_BASE, TP_FUNCS, TP_KEY, TP_MAX_PROBES, TP_RELEASE, TP_RELEASE_SSP, TP_STRIDE, TP_WARNS } from "../layout";
 import { READ_ONCE_u32, WRITE_ONCE_u32, rcu_assign_pointer, rcu_dereference_raw } from "../primitives";
 import { allocate_probes, release_probes, tp_func } from "./probes_arena";
 
@@ -33,6 +33,18 @@ export const TRACEPOINT_DEFAULT_PRIO: i32 = 10;
   WRITE_ONCE_u32(dst + 8, <u32>f_prio(src));
 }
 
+/**
+ * tp->funcs points at the first struct tracepoint_func; the array's header (the kernel's
+ * struct tp_probes with its rcu_head) precedes it: container_of().
+ */
+@inline function tp_probes_of(funcs: u32): usize {
+  return funcs == 0 ? 0 : <usize>funcs - PA_ENTRIES;
+}
+
+@inline function funcs_of(pa: usize): u32 {
+  return pa == 0 ? 0 : <u32>(pa + PA_ENTRIES);
+}
+
 /** Set how tracepoint `id` releases old probe arrays (the kernel version's chain). */
 export function tracepoint_set_release(id: u32, chain: u32, ssp: u32): void {
   WRITE_ONCE_u32(tracepoint(id) + TP_RELEASE, chain);
@@ -54,7 +66,7 @@ export function tracepoint_set_release(id: u32, chain: u32, ssp: u32): void {
 export function tracepoint_probe_register(id: u32, func: u32, data: u32, prio: i32): i32 {
   if (id >= NR_TRACEPOINTS || func == 0) return -EINVAL;
   const tp = tracepoint(id);
-  const old = <usize>rcu_dereference_raw(tp + TP_FUNCS);
+  const old = tp_probes_of(rcu_dereference_raw(tp + TP_FUNCS));
   let nr_probes: u32 = 0;
   let pos: i32 = -1;
   if (old != 0) {
@@ -77,7 +89,7 @@ export function tracepoint_probe_register(id: u32, func: u32, data: u32, prio: i
   WRITE_ONCE_u32(tp_func(nw, pos) + 8, <u32>prio);
   for (let i: u32 = <u32>pos; i < nr_probes; i++) copy_func(tp_func(nw, i + 1), tp_func(old, i));
   WRITE_ONCE_u32(tp_func(nw, nr_probes + 1), 0); // NULL terminator
-  rcu_assign_pointer(tp + TP_FUNCS, <u32>nw);
+  rcu_assign_pointer(tp + TP_FUNCS, funcs_of(nw));
   if (READ_ONCE_u32(tp + TP_KEY) == 0) WRITE_ONCE_u32(tp + TP_KEY, 1); // static_key_slow_inc()
   release_probes(old, READ_ONCE_u32(tp + TP_RELEASE), READ_ONCE_u32(tp + TP_RELEASE_SSP));
   return 0;
@@ -92,7 +104,7 @@ export function tracepoint_probe_register(id: u32, func: u32, data: u32, prio: i
 export function tracepoint_probe_unregister(id: u32, func: u32, data: u32): i32 {
   if (id >= NR_TRACEPOINTS) return -EINVAL;
   const tp = tracepoint(id);
-  const old = <usize>rcu_dereference_raw(tp + TP_FUNCS);
+  const old = tp_probes_of(rcu_dereference_raw(tp + TP_FUNCS));
   if (old == 0) {
     tp_warn(tp); // WARN_ON_ONCE(PTR_ERR(old) != -ENOMEM) for -ENOENT
     return -ENOENT;
@@ -115,14 +127,14 @@ export function tracepoint_probe_unregister(id: u32, func: u32, data: u32): i32 
   } else if (READ_ONCE_u32(tp + TP_KEY) != 0) {
     WRITE_ONCE_u32(tp + TP_KEY, 0); // removed the last probe: static_key_slow_dec()
   }
-  rcu_assign_pointer(tp + TP_FUNCS, <u32>nw);
+  rcu_assign_pointer(tp + TP_FUNCS, funcs_of(nw));
   release_probes(old, READ_ONCE_u32(tp + TP_RELEASE), READ_ONCE_u32(tp + TP_RELEASE_SSP));
   return 0;
 }
 
 /** Probes of tracepoint `id` now (for the host's checks): count, or -1 if none published. */
 export function tracepoint_nr_probes(id: u32): i32 {
-  const pa = <usize>rcu_dereference_raw(tracepoint(id) + TP_FUNCS);
+  const pa = tp_probes_of(rcu_dereference_raw(tracepoint(id) + TP_FUNCS));
   if (pa == 0) return -1;
   let n: u32 = 0;
   while (f_func(tp_func(pa, n)) != 0) n++;
@@ -131,17 +143,17 @@ export function tracepoint_nr_probes(id: u32): i32 {
 
 /** Function-table index of probe `i` of tracepoint `id` (for the host's checks). */
 export function tracepoint_probe_func(id: u32, i: u32): u32 {
-  return f_func(tp_func(<usize>rcu_dereference_raw(tracepoint(id) + TP_FUNCS), i));
+  return f_func(tp_func(tp_probes_of(rcu_dereference_raw(tracepoint(id) + TP_FUNCS)), i));
 }
 
 /** Data of probe `i` of tracepoint `id`. */
 export function tracepoint_probe_data(id: u32, i: u32): u32 {
-  return f_data(tp_func(<usize>rcu_dereference_raw(tracepoint(id) + TP_FUNCS), i));
+  return f_data(tp_func(tp_probes_of(rcu_dereference_raw(tracepoint(id) + TP_FUNCS)), i));
 }
 
 /** Priority of probe `i` of tracepoint `id`. */
 export function tracepoint_probe_prio(id: u32, i: u32): i32 {
-  return f_prio(tp_func(<usize>rcu_dereference_raw(tracepoint(id) + TP_FUNCS), i));
+  return f_prio(tp_func(tp_probes_of(rcu_dereference_raw(tracepoint(id) + TP_FUNCS)), i));
 }
 
 /** WARN_ON_ONCE()s counted on tracepoint `id`. */

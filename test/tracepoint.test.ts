@@ -1,0 +1,152 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { Machine } from "../dist/bindings/index.js";
+import { TracepointError } from "../dist/bindings/tracepoint.js";
+import { settlesWithin, until } from "./helpers.js";
+
+const machines: Machine[] = [];
+async function create(cpus = 2): Promise<Machine> {
+  const m = await Machine.create({ cpus, deadlineMs: 20_000 });
+  machines.push(m);
+  return m;
+}
+afterEach(async () => {
+  await Promise.all(machines.splice(0).map((m) => m.close()));
+});
+
+describe("tracepoint_probe_register / unregister (kernel/tracepoint.c, v5.6)", () => {
+  it("orders probes by priority: higher first, equal after the existing ones", async () => {
+    const m = await create();
+    const tp = m.tracepoints.define("sched_switch");
+    expect(tp.keyEnabled).toBe(false);
+    tp.register("count", 1, 10);
+    expect(tp.keyEnabled).toBe(true);
+    tp.register("count", 2, 20);
+    tp.register("count", 3, 10);
+    tp.register("empty", 4, 5);
+    tp.register("count", 5, 20);
+    expect(tp.probes().map((p) => `${p.probe}/${p.data}/${p.prio}`)).toEqual(["count/2/20", "count/5/20", "count/1/10", "count/3/10", "empty/4/5"]);
+  });
+
+  it("a duplicate (probe, data) is -EEXIST and a counted WARN_ON_ONCE; the same probe with other data is fine", async () => {
+    const m = await create();
+    const tp = m.tracepoints.define("irq_disable");
+    tp.register("count", 7);
+    const err = (() => {
+      try {
+        tp.register("count", 7, 99);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(TracepointError);
+    expect((err as TracepointError).errno).toBe(17);
+    expect(String(err)).toMatch(/-EEXIST/);
+    expect(tp.warnings).toBe(1);
+    tp.register("count", 8);
+    expect(tp.probes()).toHaveLength(2);
+  });
+
+  it("unregister: -ENOENT only with no probes at all; an unmatched pair returns 0 and still publishes a copy", async () => {
+    const m = await create();
+    const tp = m.tracepoints.define("irq_enable");
+    expect(() => tp.unregister("count", 1)).toThrow(/-ENOENT/);
+    expect(tp.warnings).toBe(1);
+    tp.register("count", 1);
+    const before = m.tracepoints.arraysInUse;
+    tp.unregister("empty", 42); // not registered: returns 0
+    expect(tp.probes()).toEqual([{ probe: "count", data: 1, prio: 10 }]);
+    expect(m.tracepoints.arraysInUse).toBe(before + 1); // a new copy, the old one awaits its grace periods
+    await until(() => m.tracepoints.arraysInUse === before, 10_000, "the old array to be freed");
+  });
+
+  it("removing the last probe publishes NULL and disables the static key", async () => {
+    const m = await create();
+    const tp = m.tracepoints.define("cpu_idle");
+    tp.register("count", 1);
+    tp.register("count", 2);
+    tp.unregister("count", 1);
+    expect(tp.keyEnabled).toBe(true);
+    tp.unregister("count", 2);
+    expect(tp.keyEnabled).toBe(false);
+    expect(tp.hasArray).toBe(false);
+    expect(() => tp.unregister("count", 2)).toThrow(/-ENOENT/);
+  });
+
+  it("the old array is freed only after the chained grace periods (call_rcu -> call_srcu -> free)", async () => {
+    const m = await create();
+    const tp = m.tracepoints.define("sys_enter", "rcu-srcu");
+    tp.register("count", 1);
+    await m.tracepoints.synchronizeUnregister();
+    await until(() => m.tracepoints.arraysInUse === 1, 10_000, "the register's NULL -> array step to settle");
+    // An SRCU reader of tracepoint_srcu on CPU 1 holds the SRCU half of the chain.
+    const idx = (await m.run(1, "srcu_read_lock", [0])).value;
+    tp.unregister("count", 1);
+    expect(m.tracepoints.arraysInUse).toBe(1); // the old array, waiting
+    await m.rcu.synchronize();
+    await m.rcu.synchronize(); // the RCU half is over, call_srcu has been queued
+    await new Promise((r) => setTimeout(r, 100));
+    expect(m.tracepoints.arraysInUse).toBe(1); // still held by the SRCU reader
+    await m.run(1, "srcu_read_unlock", [0, idx]);
+    await until(() => m.tracepoints.arraysInUse === 0, 10_000, "the array to be freed after the SRCU grace period");
+    // ... and an RCU-sched reader holds the RCU half.
+    tp.register("count", 1);
+    await until(() => m.tracepoints.arraysInUse === 1, 10_000, "settle");
+    await m.run(0, "rcu_read_lock_sched");
+    tp.unregister("count", 1);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(m.tracepoints.arraysInUse).toBe(1);
+    await m.run(0, "rcu_read_unlock_sched");
+    await until(() => m.tracepoints.arraysInUse === 0, 10_000, "the array to be freed after both grace periods");
+  });
+
+  it("arena exhaustion is a clear -ENOMEM, never corruption, and the arena recovers after grace periods", async () => {
+    const m = await create();
+    const tp = m.tracepoints.define("flood");
+    await m.run(1, "rcu_read_lock_sched"); // hold grace periods so nothing is freed
+    let err: unknown;
+    let n = 0;
+    try {
+      for (; n < 10_000; n++) {
+        tp.register("count", 1);
+        tp.unregister("count", 1);
+      }
+    } catch (e) {
+      err = e;
+    }
+    expect(String(err)).toMatch(/-ENOMEM: no probe array available \(the arena holds 512 arrays/);
+    expect(n).toBe(512); // one array per iteration (the unregister of the last probe publishes NULL)
+    await m.run(1, "rcu_read_unlock_sched");
+    await until(() => m.tracepoints.arraysInUse <= 1, 20_000, "the arena to drain");
+    tp.register("count", 2);
+    expect(tp.probes().map((p) => p.data)).toContain(2);
+  });
+
+  it("bad input: unknown probe, data out of range, too many tracepoints", async () => {
+    const m = await create();
+    const tp = m.tracepoints.define("x");
+    expect(() => tp.register("nope" as never)).toThrow(/unknown probe 'nope'; expected one of: empty, count, record, spin, host/);
+    expect(() => tp.register("count", -1)).toThrow(/data must be an integer in 0\.\.4294967295/);
+    expect(() => m.tracepoints.define("x")).toThrow(/defined already/);
+    for (let i = 1; i < m.layout.NR_TRACEPOINTS; i++) m.tracepoints.define(`t${i}`);
+    expect(() => m.tracepoints.define("one_too_many")).toThrow(/NR_TRACEPOINTS = 16/);
+  });
+});
+
+describe("probes", () => {
+  it("count and record run per CPU through the strategy loop; record drops or overwrites when full", async () => {
+    const m = await create();
+    const tp = m.tracepoints.define("ev");
+    tp.register("count", 0);
+    tp.register("record", (0x80000000 | tp.id) >>> 0); // drop mode
+    await m.run(1, "trace_loop_plain", [1000, tp.id, 77]);
+    const L = m.layout;
+    expect(m.readPerCpuU32(1, L.PCPU_TP + L.TPS_COUNT)).toBe(1000);
+    const ring = L.RING_BASE + 1 * L.RING_STRIDE;
+    const u32 = new Uint32Array(m.memory.buffer);
+    expect(u32[(ring + L.RING_HEAD) >> 2]).toBe(L.RING_SIZE);
+    expect(u32[(ring + L.RING_DROPS) >> 2]).toBe(1000 - L.RING_SIZE);
+    const e0 = (ring + L.RING_ENTRIES) >> 2;
+    expect([u32[e0], u32[e0 + 1], u32[e0 + 2], u32[e0 + 3]]).toEqual([1, 1, tp.id, 77]); // clock, cpu, id, arg
+    expect(await settlesWithin(m.rcu.synchronize(), 5000)).toBe(true);
+  });
+});
