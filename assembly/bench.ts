@@ -59,3 +59,19 @@ export function bench_indirect_call(n: u32, fn: u32): u32 {
   for (; i < n; i++) indirect_call_2(fn, 0, i);
   return i;
 }
+
+/**
+ * The clock: 8 dependent one-cycle integer operations per iteration (add, xor), so the
+ * loop takes about 8 cycles per iteration whatever the loop overhead. ns / (8 n) is the
+ * cycle time (WebAssembly has no rdtsc).
+ */
+export function calibrate_chain(n: u32, a: u32, b: u32): u32 {
+  let x: u32 = a;
+  for (let i: u32 = 0; i < n; i++) {
+    x = (x + a) ^ b;
+    x = (x + a) ^ b;
+    x = (x + a) ^ b;
+    x = (x + a) ^ b;
+  }
+  return x;
+}

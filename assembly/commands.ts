@@ -94,3 +94,7 @@ export {
   tp_set_functions, tp_arrays_in_use, cb_srcu_free_old_probes, cb_rcu_free_old_probes, cb_rcu_then_srcu_free_old_probes,
 } from "./tracepoint/probes_arena";
 export { probe_empty, probe_count, probe_spin, probe_host, probe_uaf, probe_record } from "./tracepoint/probes";
+export {
+  tp_torture_off, tp_torture_plain, tp_torture_rcuidle_irq, tp_torture_rcuidle_srcu, tp_torture_rcuidle_srcu_irq,
+  tp_torture_rcuidle_watching, tp_torture_noinstr, tp_torture_noinstr_lockdep, tp_torture_srcu_fast,
+} from "./tracepoint/torture";

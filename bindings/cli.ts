@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // rcu-lab command line.
+import Table from "cli-table3";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { Machine } from "./machine.js";
 import { PRIMITIVES, runPrimitives, type Impl, type Scope } from "./primitives-run.js";
@@ -7,6 +8,11 @@ import { progressLine } from "./progress.js";
 import { renderPrimitives } from "./report.js";
 import { FAULTS, type FaultName } from "./faults.js";
 import { TORTURE_FLAVORS, renderTorture, runTorture, type TortureFlavor } from "./torture.js";
+import { calibrateProfile, parseProfile, SHIPPED_PROFILE_URL, type CostProfile } from "./costs.js";
+import { STRATEGIES, runStrategyBench, type BenchContext } from "./strategies.js";
+import { renderStrategies } from "./strategy-report.js";
+import { CONTEXTS, renderTpTorture, runTpTorture } from "./tp-torture.js";
+import fs from "node:fs";
 
 function positiveInt(what: string, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
@@ -67,17 +73,103 @@ program
     }
   });
 
+function readProfile(path?: string): CostProfile {
+  const where = path ?? SHIPPED_PROFILE_URL.pathname;
+  let text: string;
+  try {
+    text = fs.readFileSync(where, "utf8");
+  } catch (e) {
+    throw new Error(`cannot read cost profile ${where}: ${(e as Error).message} (write one with: rcu-lab calibrate --out ${where})`);
+  }
+  return parseProfile(text, where);
+}
+
+const list = (v: string) => v.split(",").map((x) => x.trim()).filter(Boolean);
+
+program
+  .command("bench")
+  .description("the strategy table: every strategy x context x probes, ns/call, calibrated cycles, op counts, modeled cycles")
+  .option("--strategies <list>", `comma-separated: ${STRATEGIES.map((s) => s.name).join(", ")}`)
+  .option("--contexts <list>", "comma-separated: task (RCU watching), idle (not watching)")
+  .option("--probes <list>", "comma-separated probe counts: 0, 1, 3")
+  .option("--cpus <n>", "emulated CPUs (default: the cores available)", positiveInt("--cpus", 64))
+  .option("--iterations <n>", "calls per timed batch", positiveInt("--iterations", 2 ** 32 - 1), 1_000_000)
+  .option("--reps <n>", "timed repetitions per figure", positiveInt("--reps", 1000), 5)
+  .option("--profile <file>", "cost profile for modeled cycles (default: the shipped native profile)")
+  .option("--json", "print the report as JSON (schema rcu-lab/bench@1)")
+  .action(async (o: { strategies?: string; contexts?: string; probes?: string; cpus?: number; iterations: number; reps: number; profile?: string; json?: boolean }) => {
+    const platform = (await import("./platform/node.js")).nodePlatform;
+    const profile = readProfile(o.profile);
+    const cpus = o.cpus ?? platform.cores();
+    const probes = o.probes ? list(o.probes).map((x) => {
+      const n = Number(x);
+      if (![0, 1, 3].includes(n)) throw new Error(`--probes: '${x}' is not one of 0, 1, 3`);
+      return n;
+    }) : undefined;
+    const m = await Machine.create({ cpus, platform });
+    const counting = await Machine.create({ cpus: 1, platform, build: "counting" });
+    try {
+      const report = await runStrategyBench(m, counting, profile, {
+        strategies: o.strategies ? list(o.strategies) : undefined,
+        contexts: o.contexts ? (list(o.contexts) as BenchContext[]) : undefined,
+        probes, iterations: o.iterations, reps: o.reps, onProgress: progressLine(),
+      });
+      process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderStrategies(report)}\n`);
+    } finally {
+      await Promise.all([m.close(), counting.close()]);
+    }
+  });
+
+program
+  .command("calibrate")
+  .description("measure the clock and the primitives here and write a cost profile (ops WebAssembly cannot execute come from the shipped native profile)")
+  .option("--out <file>", "where to write the profile", "rcu-lab-profile.json")
+  .option("--base <file>", "profile for the ops that cannot be measured here (default: the shipped native profile)")
+  .action(async (o: { out: string; base?: string }) => {
+    const platform = (await import("./platform/node.js")).nodePlatform;
+    const base = readProfile(o.base);
+    const m = await Machine.create({ cpus: 1, platform });
+    try {
+      const p = await calibrateProfile(m, base, progressLine());
+      fs.writeFileSync(o.out, `${JSON.stringify(p, null, 2)}\n`);
+      const t = new Table({ head: ["op", "cycles", "source"], style: { head: [], border: [] }, colWidths: [16, 10, 90], wordWrap: true });
+      for (const [k, v] of Object.entries(p.cyclesPerOp)) t.push([k, v.toFixed(2), p.sources[k as keyof typeof p.sources]]);
+      process.stdout.write(`cost profile ${p.name}: clock ${p.ghz.toFixed(3)} GHz, written to ${o.out}\n${t.toString()}\n`);
+    } finally {
+      await m.close();
+    }
+  });
+
 program
   .command("torture")
   .description("rcutorture-style oracle: readers of a flavor against a writer; exits 1 on a too-short grace period or a freed element read")
   .addOption(new Option("--flavor <flavor>", "RCU flavor").choices([...TORTURE_FLAVORS]).default("rcu"))
+  .addOption(new Option("--strategy <name>", "torture a tracepoint strategy instead of an RCU flavor").choices(STRATEGIES.map((s) => s.name)))
+  .option("--contexts <list>", `with --strategy: comma-separated contexts to call from (${CONTEXTS.join(", ")}); default: where the strategy is legal`)
   .option("--cpus <n>", "emulated CPUs: CPU 0 writes, the others read", positiveInt("--cpus", 64), 3)
   .option("--seconds <s>", "duration in seconds", positiveNumber("--seconds"), 4)
   .option("--seed <n>", "random seed", nonNegativeInt("--seed"), 1)
   .addOption(new Option("--fault <name>", "inject a deliberately broken mechanism").choices(Object.keys(FAULTS)))
   .option("--json", "print the report as JSON (schema rcu-lab/torture@1)")
-  .action(async (o: { flavor: TortureFlavor; cpus: number; seconds: number; seed: number; fault?: FaultName; json?: boolean }) => {
+  .action(async (o: { flavor: TortureFlavor; strategy?: string; contexts?: string; cpus: number; seconds: number; seed: number; fault?: FaultName; json?: boolean }) => {
     const platform = (await import("./platform/node.js")).nodePlatform;
+    if (o.strategy) {
+      if (o.fault) throw new Error("--fault applies to --flavor runs; a strategy torture breaks nothing on purpose (call it from an illegal context with --contexts instead)");
+      const machine = await Machine.create({ cpus: o.cpus, platform, deadlineMs: 60_000 });
+      try {
+        const tty = process.stderr.isTTY;
+        const report = await runTpTorture(machine, {
+          strategy: o.strategy, contexts: o.contexts ? list(o.contexts) : undefined, seconds: o.seconds, seed: o.seed,
+          onProgress: (p) => process.stderr.write(`${tty ? "\r\x1b[2K" : ""}torture ${o.strategy}: ${p.elapsedS.toFixed(1)}/${p.seconds} s, ${p.calls} calls, ${p.updates} updates, use-after-free ${p.uaf}${tty ? "" : "\n"}`),
+        });
+        if (tty) process.stderr.write("\n");
+        process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderTpTorture(report)}\n`);
+        if (!report.passed) process.exitCode = 1;
+      } finally {
+        await machine.close();
+      }
+      return;
+    }
     if (o.cpus > platform.cores()) {
       process.stderr.write(`note: ${o.cpus} CPU workers on ${platform.cores()} cores: they time-share, which torture tolerates (latency figures would not)\n`);
     }

@@ -108,7 +108,7 @@ function resetReaderStats(m: Machine): void {
 }
 
 /** Spin iterations per microsecond on each CPU (for udelay()). */
-async function calibrate(m: Machine): Promise<number[]> {
+export async function calibrateSpins(m: Machine): Promise<number[]> {
   const n = 2_000_000;
   const res = await m.runAll("torture_spin", [n]);
   return res.map((r) => Math.max(1, Math.round(n / (r.elapsedNs / 1000))));
@@ -136,7 +136,7 @@ export async function runTorture(m: Machine, o: TortureOptions): Promise<Torture
   m.setFaults(o.fault ? [o.fault] : [], readers[0]); // gp-skip-cpu skips the first reader
   resetReaderStats(m);
   await m.run(0, "torture_writer_init");
-  const spins = await calibrate(m);
+  const spins = await calibrateSpins(m);
   await m.runAll("torture_random_init", (cpu) => [(o.seed * 7919 + cpu * 104729) >>> 0, spins[cpu]]);
   await m.runAll("torture_reader_config", [settings.longDelayRate, settings.stallRate, settings.migrateRate]);
 

@@ -7,7 +7,7 @@ import {
 } from "../layout";
 import { smp_processor_id, this_cpu_ptr } from "../percpu";
 import { READ_ONCE_u32, READ_ONCE_u64, WRITE_ONCE_u32, WRITE_ONCE_u64, cpu_stat_inc, smp_store_release, this_cpu_inc_u64_at } from "../primitives";
-import { udelay } from "../torture/random";
+import { torture_random, udelay } from "../torture/random";
 
 // @ts-ignore: the host's probe, provided by the worker's JavaScript (env.host_probe)
 @external("env", "host_probe") declare function host_probe(data: u32, arg: u32): void;
@@ -20,10 +20,10 @@ export function probe_count(data: u32, arg: u32): void {
   this_cpu_inc_u64_at(this_cpu_ptr(PCPU_TP) + TPS_COUNT);
 }
 
-/** spin: a busy-wait of `data` microseconds inside the probe (a slow probe, a long reader). */
+/** spin: a busy-wait of `data`/2 to `data` microseconds inside the probe (a slow probe, a long reader). */
 export function probe_spin(data: u32, arg: u32): void {
   cpu_stat_inc(PCPU_TP, TPS_SPIN);
-  udelay(data);
+  udelay((data >> 1) + torture_random() % ((data >> 1) + 1));
 }
 
 /** host: calls back into JavaScript (the slow path; its cost is reported on its own). */

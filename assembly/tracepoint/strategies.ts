@@ -52,7 +52,7 @@ export const TP_SRCU_FAST: u32 = 1;
 // ---- the strategies ------------------------------------------------------------------------
 
 /** off: the static key is disabled; trace_X() is one branch over the plain body. */
-@inline function trace_off(tp: usize, arg: u32): void {
+@inline export function trace_off(tp: usize, arg: u32): void {
   if (static_key_false(tp + TP_KEY)) {
     preempt_disable_notrace();
     call_probes(tp, arg);
@@ -61,7 +61,7 @@ export const TP_SRCU_FAST: u32 = 1;
 }
 
 /** plain: non-rcuidle trace_X() (v5.6, !LOCKDEP): preempt_disable_notrace around the probes. */
-@inline function trace_plain(tp: usize, arg: u32): void {
+@inline export function trace_plain(tp: usize, arg: u32): void {
   if (static_key_false(tp + TP_KEY)) {
     preempt_disable_notrace();
     call_probes(tp, arg);
@@ -70,7 +70,7 @@ export const TP_SRCU_FAST: u32 = 1;
 }
 
 /** rcuidle-irq (up to v4.18): rcu_irq_enter_irqson() ... rcu_irq_exit_irqson() around RCU-sched. */
-@inline function trace_rcuidle_irq(tp: usize, arg: u32): void {
+@inline export function trace_rcuidle_irq(tp: usize, arg: u32): void {
   if (static_key_false(tp + TP_KEY)) {
     rcu_irq_enter_irqson();
     preempt_disable_notrace(); // rcu_read_lock_sched_notrace()
@@ -81,7 +81,7 @@ export const TP_SRCU_FAST: u32 = 1;
 }
 
 /** rcuidle-srcu (e6753f23d961 alone): SRCU read side inside preempt_disable_notrace(). */
-@inline function trace_rcuidle_srcu(tp: usize, arg: u32): void {
+@inline export function trace_rcuidle_srcu(tp: usize, arg: u32): void {
   if (static_key_false(tp + TP_KEY)) {
     warn_srcu_in_nmi();
     preempt_disable_notrace();
@@ -93,7 +93,7 @@ export const TP_SRCU_FAST: u32 = 1;
 }
 
 /** rcuidle-srcu-irq (v4.19 .. v6.12, e6753f23d961 + 865e63b04e9b): SRCU and the rcu_irq dance. */
-@inline function trace_rcuidle_srcu_irq(tp: usize, arg: u32): void {
+@inline export function trace_rcuidle_srcu_irq(tp: usize, arg: u32): void {
   if (static_key_false(tp + TP_KEY)) {
     warn_srcu_in_nmi();
     preempt_disable_notrace();
@@ -110,7 +110,7 @@ export const TP_SRCU_FAST: u32 = 1;
  * rcuidle-watching (Desnoyers, patch of 2020-03-10): no SRCU, no in_nmi() WARN;
  * rcu_irq_enter_irqson() only when !rcu_is_watching(), before preempt_disable_notrace().
  */
-@inline function trace_rcuidle_watching(tp: usize, arg: u32): void {
+@inline export function trace_rcuidle_watching(tp: usize, arg: u32): void {
   if (static_key_false(tp + TP_KEY)) {
     let exit_rcu = false;
     if (branch(!rcu_is_watching())) {
@@ -125,7 +125,7 @@ export const TP_SRCU_FAST: u32 = 1;
 }
 
 /** noinstr (v6.13: rcuidle removed, callers run where RCU watches): the plain read side. */
-@inline function trace_noinstr(tp: usize, arg: u32): void {
+@inline export function trace_noinstr(tp: usize, arg: u32): void {
   if (static_key_false(tp + TP_KEY)) {
     preempt_disable_notrace();
     call_probes(tp, arg);
@@ -134,7 +134,7 @@ export const TP_SRCU_FAST: u32 = 1;
 }
 
 /** noinstr+lockdep (v6.13, CONFIG_LOCKDEP): WARN_ONCE(!rcu_is_watching()) even when the key is off. */
-@inline function trace_noinstr_lockdep(tp: usize, arg: u32): void {
+@inline export function trace_noinstr_lockdep(tp: usize, arg: u32): void {
   if (branch(!rcu_is_watching())) usage_error(USAGE_NOT_WATCHING);
   if (static_key_false(tp + TP_KEY)) {
     preempt_disable_notrace();
@@ -148,7 +148,7 @@ export const TP_SRCU_FAST: u32 = 1;
  * guard(srcu_fast_notrace)(&tracepoint_srcu); guard(migrate)(). migrate_disable() is
  * modelled as the per-task counter of its fast path.
  */
-@inline function trace_srcu_fast(tp: usize, arg: u32): void {
+@inline export function trace_srcu_fast(tp: usize, arg: u32): void {
   if (static_key_false(tp + TP_KEY)) {
     const scp = __srcu_read_lock_fast(TP_SRCU_FAST);
     migrate_disable();

@@ -1,0 +1,73 @@
+// Terminal rendering of the strategy table.
+import Table from "cli-table3";
+import type { OpKind } from "./layout.js";
+import { formatSummary } from "./stats.js";
+import type { StrategyReport, StrategyRow } from "./strategies.js";
+
+/** reference/native-costs.md: one enabled tracepoint, one empty probe, ns (task, idle). */
+export const NATIVE_ONE_PROBE_NS: Record<string, { task?: number; idle?: number }> = {
+  off: { task: 0.25 },
+  plain: { task: 3.24 },
+  noinstr: { task: 3.27 },
+  "srcu-fast": { task: 3.27 },
+  "rcuidle-watching": { task: 3.27, idle: 13.8 },
+  "rcuidle-irq": { task: 11.8, idle: 13.8 },
+  "rcuidle-srcu": { task: 10.3, idle: 10.3 },
+  "rcuidle-srcu-irq": { task: 14.1, idle: 23.6 },
+};
+
+const OPS_SHORT: [OpKind, string][] = [
+  ["atomic_rmw", "A"], ["smp_mb", "M"], ["irq_save", "Q"], ["call", "C"], ["indirect_call", "I"],
+  ["this_cpu_rmw", "P"], ["read_once", "L"], ["write_once", "S"], ["store_release", "R"], ["branch", "B"],
+];
+
+function opsString(ops: Record<OpKind, number>): string {
+  const f = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(2));
+  return OPS_SHORT.map(([k, s]) => `${s}${f(ops[k])}`).join(" ");
+}
+
+export function renderStrategies(r: StrategyReport): string {
+  const out: string[] = [];
+  out.push(
+    `rcu-lab bench: ${r.cpus} CPU${r.cpus > 1 ? "s" : ""} on ${r.cores} cores; ${r.iterations.toLocaleString("en-US")} calls per batch, ${r.reps} repetitions; ` +
+      `clock ${r.ghz.median.toFixed(2)} GHz [${r.ghz.min.toFixed(2)}-${r.ghz.max.toFixed(2)}] (dependent add/xor chain); cost profile ${r.profile.name}`,
+  );
+  if (r.oversubscribed) out.push(`WARNING: ${r.cpus} CPU workers on ${r.cores} cores: all-CPU figures include host scheduling`);
+  out.push(
+    "ns/call: median [min-max] over repetitions (all CPUs: median over CPUs); cycles = ns x clock; modeled = op counts x profile cycles " +
+      "(adds what WebAssembly cannot execute: irq save/restore, out-of-line calls)",
+  );
+  out.push("ops per call: A atomic RMW, M smp_mb, Q irq save (+ as many restores), C out-of-line call, I indirect call, P this_cpu RMW, L load, S store, R release store, B branch");
+  const key = (x: StrategyRow) => `${x.strategy}|${x.context}|${x.probes}`;
+  const groups = new Map<string, StrategyRow[]>();
+  for (const row of r.rows) groups.set(key(row), [...(groups.get(key(row)) ?? []), row]);
+  const t = new Table({
+    head: ["strategy", "context", "probes", "safe", "ns/call 1 CPU", "cycles", "modeled cycles", "ns/call all CPUs", "native ns", "ops per call"],
+    style: { head: [], border: [] },
+  });
+  for (const rows of groups.values()) {
+    const one = rows.find((x) => x.scope === "1 CPU");
+    const all = rows.find((x) => x.scope === "all CPUs");
+    const any = (one ?? all)!;
+    const native = any.probes === 1 || any.strategy === "off" ? NATIVE_ONE_PROBE_NS[any.strategy]?.[any.context] : undefined;
+    t.push([
+      any.strategy, any.context, String(any.probes), any.safe ? "yes" : "NO",
+      one ? formatSummary(one.nsPerCall, "ns") : "-",
+      one ? one.cyclesPerCall.median.toFixed(1) : "-",
+      any.modeledCycles.toFixed(1),
+      all ? formatSummary(all.nsPerCall, "ns") : "-",
+      native !== undefined ? `${native.toFixed(2)} ns` : "-",
+      opsString(any.ops),
+    ]);
+  }
+  out.push(t.toString());
+  const base = r.rows.find((x) => x.strategy === "plain" && x.context === "task" && x.probes === 1 && x.scope === "1 CPU");
+  if (base) {
+    const ratios = r.rows
+      .filter((x) => x.probes === 1 && x.scope === "1 CPU" && x.strategy !== "off")
+      .map((x) => `${x.strategy}/${x.context} ${(x.nsPerCall.median / base.nsPerCall.median).toFixed(2)}x (modeled ${(x.modeledCycles / base.modeledCycles).toFixed(2)}x)`);
+    out.push(`relative to plain in task context (1 probe, 1 CPU): ${ratios.join(", ")}`);
+  }
+  out.push("native ns: reference/native-costs.md (gcc -O2, AMD EPYC Zen 5, one empty probe), including irq save/restore the WebAssembly cannot execute");
+  return out.join("\n");
+}
