@@ -74,7 +74,7 @@ export interface TortureReport {
   passed: boolean;
 }
 
-const DEFAULTS = { longDelayRate: 64, stallRate: 128, migrateRate: 64 };
+const DEFAULTS = { longDelayRate: 64, stallRate: 64, migrateRate: 64 };
 
 function readU64s(m: Machine, addr: number, n: number): number[] {
   const v = new DataView(m.memory.buffer);

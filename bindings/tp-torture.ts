@@ -88,15 +88,24 @@ export async function runTpTorture(m: Machine, o: TpTortureOptions): Promise<TpT
   );
   const updater = (async () => {
     if (s.name === "off") return;
-    for (let k = 1; Date.now() - t0 < durationMs; k++) {
-      try {
-        tp.register("count", k);
-        tp.unregister("count", k);
-        updates += 2;
-      } catch (e) {
-        if (!(e instanceof TracepointError) || e.errno !== 12) throw e;
-        await m.rcu.synchronize(); // the arena is full: let grace periods free old arrays
+    // Each step publishes a new array; when the arena is full (-ENOMEM), wait for grace
+    // periods to free old arrays and retry the same step.
+    const step = async (f: () => void) => {
+      for (;;) {
+        try {
+          f();
+          updates++;
+          return;
+        } catch (e) {
+          if (!(e instanceof TracepointError) || e.errno !== 12) throw e;
+          await m.rcu.synchronize();
+          await new Promise((r) => setTimeout(r, 1));
+        }
       }
+    };
+    for (let k = 1; Date.now() - t0 < durationMs; k++) {
+      await step(() => tp.register("count", k));
+      await step(() => tp.unregister("count", k));
       await new Promise((r) => setImmediate(r));
     }
   })();

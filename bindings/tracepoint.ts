@@ -9,7 +9,7 @@ export type ProbeName = (typeof PROBES)[number];
 /** How an old probe array is released, as a kernel version does it. */
 export type ReleaseChain = "rcu" | "rcu-srcu" | "rcu-srcu-fast";
 
-const ERRNO: Record<number, string> = { 2: "ENOENT", 12: "ENOMEM", 17: "EEXIST", 22: "EINVAL" };
+const ERRNO: Record<number, string> = { 2: "ENOENT", 12: "ENOMEM", 17: "EEXIST", 22: "EINVAL", 28: "ENOSPC" };
 /** TRACEPOINT_DEFAULT_PRIO (include/linux/tracepoint.h). */
 export const TRACEPOINT_DEFAULT_PRIO = 10;
 
@@ -40,6 +40,7 @@ export class Tracepoint {
     if (rc === 0) return;
     if (rc === -17) throw new TracepointError(17, what, "this (probe, data) pair is registered already (WARN_ON_ONCE counted)");
     if (rc === -12) throw new TracepointError(12, what, this.nomem());
+    if (rc === -28) throw new TracepointError(28, what, `this build's probe arrays hold at most ${this.m.layout.TP_MAX_PROBES} probes per tracepoint`);
     throw new TracepointError(-rc, what, "rejected");
   }
 

@@ -10,6 +10,8 @@ export const EEXIST: i32 = 17;
 export const ENOENT: i32 = 2;
 export const ENOMEM: i32 = 12;
 export const EINVAL: i32 = 22;
+/** More probes than this arena's arrays hold (an emulation limit, not the kernel's). */
+export const ENOSPC: i32 = 28;
 /** TRACEPOINT_DEFAULT_PRIO (include/linux/tracepoint.h). */
 export const TRACEPOINT_DEFAULT_PRIO: i32 = 10;
 
@@ -79,7 +81,7 @@ export function tracepoint_probe_register(id: u32, func: u32, data: u32, prio: i
       if (pos < 0 && f_prio(e) < prio) pos = <i32>nr_probes;
     }
   }
-  if (nr_probes >= TP_MAX_PROBES) return -ENOMEM; // this arena's arrays hold TP_MAX_PROBES
+  if (nr_probes >= TP_MAX_PROBES) return -ENOSPC; // this arena's arrays hold TP_MAX_PROBES
   const nw = allocate_probes(nr_probes + 2);
   if (nw == 0) return -ENOMEM;
   if (pos < 0) pos = <i32>nr_probes;
