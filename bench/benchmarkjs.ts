@@ -6,6 +6,7 @@ import Table from "cli-table3";
 import { createLocalCpu } from "../bindings/local.js";
 import { nodePlatform } from "../bindings/platform/node.js";
 import { summarize } from "../bindings/stats.js";
+import { STRATEGIES } from "../bindings/strategies.js";
 
 const BATCH = 10_000;
 
@@ -19,10 +20,23 @@ export interface BenchmarkJsRow {
   rmePct: number;
 }
 
-export async function benchmarkJs(maxTimeS = 3): Promise<BenchmarkJsRow[]> {
+export async function benchmarkJs(maxTimeS = 2, withStrategies = true): Promise<BenchmarkJsRow[]> {
   const cpu = await createLocalCpu(nodePlatform);
   const x = cpu.exports as Record<string, Fn>;
   const probe = cpu.functionIndex("probe_empty");
+  // Tracepoint 0 with one empty probe; tracepoint 1 with none (the key off, for `off`).
+  x.srcu_init(0, 1);
+  x.srcu_init(1, 2);
+  x.tracepoint_probe_register(0, probe, 1, 10);
+  const strategyCases: [string, () => void][] = withStrategies
+    ? STRATEGIES.flatMap((s) => {
+        const tp = s.name === "off" ? 1 : 0;
+        return [
+          [`${s.name} (task, 1 probe)`, () => x[s.loop](BATCH, tp, 0)] as [string, () => void],
+          [`${s.name} (idle, 1 probe)`, () => (x.idle_loop_enter(), x[s.loop](BATCH, tp, 0), x.idle_loop_exit())] as [string, () => void],
+        ];
+      })
+    : [];
   const cases: [string, () => void][] = [
     ["loop baseline", () => x.bench_empty(BATCH)],
     ["this_cpu_inc", () => x.bench_this_cpu_inc(BATCH)],
@@ -30,10 +44,11 @@ export async function benchmarkJs(maxTimeS = 3): Promise<BenchmarkJsRow[]> {
     ["smp_mb", () => x.bench_smp_mb(BATCH)],
     ["READ_ONCE+branch", () => x.bench_read_once_branch(BATCH)],
     ["indirect call", () => x.bench_indirect_call(BATCH, probe)],
+    ...strategyCases,
   ];
   const rows: BenchmarkJsRow[] = [];
   for (const [name, fn] of cases) {
-    process.stderr.write(`Benchmark.js: ${name} (about ${maxTimeS} s)\n`);
+    process.stderr.write(`Benchmark.js [${rows.length + 1}/${cases.length}]: ${name} (about ${maxTimeS} s)\n`);
     const b = new Benchmark(name, fn, { maxTime: maxTimeS, minSamples: 10 });
     b.run({ async: false });
     if (b.error) throw b.error;
@@ -43,9 +58,9 @@ export async function benchmarkJs(maxTimeS = 3): Promise<BenchmarkJsRow[]> {
 }
 
 export function renderBenchmarkJs(rows: BenchmarkJsRow[]): string {
-  const t = new Table({ head: ["primitive (1 CPU, Benchmark.js)", "ns per op: median [min-max]", "samples", "rme"], style: { head: [], border: [] } });
+  const t = new Table({ head: ["primitive or strategy (1 CPU, Benchmark.js)", "ns per op: median [min-max]", "samples", "rme"], style: { head: [], border: [], compact: true } });
   for (const r of rows) {
     t.push([r.name, `${r.nsPerOp.median.toFixed(2)} ns [${r.nsPerOp.min.toFixed(2)}-${r.nsPerOp.max.toFixed(2)}]`, String(r.nsPerOp.n), `±${r.rmePct.toFixed(2)}%`]);
   }
-  return `Benchmark.js, batches of ${BATCH} operations inside WebAssembly, one CPU in the main thread\n${t.toString()}`;
+  return `Benchmark.js, batches of ${BATCH} operations inside WebAssembly, one CPU in the main thread (ns per operation or per tracepoint call; idle rows include the idle entry/exit once per batch)\n${t.toString()}`;
 }

@@ -41,7 +41,7 @@ export function renderPrimitivesBench({ report: r, native }: Awaited<ReturnType<
   out.push(here ? `native here: ${(native as NativeResult).compiler}, pinned to core 0` : `native here: ${(native as { unavailable: string }).unavailable}`);
   const t = new Table({
     head: ["primitive", "native here", "native ref.", "wasm 1 CPU", "wasm / native here", "wasm all CPUs", "JS+Atomics 1 CPU", "JS+Atomics all CPUs"],
-    style: { head: [], border: [] },
+    style: { head: [], border: [], compact: true },
   });
   const get = (n: string, impl: string, scope: string) => r.rows.find((x) => x.primitive === n && x.impl === impl && x.scope === scope);
   for (const n of [...new Set(r.rows.map((x) => x.primitive))]) {

@@ -75,7 +75,7 @@ export async function benchRcu(o: { reps?: number; iterations?: number; samples?
 export function renderRcuBench(r: Awaited<ReturnType<typeof benchRcu>>): string {
   const out: string[] = [];
   out.push(`RCU read side: ${r.cpus} CPU(s) on ${r.cores} cores, ns per lock+unlock pair, median [min-max] over ${r.readSide.reps} repetitions of ${r.readSide.iterations.toLocaleString("en-US")}`);
-  const t = new Table({ head: ["read side", "kernel", "1 CPU", "all CPUs at once"], style: { head: [], border: [] } });
+  const t = new Table({ head: ["read side", "kernel", "1 CPU", "all CPUs at once"], style: { head: [], border: [], compact: true } });
   for (const name of [...new Set(r.readSide.rows.map((x) => x.primitive))]) {
     const one = r.readSide.rows.find((x) => x.primitive === name && x.scope === "1 CPU");
     const all = r.readSide.rows.find((x) => x.primitive === name && x.scope === "all CPUs");
@@ -83,7 +83,7 @@ export function renderRcuBench(r: Awaited<ReturnType<typeof benchRcu>>): string 
   }
   out.push(t.toString());
   out.push(`grace-period latency: ${r.samples} samples each, us from request to wake-up, median [min-max]; ${r.cpus} CPU(s) (cores - 1), "busy" = every CPU in back-to-back ~2 us read-side sections`);
-  const l = new Table({ head: ["grace period", "CPUs idle", "CPUs busy"], style: { head: [], border: [] } });
+  const l = new Table({ head: ["grace period", "CPUs idle", "CPUs busy"], style: { head: [], border: [], compact: true } });
   for (const what of [...new Set(r.latency.map((x) => x.what))]) {
     const idle = r.latency.find((x) => x.what === what && x.load === "idle")!;
     const busy = r.latency.find((x) => x.what === what && x.load === "busy")!;

@@ -31,7 +31,8 @@ async function main(): Promise<void> {
   }
   if (suite === "torture-detection") {
     const runsArg = args.find((a) => /^\d+$/.test(a));
-    const r = await tortureDetection(runsArg ? Number(runsArg) : 20);
+    const onlyArg = args.find((a) => a.startsWith("--only="))?.slice(7);
+    const r = await tortureDetection(runsArg ? Number(runsArg) : 20, undefined, onlyArg);
     results.tortureDetection = r;
     if (!json) process.stdout.write(`${renderDetection(r)}\n`);
   }

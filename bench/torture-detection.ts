@@ -6,6 +6,10 @@ import { Machine } from "../bindings/machine.js";
 import { nodePlatform } from "../bindings/platform/node.js";
 import { TORTURE_FAULTS, TORTURE_FLAVORS, runTorture, type TortureFlavor } from "../bindings/torture.js";
 import type { FaultName } from "../bindings/faults.js";
+import { runTpTorture } from "../bindings/tp-torture.js";
+
+/** The tracepoint case the issue asks to catch: plain trace_X() called from idle. */
+export const TP_DETECTION_SECONDS = 2;
 
 export const DEFAULT_TORTURE_SECONDS = 4;
 export const DEFAULT_TORTURE_CPUS = 3;
@@ -21,11 +25,12 @@ export interface DetectionRow {
   pipeErrors: number[];
 }
 
-export async function tortureDetection(runs: number, seconds = DEFAULT_TORTURE_SECONDS): Promise<DetectionRow[]> {
-  const cases: { flavor: TortureFlavor; fault?: FaultName }[] = [
+export async function tortureDetection(runs: number, seconds = DEFAULT_TORTURE_SECONDS, only?: string): Promise<DetectionRow[]> {
+  const all: { flavor: TortureFlavor; fault?: FaultName }[] = [
     ...TORTURE_FLAVORS.map((flavor) => ({ flavor })),
     ...Object.entries(TORTURE_FAULTS).map(([fault, flavor]) => ({ flavor, fault: fault as FaultName })),
   ];
+  const cases = all.filter((c) => !only || (c.fault ?? c.flavor) === only);
   const rows: DetectionRow[] = [];
   let k = 0;
   for (const c of cases) {
@@ -43,14 +48,28 @@ export async function tortureDetection(runs: number, seconds = DEFAULT_TORTURE_S
     }
     rows.push(row);
   }
+  if (only && only !== "plain-from-idle") return rows;
+  const row: DetectionRow = { case: "plain called from idle (tracepoint)", flavor: "rcu", fault: "plain-from-idle", runs, failed: 0, pipeErrors: [] };
+  for (let i = 0; i < runs; i++) {
+    process.stderr.write(`[tracepoint] plain from idle run ${i + 1}/${runs}\n`);
+    const m = await Machine.create({ cpus: DEFAULT_TORTURE_CPUS, platform: nodePlatform });
+    try {
+      const r = await runTpTorture(m, { strategy: "plain", contexts: ["idle"], seconds: TP_DETECTION_SECONDS, seed: 1000 + i });
+      if (!r.passed) row.failed++;
+      row.pipeErrors.push(r.useAfterFree);
+    } finally {
+      await m.close();
+    }
+  }
+  rows.push(row);
   return rows;
 }
 
 export function renderDetection(rows: DetectionRow[], seconds = DEFAULT_TORTURE_SECONDS): string {
-  const t = new Table({ head: ["case", "flavor", "runs", "oracle failed the run", "errors per run: median [min-max]"], style: { head: [], border: [] } });
+  const t = new Table({ head: ["case", "flavor", "runs", "oracle failed the run", "errors per run: median [min-max]"], style: { head: [], border: [], compact: true } });
   for (const r of rows) {
     const s = [...r.pipeErrors].sort((a, b) => a - b);
     t.push([r.case, r.flavor, String(r.runs), `${r.failed}/${r.runs}${r.fault ? " detected" : " false alarms"}`, `${s[s.length >> 1]} [${s[0]}-${s[s.length - 1]}]`]);
   }
-  return `torture detection: ${seconds} s per run, ${DEFAULT_TORTURE_CPUS} CPUs, seeds 1000..\n${t.toString()}`;
+  return `torture detection: ${seconds} s per flavor run (${TP_DETECTION_SECONDS} s per tracepoint run), ${DEFAULT_TORTURE_CPUS} CPUs, seeds 1000..; errors = too-short grace periods + poisoned reads (tracepoint: use-after-free calls)\n${t.toString()}`;
 }

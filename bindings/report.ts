@@ -17,7 +17,7 @@ export function renderPrimitives(r: PrimitivesReport): string {
   out.push("ns per operation: median [min-max] over the repetitions; 'all CPUs' = every CPU at once, median over CPUs");
   const summary = new Table({
     head: ["primitive", "kernel x86-64", "native ns", "wasm 1 CPU", "wasm vs native", "wasm all CPUs", "JS+Atomics 1 CPU", "JS / wasm"],
-    style: { head: [], border: [] },
+    style: { head: [], border: [], compact: true },
   });
   const find = (name: string, impl: string, scope: string) =>
     r.rows.find((x) => x.primitive === name && x.impl === impl && x.scope === scope);
@@ -41,7 +41,7 @@ export function renderPrimitives(r: PrimitivesReport): string {
     out.push(`per CPU, all ${r.cpus} CPUs running at once (ns per operation, median [min-max]):`);
     const perCpu = new Table({
       head: ["primitive", "impl", ...Array.from({ length: r.cpus }, (_, c) => `CPU ${c}`)],
-      style: { head: [], border: [] },
+      style: { head: [], border: [], compact: true },
     });
     for (const x of allRows) perCpu.push([x.primitive, x.impl === "js" ? "JS+Atomics" : "wasm", ...x.perCpu.map((c) => formatSummary(c.nsPerOp, "ns"))]);
     out.push(perCpu.toString());

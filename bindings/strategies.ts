@@ -116,6 +116,8 @@ export interface StrategyReport {
   iterations: number;
   reps: number;
   rows: StrategyRow[];
+  /** The host probe (calls back into JavaScript): plain, task context, one probe, 1 CPU. */
+  hostProbe: { nsPerCall: Summary; emptyProbeNsPerCall: Summary };
 }
 
 function checkList<T extends string | number>(what: string, got: readonly T[] | undefined, allowed: readonly T[]): readonly T[] {
@@ -178,10 +180,21 @@ export async function runStrategyBench(m: Machine, counting: Machine, profile: C
       }
     }
   }
+  o.onProgress?.(total, total, "the host probe");
+  const hostTp = m.tracepoints.define("bench_host_probe");
+  hostTp.register("host", 0);
+  const timeLoop = async (tpId: number, n: number) => {
+    await m.run(0, "trace_loop_plain", [Math.max(1, n / 10), tpId, 0]);
+    const ns: number[] = [];
+    for (let r = 0; r < reps; r++) ns.push((await m.run(0, "trace_loop_plain", [n, tpId, 0])).elapsedNs / n);
+    return summarize(ns);
+  };
+  const hostN = Math.max(1, Math.floor(iterations / 20));
+  const hostProbe = { nsPerCall: await timeLoop(hostTp.id, hostN), emptyProbeNsPerCall: await timeLoop(tps[1], hostN) };
   o.onProgress?.(total, total, "done");
   const cores = m.platform.cores();
   return {
     schema: "rcu-lab/bench@1", cpus: m.cpus, cores, oversubscribed: m.cpus > cores, ghz,
-    profile: { name: profile.name, source: profile.source }, iterations, reps, rows,
+    profile: { name: profile.name, source: profile.source }, iterations, reps, rows, hostProbe,
   };
 }

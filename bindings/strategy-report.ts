@@ -43,7 +43,7 @@ export function renderStrategies(r: StrategyReport): string {
   for (const row of r.rows) groups.set(key(row), [...(groups.get(key(row)) ?? []), row]);
   const t = new Table({
     head: ["strategy", "context", "probes", "safe", "ns/call 1 CPU", "cycles", "modeled cycles", "ns/call all CPUs", "native ns", "ops per call"],
-    style: { head: [], border: [] },
+    style: { head: [], border: [], compact: true },
   });
   for (const rows of groups.values()) {
     const one = rows.find((x) => x.scope === "1 CPU");
@@ -68,6 +68,10 @@ export function renderStrategies(r: StrategyReport): string {
       .map((x) => `${x.strategy}/${x.context} ${(x.nsPerCall.median / base.nsPerCall.median).toFixed(2)}x (modeled ${(x.modeledCycles / base.modeledCycles).toFixed(2)}x)`);
     out.push(`relative to plain in task context (1 probe, 1 CPU): ${ratios.join(", ")}`);
   }
+  out.push(
+    `the host probe (a call back into JavaScript), plain, task context, 1 CPU: ${formatSummary(r.hostProbe.nsPerCall, "ns")} per call, ` +
+      `against ${formatSummary(r.hostProbe.emptyProbeNsPerCall, "ns")} with the empty probe`,
+  );
   out.push("native ns: reference/native-costs.md (gcc -O2, AMD EPYC Zen 5, one empty probe), including irq save/restore the WebAssembly cannot execute");
   return out.join("\n");
 }

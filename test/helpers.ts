@@ -17,3 +17,22 @@ export async function until(cond: () => boolean, ms: number, what: string): Prom
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+import { afterEach } from "vitest";
+import { Machine, type MachineOptions } from "../dist/bindings/index.js";
+
+/**
+ * Machines for one test file: `create(cpus, options)` makes one with `defaults` and the
+ * options given; every machine is closed after each test.
+ */
+export function useMachines(defaults: Partial<MachineOptions> = {}) {
+  const machines: Machine[] = [];
+  afterEach(async () => {
+    await Promise.all(machines.splice(0).map((m) => m.close()));
+  });
+  return async (cpus: number, options: Partial<MachineOptions> = {}): Promise<Machine> => {
+    const m = await Machine.create({ ...defaults, ...options, cpus });
+    machines.push(m);
+    return m;
+  };
+}

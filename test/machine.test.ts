@@ -1,15 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CpuError, DeadlineError, Machine, MachineClosedError, checkLayout, checkPerCpuOwnership, maxCpus, type Layout } from "../dist/bindings/index.js";
+import { useMachines } from "./helpers.js";
 
-const machines: Machine[] = [];
-async function create(cpus: number, opts: { build?: "release" | "counting"; deadlineMs?: number } = {}) {
-  const m = await Machine.create({ cpus, ...opts });
-  machines.push(m);
-  return m;
-}
-afterEach(async () => {
-  await Promise.all(machines.splice(0).map((m) => m.close()));
-});
+const create = useMachines();
 
 describe("shared memory across CPU workers", () => {
   it("CPUs each doing 10^7 atomic_add_return on one shared word leave the exact total", async () => {

@@ -1,16 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { CpuError, Machine } from "../dist/bindings/index.js";
-import { settlesWithin, until } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { CpuError, type Machine } from "../dist/bindings/index.js";
+import { settlesWithin, until, useMachines } from "./helpers.js";
 
-const machines: Machine[] = [];
-async function create(cpus: number, idle = true): Promise<Machine> {
-  const m = await Machine.create({ cpus, idle, deadlineMs: 20_000 });
-  machines.push(m);
-  return m;
-}
-afterEach(async () => {
-  await Promise.all(machines.splice(0).map((m) => m.close()));
-});
+const machine = useMachines({ deadlineMs: 20_000 });
+const create = (cpus: number, idle = true) => machine(cpus, { idle });
 
 /** CPU `cpu` of `m` goes idle, takes an interrupt (rcu_irq_enter) and starts an RCU reader in it. */
 async function readerInIrqFromIdle(m: Machine, cpu: number): Promise<void> {

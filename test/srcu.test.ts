@@ -1,16 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { Machine } from "../dist/bindings/index.js";
-import { settlesWithin } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { settlesWithin, useMachines } from "./helpers.js";
 
-const machines: Machine[] = [];
-async function create(cpus: number, idle = true): Promise<Machine> {
-  const m = await Machine.create({ cpus, idle, deadlineMs: 20_000 });
-  machines.push(m);
-  return m;
-}
-afterEach(async () => {
-  await Promise.all(machines.splice(0).map((m) => m.close()));
-});
+const machine = useMachines({ deadlineMs: 20_000 });
+const create = (cpus: number, idle = true) => machine(cpus, { idle });
 
 describe("SRCU (srcutree.c, v5.6)", () => {
   it("synchronize_srcu waits for a reader on each index", async () => {

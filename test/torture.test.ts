@@ -1,19 +1,15 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
-import { Machine } from "../dist/bindings/index.js";
+import { describe, expect, it } from "vitest";
 import { TORTURE_FAULTS, TORTURE_FLAVORS, renderTorture, runTorture } from "../dist/bindings/torture.js";
 import { DEFAULT_TORTURE_CPUS, DEFAULT_TORTURE_SECONDS } from "../dist/bench/torture-detection.js";
+import { useMachines } from "./helpers.js";
 
 // Runs of the default duration (the one whose detection rate bench/torture-detection.ts
 // measures): a fault caught only by luck would make these flaky, and that is the point.
-const machines: Machine[] = [];
-afterEach(async () => {
-  await Promise.all(machines.splice(0).map((m) => m.close()));
-});
+const machine = useMachines({ deadlineMs: 60_000 });
 async function torture(flavor: (typeof TORTURE_FLAVORS)[number], fault?: string) {
-  const m = await Machine.create({ cpus: DEFAULT_TORTURE_CPUS, deadlineMs: 60_000 });
-  machines.push(m);
+  const m = await machine(DEFAULT_TORTURE_CPUS);
   return runTorture(m, { flavor, fault: fault as never, seconds: DEFAULT_TORTURE_SECONDS, seed: 42 });
 }
 
@@ -66,4 +62,34 @@ describe("rcu-lab torture CLI", () => {
     expect(c.status).not.toBe(0);
     expect(c.stderr).toMatch(/torture needs at least 2 CPUs/);
   });
+});
+
+describe("tracepoint torture (rcu-lab torture --strategy)", () => {
+  async function tp(strategyName: string, contexts?: string[]) {
+    const { runTpTorture } = await import("../dist/bindings/tp-torture.js");
+    const m = await machine(DEFAULT_TORTURE_CPUS);
+    return runTpTorture(m, { strategy: strategyName, contexts, seconds: 2, seed: 7 });
+  }
+
+  it("plain called from idle is caught: a freed probe array is used", async () => {
+    const r = await tp("plain", ["idle"]);
+    expect(r.illegalContexts).toEqual(["idle"]);
+    expect(r.useAfterFree).toBeGreaterThan(0);
+    expect(r.passed).toBe(false);
+  });
+
+  it.each(["plain", "rcuidle-irq", "rcuidle-srcu", "rcuidle-srcu-irq", "rcuidle-watching", "noinstr", "noinstr+lockdep", "srcu-fast", "off"])(
+    "%s shows zero use-after-free in its legal contexts under probe churn",
+    async (name) => {
+      const r = await tp(name);
+      expect(r.useAfterFree).toBe(0);
+      expect(r.calls).toBeGreaterThan(100);
+      if (name !== "off") {
+        expect(r.updates).toBeGreaterThan(100);
+        expect(r.arraysFreed).toBeGreaterThan(50);
+        expect(r.probeCalls.spin).toBe(r.calls);
+      }
+      expect(Object.values(r.usageErrors).every((x) => x === 0)).toBe(true);
+    },
+  );
 });

@@ -1,17 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { Machine } from "../dist/bindings/index.js";
+import { describe, expect, it } from "vitest";
 import { TracepointError } from "../dist/bindings/tracepoint.js";
-import { settlesWithin, until } from "./helpers.js";
+import { settlesWithin, until, useMachines } from "./helpers.js";
 
-const machines: Machine[] = [];
-async function create(cpus = 2): Promise<Machine> {
-  const m = await Machine.create({ cpus, deadlineMs: 20_000 });
-  machines.push(m);
-  return m;
-}
-afterEach(async () => {
-  await Promise.all(machines.splice(0).map((m) => m.close()));
-});
+const machine = useMachines({ deadlineMs: 20_000 });
+const create = (cpus = 2) => machine(cpus);
 
 describe("tracepoint_probe_register / unregister (kernel/tracepoint.c, v5.6)", () => {
   it("orders probes by priority: higher first, equal after the existing ones", async () => {
