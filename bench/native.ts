@@ -10,11 +10,10 @@ export interface NativeResult {
   readonly nsPerOp: Record<string, Summary>;
 }
 
-const src = fileURLToPath(new URL("../../bench/native/primitives.c", import.meta.url));
-const bin = fileURLToPath(new URL("../../build/native-primitives", import.meta.url));
+const here = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 
-/** Build (if needed) and run the native loops; undefined with a reason when no C compiler. */
-export function runNative(iterations: number, reps: number): NativeResult | { unavailable: string } {
+/** Build `src` into `bin` with cc (if stale) and run it; a reason instead when that cannot be done here. */
+function buildAndRun(src: string, bin: string, flags: string[], args: string[]): { compiler: string; json: unknown } | { unavailable: string } {
   if (process.arch !== "x64") return { unavailable: `native loops are x86-64 assembly; this is ${process.arch}` };
   let compiler: string;
   try {
@@ -23,8 +22,34 @@ export function runNative(iterations: number, reps: number): NativeResult | { un
     return { unavailable: "no C compiler (cc) on PATH: install gcc to compare with native code" };
   }
   if (!fs.existsSync(bin) || fs.statSync(bin).mtimeMs < fs.statSync(src).mtimeMs) {
-    execFileSync("cc", ["-O2", "-mno-red-zone", "-o", bin, src], { stdio: "inherit" });
+    fs.mkdirSync(here("build"), { recursive: true });
+    execFileSync("cc", ["-O2", "-mno-red-zone", ...flags, "-o", bin, src], { stdio: "inherit" });
   }
-  const out = JSON.parse(execFileSync(bin, [String(iterations), String(reps)], { encoding: "utf8" })) as { nsPerOp: Record<string, Summary> };
-  return { compiler, nsPerOp: out.nsPerOp };
+  return { compiler, json: JSON.parse(execFileSync(bin, args, { encoding: "utf8" })) };
+}
+
+/** Build (if needed) and run the native primitive loops. */
+export function runNative(iterations: number, reps: number): NativeResult | { unavailable: string } {
+  const r = buildAndRun(here("bench/native/primitives.c"), here("build/native-primitives"), [], [String(iterations), String(reps)]);
+  if ("unavailable" in r) return r;
+  return { compiler: r.compiler, nsPerOp: (r.json as { nsPerOp: Record<string, Summary> }).nsPerOp };
+}
+
+export interface NativeTracepointResult {
+  readonly compiler: string;
+  /** "strategy/context" -> ns per call, without irq save/restore (what WebAssembly executes too). */
+  readonly withoutIrqSave: Record<string, Summary>;
+  /** The same with the user-mode pushf/popf stand-in of irq save/restore. */
+  readonly withIrqSave: Record<string, Summary>;
+}
+
+/** Build (if needed) and run the native tracepoint sequences, without and with irq save/restore. */
+export function runNativeTracepoint(iterations: number, reps: number): NativeTracepointResult | { unavailable: string } {
+  const src = here("bench/native/tracepoint.c");
+  const a = buildAndRun(src, here("build/native-tracepoint"), [], [String(iterations), String(reps)]);
+  if ("unavailable" in a) return a;
+  const b = buildAndRun(src, here("build/native-tracepoint-irqsave"), ["-DWITH_IRQ_SAVE"], [String(iterations), String(reps)]);
+  if ("unavailable" in b) return b;
+  const ns = (x: unknown) => (x as { nsPerCall: Record<string, Summary> }).nsPerCall;
+  return { compiler: a.compiler, withoutIrqSave: ns(a.json), withIrqSave: ns(b.json) };
 }

@@ -3,8 +3,9 @@ import { benchmarkJs, renderBenchmarkJs } from "./benchmarkjs.js";
 import { benchPrimitives, renderPrimitivesBench } from "./primitives.js";
 import { renderDetection, tortureDetection } from "./torture-detection.js";
 import { benchRcu, renderRcuBench } from "./rcu.js";
+import { benchStrategies, renderStrategiesBench } from "./strategies.js";
 
-const SUITES = ["primitives", "benchmarkjs", "rcu", "torture-detection", "all"] as const;
+const SUITES = ["primitives", "benchmarkjs", "rcu", "strategies", "torture-detection", "all"] as const;
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -28,6 +29,11 @@ async function main(): Promise<void> {
     const r = await benchRcu();
     results.rcu = r;
     if (!json) process.stdout.write(`${renderRcuBench(r)}\n\n`);
+  }
+  if (suite === "strategies" || suite === "all") {
+    const r = await benchStrategies();
+    results.strategies = r;
+    if (!json) process.stdout.write(`${renderStrategiesBench(r)}\n\n`);
   }
   if (suite === "torture-detection") {
     const runsArg = args.find((a) => /^\d+$/.test(a));

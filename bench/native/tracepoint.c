@@ -1,0 +1,141 @@
+/*
+ * Native x86-64 user-mode stand-ins of the tracepoint strategies (one enabled tracepoint,
+ * one empty probe, v5.6 semantics), so the emulation is compared with native code on the
+ * same machine in the same run. Like the WebAssembly build, these execute everything
+ * except what user mode cannot (cli/sti) and leave out irq save/restore unless built with
+ * -DWITH_IRQ_SAVE (pushf; pop + push; popf, the reference's stand-in). The static key of
+ * an enabled tracepoint is a taken jump (0 cost), so it is left out. Output: JSON, ns per
+ * call, median of `reps` repetitions of `iters` calls, with min and max.
+ * Build: cc -O2 -mno-red-zone -o tracepoint tracepoint.c
+ */
+#define _GNU_SOURCE
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#define NOINLINE __attribute__((noinline))
+#define barrier() __asm__ volatile("" ::: "memory")
+#define READ_ONCE(x) (*(volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+
+static __thread unsigned int preempt_count;               /* this_cpu: incl %fs:... */
+static __thread unsigned long srcu_lock_count[2], srcu_unlock_count[2];
+static __thread unsigned int migration_disabled;
+static __thread long dynticks_nmi_nesting;
+static unsigned int srcu_idx;
+static unsigned int dynticks __attribute__((aligned(64))) = 2; /* bit 1: RCU watching */
+
+struct tracepoint_func { void (*func)(void *, unsigned long); void *data; int prio; };
+NOINLINE static void probe_empty(void *data, unsigned long arg) { __asm__ volatile("" ::"r"(data), "r"(arg)); }
+static struct tracepoint_func probes[2] = { { probe_empty, 0, 10 }, { 0, 0, 0 } };
+static struct tracepoint_func *funcs = probes;
+
+static inline void smp_mb(void) { __asm__ volatile("lock addl $0,-4(%%rsp)" ::: "memory", "cc"); }
+static inline int atomic_add_return(int i, unsigned int *v) {
+  int r = i;
+  __asm__ volatile("lock xaddl %0, %1" : "+r"(r), "+m"(*v)::"memory");
+  return r + i;
+}
+static inline unsigned long irq_save(void) {
+#ifdef WITH_IRQ_SAVE
+  unsigned long f;
+  __asm__ volatile("pushf; pop %0" : "=r"(f)::"memory");
+  return f;
+#else
+  return 0;
+#endif
+}
+static inline void irq_restore(unsigned long f) {
+#ifdef WITH_IRQ_SAVE
+  __asm__ volatile("push %0; popf" ::"r"(f) : "memory", "cc");
+#else
+  (void)f;
+#endif
+}
+
+static inline void preempt_disable_notrace(void) { preempt_count++; barrier(); }
+static inline void preempt_enable_notrace(void) { barrier(); if (--preempt_count == 0x80000000u) __asm__ volatile(""); }
+
+static inline void call_probes(unsigned long arg) {
+  struct tracepoint_func *it = READ_ONCE(funcs);
+  if (it) do { it->func(it->data, arg); } while ((++it)->func);
+}
+
+/* rcu_nmi_enter_common / exit_common (v5.6 kernel/rcu/tree.c) */
+NOINLINE static void rcu_irq_enter(void) {
+  long incby = 2;
+  if (!(READ_ONCE(dynticks) & 2)) { atomic_add_return(2, &dynticks); incby = 1; }
+  WRITE_ONCE(dynticks_nmi_nesting, dynticks_nmi_nesting + incby);
+  barrier();
+}
+NOINLINE static void rcu_irq_exit(void) {
+  if (dynticks_nmi_nesting != 1) { WRITE_ONCE(dynticks_nmi_nesting, dynticks_nmi_nesting - 2); return; }
+  WRITE_ONCE(dynticks_nmi_nesting, 0);
+  atomic_add_return(2, &dynticks);
+}
+NOINLINE static void rcu_irq_enter_irqson(void) { unsigned long f = irq_save(); rcu_irq_enter(); irq_restore(f); }
+NOINLINE static void rcu_irq_exit_irqson(void) { unsigned long f = irq_save(); rcu_irq_exit(); irq_restore(f); }
+NOINLINE static int rcu_is_watching(void) { preempt_disable_notrace(); int r = (READ_ONCE(dynticks) & 2) != 0; preempt_enable_notrace(); return r; }
+NOINLINE static int __srcu_read_lock(void) { int idx = READ_ONCE(srcu_idx) & 1; srcu_lock_count[idx]++; smp_mb(); return idx; }
+NOINLINE static void __srcu_read_unlock(int idx) { smp_mb(); srcu_unlock_count[idx]++; }
+
+static void t_plain(unsigned long a) { preempt_disable_notrace(); call_probes(a); preempt_enable_notrace(); }
+static void t_rcuidle_irq(unsigned long a) { rcu_irq_enter_irqson(); preempt_disable_notrace(); call_probes(a); preempt_enable_notrace(); rcu_irq_exit_irqson(); }
+static void t_rcuidle_srcu(unsigned long a) { preempt_disable_notrace(); int i = __srcu_read_lock(); call_probes(a); __srcu_read_unlock(i); preempt_enable_notrace(); }
+static void t_rcuidle_srcu_irq(unsigned long a) { preempt_disable_notrace(); int i = __srcu_read_lock(); rcu_irq_enter_irqson(); call_probes(a); rcu_irq_exit_irqson(); __srcu_read_unlock(i); preempt_enable_notrace(); }
+static void t_rcuidle_watching(unsigned long a) {
+  int exit_rcu = 0;
+  if (!rcu_is_watching()) { rcu_irq_enter_irqson(); exit_rcu = 1; }
+  preempt_disable_notrace(); call_probes(a); preempt_enable_notrace();
+  if (exit_rcu) rcu_irq_exit_irqson();
+}
+static void t_srcu_fast(unsigned long a) {
+  unsigned int idx = READ_ONCE(srcu_idx) & 1; srcu_lock_count[idx]++; barrier();
+  migration_disabled++; barrier(); call_probes(a); barrier(); migration_disabled--;
+  barrier(); srcu_unlock_count[idx]++;
+}
+
+static double now_ns(void) { struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); return ts.tv_sec * 1e9 + ts.tv_nsec; }
+static int cmp(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return x < y ? -1 : x > y; }
+
+int main(int argc, char **argv) {
+  long iters = argc > 1 ? atol(argv[1]) : 10000000;
+  int reps = argc > 2 ? atoi(argv[2]) : 5;
+  if (iters < 1 || reps < 1 || reps > 1000) { fprintf(stderr, "usage: tracepoint [iters>=1] [reps 1..1000]\n"); return 2; }
+  cpu_set_t set; CPU_ZERO(&set); CPU_SET(0, &set); sched_setaffinity(0, sizeof set, &set);
+  struct { const char *name; void (*fn)(unsigned long); } s[] = {
+    {"plain", t_plain}, {"noinstr", t_plain}, {"rcuidle-irq", t_rcuidle_irq}, {"rcuidle-srcu", t_rcuidle_srcu},
+    {"rcuidle-srcu-irq", t_rcuidle_srcu_irq}, {"rcuidle-watching", t_rcuidle_watching}, {"srcu-fast", t_srcu_fast},
+  };
+  const char *ctx[] = {"task", "idle"};
+  double *v = malloc(sizeof(double) * reps);
+  printf("{\"schema\":\"rcu-lab/native-tracepoint@1\",\"irqSave\":%s,\"iterations\":%ld,\"reps\":%d,\"nsPerCall\":{",
+#ifdef WITH_IRQ_SAVE
+         "true",
+#else
+         "false",
+#endif
+         iters, reps);
+  int first = 1;
+  for (int c = 0; c < 2; c++) {
+    for (unsigned k = 0; k < sizeof s / sizeof s[0]; k++) {
+      dynticks = c == 0 ? 2 : 4;                 /* task: watching; idle: in an EQS */
+      dynticks_nmi_nesting = c == 0 ? (long)(~0UL >> 2) + 1 : 0;
+      for (long i = 0; i < iters / 10; i++) s[k].fn(i);
+      for (int r = 0; r < reps; r++) {
+        double t0 = now_ns();
+        for (long i = 0; i < iters; i++) s[k].fn(i);
+        v[r] = (now_ns() - t0) / iters;
+      }
+      qsort(v, reps, sizeof(double), cmp);
+      double med = reps % 2 ? v[reps / 2] : (v[reps / 2 - 1] + v[reps / 2]) / 2;
+      printf("%s\"%s/%s\":{\"median\":%.4f,\"min\":%.4f,\"max\":%.4f,\"n\":%d}", first ? "" : ",", s[k].name, ctx[c], med, v[0], v[reps - 1], reps);
+      first = 0;
+    }
+  }
+  printf("}}\n");
+  free(v);
+  return 0;
+}
