@@ -197,11 +197,22 @@ export const COUNTING_BUILD: u32 = COUNTING ? 1 : 0;
 }
 
 /**
- * Wake whoever sleeps on the futex word `p` (the kernel's wake_up / swake_up_one): the
- * sleeper is a JavaScript Atomics.wait; the module itself never waits.
+ * Wake whoever sleeps on `p`, a word whose value the caller has just changed (a grace-
+ * period sequence): the sleeper is a JavaScript Atomics.wait; the module never waits.
  */
 @inline export function wake_up(p: usize): void {
   count(OP_CALL);
+  atomic.notify(p, 0x7fffffff);
+}
+
+/**
+ * Wake the sleeper of the futex word `p` (the kernel's swake_up_one() of the grace-period
+ * kthread): bump the word first, so that a sleeper that read it before this call and has
+ * not gone to sleep yet does not sleep through the wake-up.
+ */
+@inline export function futex_wake(p: usize): void {
+  count(OP_CALL);
+  atomic.add<u32>(p, 1);
   atomic.notify(p, 0x7fffffff);
 }
 

@@ -21,7 +21,7 @@ import { per_cpu_ptr, this_cpu_ptr } from "../percpu";
 import { in_nmi } from "../preempt";
 import {
   READ_ONCE_f64, READ_ONCE_u32, READ_ONCE_u64, WRITE_ONCE_f64, WRITE_ONCE_u32, WRITE_ONCE_u64, barrier, branch,
-  out_of_line_call, smp_mb, this_cpu_inc_u64_at, wake_up,
+  out_of_line_call, smp_mb, this_cpu_inc_u64_at, futex_wake, wake_up,
 } from "../primitives";
 import { rcu_dynticks_curr_cpu_in_eqs } from "./dynticks";
 import { FAULT_SRCU_NO_FLIP, FAULT_SRCU_NO_SCAN1, fault_active } from "./faults";
@@ -317,7 +317,7 @@ export function srcu_gp_request(ssp: u32, mode: u32, now_us: f64): u32 {
   smp_mb(); // rcu_seq_snap()'s own barrier
   seq_advance_to(s + SRCU_GP_SEQ_NEEDED, snap);
   if (exp) seq_advance_to(s + SRCU_GP_SEQ_NEEDED_EXP, snap);
-  wake_up(RCU_GP_WAKE);
+  futex_wake(RCU_GP_WAKE);
   return snap;
 }
 
@@ -335,7 +335,7 @@ export function call_srcu(ssp: u32, fn: u32, arg: u32): u32 {
   const snap = rcu_seq_snap(READ_ONCE_u32(s + SRCU_GP_SEQ));
   const ok = cblist_enqueue(1 + ssp, snap, fn, arg);
   seq_advance_to(s + SRCU_GP_SEQ_NEEDED, snap);
-  wake_up(RCU_GP_WAKE);
+  futex_wake(RCU_GP_WAKE);
   return ok;
 }
 

@@ -6,7 +6,7 @@
 import { PCPU_RCU_QS, PCPU_RCU_QS_REPORT, QS_CPU_NO_QS, QS_GP_SEQ, RCU_GP_SEQ, RCU_GP_WAKE } from "../layout";
 import { this_cpu_ptr } from "../percpu";
 import { PREEMPT_MASK, preempt_count } from "../preempt";
-import { READ_ONCE_u32, WRITE_ONCE_u32, branch, smp_store_release, wake_up } from "../primitives";
+import { READ_ONCE_u32, WRITE_ONCE_u32, branch, smp_store_release, futex_wake } from "../primitives";
 import { rcu_is_cpu_rrupt_from_idle } from "./dynticks";
 import { rcu_seq_state } from "./rcu_seq";
 import { USAGE_SCHED_IN_ATOMIC, usage_error } from "./usage";
@@ -30,7 +30,7 @@ import { USAGE_SCHED_IN_ATOMIC, usage_error } from "./usage";
  */
 @inline function rcu_report_qs_rdp(gp: u32): void {
   smp_store_release(this_cpu_ptr(PCPU_RCU_QS_REPORT), gp);
-  wake_up(RCU_GP_WAKE);
+  futex_wake(RCU_GP_WAKE);
 }
 
 /**

@@ -4,7 +4,7 @@
 // caller's JavaScript sleeps in between, never the module. call_rcu() queues a callback.
 import { PCPU_IRQS_DISABLED, PCPU_PREEMPT_COUNT, RCU_EXP_SEQ_NEEDED, RCU_GP_SEQ, RCU_GP_SEQ_NEEDED, RCU_GP_WAKE } from "../layout";
 import { PREEMPT_NEED_RESCHED } from "../preempt";
-import { READ_ONCE_u32, atomic_cmpxchg, cpu_reg_read_u32, smp_mb, wake_up } from "../primitives";
+import { READ_ONCE_u32, atomic_cmpxchg, cpu_reg_read_u32, smp_mb, futex_wake } from "../primitives";
 import { cblist_enqueue } from "./cblist";
 import { rcu_seq_done, rcu_seq_snap, seq_cmp_lt } from "./rcu_seq";
 import { USAGE_SYNC_IN_ATOMIC, usage_error } from "./usage";
@@ -31,7 +31,7 @@ export function rcu_gp_request(expedited: u32): u32 {
   smp_mb(); // rcu_seq_snap()'s own barrier
   seq_advance_to(RCU_GP_SEQ_NEEDED, s);
   if (expedited) seq_advance_to(RCU_EXP_SEQ_NEEDED, s);
-  wake_up(RCU_GP_WAKE);
+  futex_wake(RCU_GP_WAKE);
   return s;
 }
 
@@ -51,7 +51,7 @@ export function call_rcu(fn: u32, arg: u32): u32 {
   const s = rcu_seq_snap(READ_ONCE_u32(RCU_GP_SEQ));
   const ok = cblist_enqueue(0, s, fn, arg);
   seq_advance_to(RCU_GP_SEQ_NEEDED, s);
-  wake_up(RCU_GP_WAKE);
+  futex_wake(RCU_GP_WAKE);
   return ok;
 }
 
