@@ -31,9 +31,10 @@ export async function benchmarkJs(maxTimeS = 2, withStrategies = true): Promise<
   const strategyCases: [string, () => void][] = withStrategies
     ? STRATEGIES.flatMap((s) => {
         const tp = s.name === "off" ? 1 : 0;
+        const what = s.name === "off" ? "key disabled" : "1 probe";
         return [
-          [`${s.name} (task, 1 probe)`, () => x[s.loop](BATCH, tp, 0)] as [string, () => void],
-          [`${s.name} (idle, 1 probe)`, () => (x.idle_loop_enter(), x[s.loop](BATCH, tp, 0), x.idle_loop_exit())] as [string, () => void],
+          [`${s.name} (task, ${what})`, () => x[s.loop](BATCH, tp, 0)] as [string, () => void],
+          [`${s.name} (idle, ${what})`, () => (x.idle_loop_enter(), x[s.loop](BATCH, tp, 0), x.idle_loop_exit())] as [string, () => void],
         ];
       })
     : [];
