@@ -8,7 +8,7 @@ import { irq_enter, irq_exit } from "./kernel/hardirq";
 
 import { rcu_read_lock_sched_notrace, rcu_read_unlock_sched_notrace } from "./rcu/rcupdate";
 import { rcu_sched_clock_irq } from "./rcu/tree_qs";
-import { __srcu_read_unlock, __srcu_read_unlock_fast, init_srcu_struct, srcu_read_lock_checked, srcu_read_lock_fast_checked } from "./rcu/srcutree";
+import { __srcu_read_unlock, __srcu_read_unlock_fast, init_srcu_struct, srcu_read_lock_checked, srcu_read_lock_fast_checked, srcu_read_lock_idx, srcu_read_lock_inc } from "./rcu/srcutree";
 
 export {
   rcu_idle_enter, rcu_idle_exit, rcu_user_enter, rcu_user_exit, rcu_irq_enter, rcu_irq_exit,
@@ -98,3 +98,17 @@ export {
   tp_torture_off, tp_torture_plain, tp_torture_rcuidle_irq, tp_torture_rcuidle_srcu, tp_torture_rcuidle_srcu_irq,
   tp_torture_rcuidle_watching, tp_torture_noinstr, tp_torture_noinstr_lockdep, tp_torture_srcu_fast,
 } from "./tracepoint/torture";
+
+/**
+ * The two halves of __srcu_read_lock() as separate commands, so that a test or a scenario
+ * can stall a reader task between READ_ONCE(srcu_idx) and its increment for as long as it
+ * likes (a task preempted there in the kernel).
+ */
+export function srcu_read_lock_stage1(ssp: u32): u32 {
+  return srcu_read_lock_idx(ssp);
+}
+
+export function srcu_read_lock_stage2(ssp: u32, idx: u32): u32 {
+  srcu_read_lock_inc(ssp, idx);
+  return idx;
+}

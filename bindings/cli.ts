@@ -96,8 +96,9 @@ program
   .option("--iterations <n>", "calls per timed batch", positiveInt("--iterations", 2 ** 32 - 1), 1_000_000)
   .option("--reps <n>", "timed repetitions per figure", positiveInt("--reps", 1000), 5)
   .option("--profile <file>", "cost profile for modeled cycles (default: the shipped native profile)")
+  .option("--churn", "a concurrent updater registers/unregisters a probe on the measured tracepoint during each figure")
   .option("--json", "print the report as JSON (schema rcu-lab/bench@1)")
-  .action(async (o: { strategies?: string; contexts?: string; probes?: string; cpus?: number; iterations: number; reps: number; profile?: string; json?: boolean }) => {
+  .action(async (o: { strategies?: string; contexts?: string; probes?: string; cpus?: number; iterations: number; reps: number; profile?: string; churn?: boolean; json?: boolean }) => {
     const platform = (await import("./platform/node.js")).nodePlatform;
     const profile = readProfile(o.profile);
     const cpus = o.cpus ?? platform.cores();
@@ -112,7 +113,7 @@ program
       const report = await runStrategyBench(m, counting, profile, {
         strategies: o.strategies ? list(o.strategies) : undefined,
         contexts: o.contexts ? (list(o.contexts) as BenchContext[]) : undefined,
-        probes, iterations: o.iterations, reps: o.reps, onProgress: progressLine(),
+        probes, iterations: o.iterations, reps: o.reps, churn: o.churn, onProgress: progressLine(),
       });
       process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderStrategies(report)}\n`);
     } finally {
@@ -150,8 +151,15 @@ program
   .option("--seconds <s>", "duration in seconds", positiveNumber("--seconds"), 4)
   .option("--seed <n>", "random seed", nonNegativeInt("--seed"), 1)
   .addOption(new Option("--fault <name>", "inject a deliberately broken mechanism").choices(Object.keys(FAULTS)))
-  .option("--json", "print the report as JSON (schema rcu-lab/torture@1)")
-  .action(async (o: { flavor: TortureFlavor; strategy?: string; contexts?: string; cpus: number; seconds: number; seed: number; fault?: FaultName; json?: boolean }) => {
+  .option("--long-delay-rate <n>", "flavor runs: 1 in N reader sections takes a 1-5 ms delay (0 = never)", nonNegativeInt("--long-delay-rate"), 64)
+  .option("--stall-rate <n>", "flavor runs (SRCU): 1 in N task sections stalls 1-4 ms between reading the index and the increment", nonNegativeInt("--stall-rate"), 64)
+  .option("--migrate-rate <n>", "flavor runs (SRCU): 1 in N task sections migrates to another CPU", nonNegativeInt("--migrate-rate"), 64)
+  .option("--spin-us <n>", "strategy runs: the spinning probe holds a reader 1/2 to 1 times this many microseconds", positiveInt("--spin-us", 1_000_000), 4000)
+  .option("--json", "print the report as JSON (schema rcu-lab/torture@1, or rcu-lab/tp-torture@1 with --strategy)")
+  .action(async (o: {
+    flavor: TortureFlavor; strategy?: string; contexts?: string; cpus: number; seconds: number; seed: number; fault?: FaultName; json?: boolean;
+    longDelayRate: number; stallRate: number; migrateRate: number; spinUs: number;
+  }) => {
     const platform = (await import("./platform/node.js")).nodePlatform;
     if (o.strategy) {
       if (o.fault) throw new Error("--fault applies to --flavor runs; a strategy torture breaks nothing on purpose (call it from an illegal context with --contexts instead)");
@@ -159,7 +167,7 @@ program
       try {
         const tty = process.stderr.isTTY;
         const report = await runTpTorture(machine, {
-          strategy: o.strategy, contexts: o.contexts ? list(o.contexts) : undefined, seconds: o.seconds, seed: o.seed,
+          strategy: o.strategy, contexts: o.contexts ? list(o.contexts) : undefined, seconds: o.seconds, seed: o.seed, spinUs: o.spinUs,
           onProgress: (p) => process.stderr.write(`${tty ? "\r\x1b[2K" : ""}torture ${o.strategy}: ${p.elapsedS.toFixed(1)}/${p.seconds} s, ${p.calls} calls, ${p.updates} updates, use-after-free ${p.uaf}${tty ? "" : "\n"}`),
         });
         if (tty) process.stderr.write("\n");
@@ -178,6 +186,7 @@ program
       const tty = process.stderr.isTTY;
       const report = await runTorture(machine, {
         flavor: o.flavor, seconds: o.seconds, seed: o.seed, fault: o.fault,
+        longDelayRate: o.longDelayRate, stallRate: o.stallRate, migrateRate: o.migrateRate,
         onProgress: (p) => process.stderr.write(`${tty ? "\r\x1b[2K" : ""}torture ${o.flavor}: ${p.elapsedS.toFixed(1)}/${p.seconds} s, ${p.gracePeriods} grace periods, ${p.sections} sections, errors ${p.pipeErrors + p.mberrors}${tty ? "" : "\n"}`),
       });
       if (process.stderr.isTTY) process.stderr.write("\n");

@@ -94,6 +94,8 @@ export interface StrategyRow {
   ops: Record<OpKind, number>;
   modeledCycles: number;
   usageErrorsPerCall: number;
+  /** Probe-array updates made by the concurrent updater during this figure (--churn). */
+  churnUpdates: number;
 }
 
 export interface StrategyBenchOptions {
@@ -103,7 +105,44 @@ export interface StrategyBenchOptions {
   scopes?: readonly ("1 CPU" | "all CPUs")[];
   iterations?: number;
   reps?: number;
+  /**
+   * A concurrent updater: while each figure is measured, the host keeps registering and
+   * unregistering an extra probe on the measured tracepoint (each update publishes a new
+   * array and releases the old one through the grace periods).
+   */
+  churn?: boolean;
   onProgress?: (done: number, total: number, what: string) => void;
+}
+
+/** Register/unregister an extra probe on tracepoint `tpId` until stop() is awaited. */
+function startChurn(m: Machine, tpId: number): { stop: () => Promise<number> } {
+  const tp = m.tracepoints.byId(tpId);
+  let running = true;
+  let updates = 0;
+  const loop = (async () => {
+    for (let k = 0; running; k++) {
+      for (const step of [() => tp.register("count", 0x10000 + k), () => tp.unregister("count", 0x10000 + k)]) {
+        for (;;) {
+          try {
+            step();
+            updates++;
+            break;
+          } catch (e) {
+            if ((e as { errno?: number }).errno !== 12) throw e;
+            await m.rcu.synchronize(); // arena full: let grace periods free old arrays
+          }
+        }
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return updates;
+    },
+  };
 }
 
 export interface StrategyReport {
@@ -115,6 +154,7 @@ export interface StrategyReport {
   profile: { name: string; source: string };
   iterations: number;
   reps: number;
+  churn: boolean;
   rows: StrategyRow[];
   /** The host probe (calls back into JavaScript): plain, task context, one probe, 1 CPU. */
   hostProbe: { nsPerCall: Summary; emptyProbeNsPerCall: Summary };
@@ -158,12 +198,14 @@ export async function runStrategyBench(m: Machine, counting: Machine, profile: C
           const cpus = scope === "1 CPU" ? [0] : [...Array(m.cpus).keys()];
           const usage0 = cpus.reduce((a, c) => a + Object.values(m.usageErrors(c)).reduce((x, y) => x + y, 0), 0);
           await enterContext(m, ctx, cpus);
+          const churn = o.churn && s.name !== "off" && k > 0 ? startChurn(m, tpId) : undefined;
           await m.runAll(s.loop, [Math.max(1, Math.floor(iterations / 10)), tpId, 0], { cpus, barrier: true });
           const samples: number[][] = cpus.map(() => []);
           for (let r = 0; r < reps; r++) {
             const res = await m.runAll(s.loop, [iterations, tpId, 0], { cpus, barrier: true });
             res.forEach((x, i) => samples[i].push(x.elapsedNs / iterations));
           }
+          const churnUpdates = churn ? await churn.stop() : 0;
           await leaveContext(m, ctx, cpus);
           const usage1 = cpus.reduce((a, c) => a + Object.values(m.usageErrors(c)).reduce((x, y) => x + y, 0), 0);
           const medians = samples.map((x) => summarize(x).median);
@@ -175,6 +217,7 @@ export async function runStrategyBench(m: Machine, counting: Machine, profile: C
             cyclesPerCall: { median: ns.median * ghz.median, min: ns.min * ghz.median, max: ns.max * ghz.median, n: ns.n },
             ops, modeledCycles: modeledCycles(ops, profile),
             usageErrorsPerCall: (usage1 - usage0) / ((reps + 0.1) * iterations * cpus.length),
+            churnUpdates,
           });
         }
       }
@@ -195,6 +238,6 @@ export async function runStrategyBench(m: Machine, counting: Machine, profile: C
   const cores = m.platform.cores();
   return {
     schema: "rcu-lab/bench@1", cpus: m.cpus, cores, oversubscribed: m.cpus > cores, ghz,
-    profile: { name: profile.name, source: profile.source }, iterations, reps, rows, hostProbe,
+    profile: { name: profile.name, source: profile.source }, iterations, reps, churn: o.churn ?? false, rows, hostProbe,
   };
 }

@@ -32,6 +32,10 @@ export function renderStrategies(r: StrategyReport): string {
     `rcu-lab bench: ${r.cpus} CPU${r.cpus > 1 ? "s" : ""} on ${r.cores} cores; ${r.iterations.toLocaleString("en-US")} calls per batch, ${r.reps} repetitions; ` +
       `clock ${r.ghz.median.toFixed(2)} GHz [${r.ghz.min.toFixed(2)}-${r.ghz.max.toFixed(2)}] (dependent add/xor chain); cost profile ${r.profile.name}`,
   );
+  if (r.churn) {
+    const n = r.rows.reduce((a, x) => a + x.churnUpdates, 0);
+    out.push(`with a concurrent updater (--churn): ${n} probe-array updates during the measurements`);
+  }
   if (r.oversubscribed) out.push(`WARNING: ${r.cpus} CPU workers on ${r.cores} cores: all-CPU figures include host scheduling`);
   out.push(
     "ns/call: median [min-max] over repetitions (all CPUs: median over CPUs); cycles = ns x clock; modeled = op counts x profile cycles " +

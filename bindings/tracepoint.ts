@@ -128,6 +128,12 @@ export class Tracepoints {
     return tp;
   }
 
+  /** The tracepoint with id `id`. */
+  byId(id: number): Tracepoint {
+    for (const tp of this.byName.values()) if (tp.id === id) return tp;
+    throw new Error(`no tracepoint with id ${id}`);
+  }
+
   get(name: string): Tracepoint {
     const tp = this.byName.get(name);
     if (!tp) throw new Error(`no tracepoint '${name}'; defined: ${[...this.byName.keys()].join(", ") || "none"}`);

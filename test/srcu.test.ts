@@ -124,3 +124,39 @@ describe("SRCU-fast (v6.15)", () => {
     expect(m.usageErrors(0)["srcu-fast-not-watching"]).toBe(1);
   });
 });
+
+describe("SRCU stragglers and migration", () => {
+  // A reader stalled after READ_ONCE(srcu_idx) across a flip increments an index that has
+  // just become inactive; SCAN1 of the next grace period waits for it.
+  async function stalledReader(fault?: "srcu-no-scan1") {
+    const m = await create(2);
+    if (fault) m.setFaults([fault]);
+    const tp = m.srcu("tracepoint_srcu");
+    const idx = (await m.run(0, "srcu_read_lock_stage1", [tp.index])).value; // stalled here...
+    await tp.synchronize(); // ...while a grace period flips the index
+    await m.run(0, "srcu_read_lock_stage2", [tp.index, idx]); // now counts on the inactive index
+    const gp = tp.synchronize();
+    const ended = await settlesWithin(gp, 200);
+    await m.run(0, "srcu_read_unlock", [tp.index, idx]);
+    await gp;
+    return ended;
+  }
+
+  it("SCAN1 waits for a reader stalled between READ_ONCE(srcu_idx) and its increment", async () => {
+    expect(await stalledReader()).toBe(false);
+  });
+
+  it("broken variant srcu-no-scan1: the grace period ends under that reader", async () => {
+    expect(await stalledReader("srcu-no-scan1")).toBe(true);
+  });
+
+  it("a reader that migrates inside its section (lock on CPU 0, unlock on CPU 1) is waited for until its unlock", async () => {
+    const m = await create(2);
+    const tp = m.srcu("tracepoint_srcu");
+    const idx = (await m.run(0, "srcu_read_lock", [tp.index])).value;
+    const gp = tp.synchronize();
+    expect(await settlesWithin(gp, 150)).toBe(false);
+    await m.run(1, "srcu_read_unlock", [tp.index, idx]); // the per-CPU counts are now unbalanced, their sums are not
+    await gp;
+  });
+});

@@ -141,4 +141,19 @@ describe("probes", () => {
     expect([u32[e0], u32[e0 + 1], u32[e0 + 2], u32[e0 + 3]]).toEqual([1, 1, tp.id, 77]); // clock, cpu, id, arg
     expect(await settlesWithin(m.rcu.synchronize(), 5000)).toBe(true);
   });
+
+  it("record in overwrite mode keeps the newest events and counts the overwritten ones", async () => {
+    const m = await create();
+    const tp = m.tracepoints.define("ev2");
+    tp.register("record", tp.id); // overwrite mode (bit 31 clear)
+    await m.run(0, "trace_loop_plain", [1000, tp.id, 5]);
+    const L = m.layout;
+    const ring = L.RING_BASE + 0 * L.RING_STRIDE;
+    const u32 = new Uint32Array(m.memory.buffer);
+    expect(u32[(ring + L.RING_HEAD) >> 2]).toBe(1000);
+    expect(u32[(ring + L.RING_OVERWRITES) >> 2]).toBe(1000 - L.RING_SIZE);
+    expect(u32[(ring + L.RING_DROPS) >> 2]).toBe(0);
+    const last = (ring + L.RING_ENTRIES + ((999 % L.RING_SIZE) * L.RING_ENTRY_SIZE)) >> 2;
+    expect(u32[last]).toBe(1000); // the local clock of the 1000th event
+  });
 });
