@@ -202,6 +202,11 @@ export class Machine {
     return s;
   }
 
+  /** Whether an srcu_struct of that name exists. */
+  hasSrcu(name: string): boolean {
+    return this.srcuStructs.has(name);
+  }
+
   /** init_srcu_struct(): a new srcu_struct of the given flavor ("srcu" or "srcu-fast"). */
   initSrcu(name: string, flavor: SrcuFlavor = "srcu"): SrcuStruct {
     if (this.closed) throw new MachineClosedError(`initSrcu('${name}')`);
@@ -225,14 +230,18 @@ export class Machine {
       if (b === undefined) throw new RangeError(`unknown fault '${f}'; expected one of: ${Object.keys(FAULTS).join(", ")}`);
       bits |= b;
     }
-    Atomics.store(this.i32, (this.layout.RCU_FAULTS + 4) >> 2, arg);
+    Atomics.store(this.i32, this.layout.RCU_FAULT_ARG >> 2, arg);
     Atomics.store(this.i32, this.layout.RCU_FAULTS >> 2, bits);
   }
 
-  /** Usage errors (the kernel's WARN/lockdep splats) counted on CPU `cpu`, by kind. */
-  usageErrors(cpu: number): Record<UsageKind, number> {
-    this.checkCpu(cpu);
-    const base = perCpuAddr(this.layout, cpu, this.layout.PCPU_USAGE) >> 2;
+  /**
+   * Usage errors (the kernel's WARN/lockdep splats) counted on CPU `cpu`, by kind; or on
+   * the grace-period kthread's or the host's context (e.g. a full callback ring).
+   */
+  usageErrors(cpu: number | "kthread" | "host"): Record<UsageKind, number> {
+    const ctx = cpu === "kthread" ? kthreadContext(this.cpus) : cpu === "host" ? hostContext(this.cpus) : cpu;
+    if (typeof cpu === "number") this.checkCpu(cpu);
+    const base = perCpuAddr(this.layout, ctx, this.layout.PCPU_USAGE) >> 2;
     const out = {} as Record<UsageKind, number>;
     USAGE_KINDS.forEach((k, i) => (out[k] = Atomics.load(this.i32, base + i) >>> 0));
     return out;

@@ -130,7 +130,8 @@ export async function runTorture(m: Machine, o: TortureOptions): Promise<Torture
     migrateRate: o.migrateRate ?? DEFAULTS.migrateRate,
   };
   const flavor = FLAVOR_ID[o.flavor];
-  const ssp = o.flavor === "rcu" ? 0 : m.initSrcu(`torture_${o.flavor}`, o.flavor).index;
+  const sspName = `torture_${o.flavor}`;
+  const ssp = o.flavor === "rcu" ? 0 : (m.hasSrcu(sspName) ? m.srcu(sspName) : m.initSrcu(sspName, o.flavor)).index;
   const readers = [...Array(m.cpus).keys()].slice(1);
 
   m.setFaults(o.fault ? [o.fault] : [], readers[0]); // gp-skip-cpu skips the first reader

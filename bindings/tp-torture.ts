@@ -63,8 +63,10 @@ export async function runTpTorture(m: Machine, o: TpTortureOptions): Promise<TpT
   const spinUs = o.spinUs ?? 4000;
   const mask = contexts.reduce((a, c) => a | MASK[c], 0);
 
-  const tp = m.tracepoints.define(`torture_${s.name}`, s.release);
+  const name = `torture_${s.name}`;
+  const tp = m.tracepoints.has(name) ? m.tracepoints.get(name) : m.tracepoints.define(name, s.release);
   if (s.name !== "off") {
+    for (const p of tp.probes()) tp.unregister(p.probe, p.data); // a run on the same machine before
     tp.register("spin", spinUs, 100);
     tp.register("count", 0, 10);
   }

@@ -128,6 +128,10 @@ export class Tracepoints {
     return tp;
   }
 
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
   /** The tracepoint with id `id`. */
   byId(id: number): Tracepoint {
     for (const tp of this.byName.values()) if (tp.id === id) return tp;

@@ -58,6 +58,11 @@ export function tracepoint_set_release(id: u32, chain: u32, ssp: u32): void {
   WRITE_ONCE_u32(tp + TP_WARNS, READ_ONCE_u32(tp + TP_WARNS) + 1);
 }
 
+/** release_probes() with the tracepoint's chain; a full callback ring (the array leaks) is a WARN. */
+@inline function release(tp: usize, old: usize): void {
+  if (release_probes(old, READ_ONCE_u32(tp + TP_RELEASE), READ_ONCE_u32(tp + TP_RELEASE_SSP)) != 0) tp_warn(tp);
+}
+
 /**
  * tracepoint_probe_register_prio(tp, probe, data, prio) (v5.6): func_add() places the
  * new probe before the first probe of lower priority (higher runs first; equal goes after
@@ -93,7 +98,7 @@ export function tracepoint_probe_register(id: u32, func: u32, data: u32, prio: i
   WRITE_ONCE_u32(tp_func(nw, nr_probes + 1), 0); // NULL terminator
   rcu_assign_pointer(tp + TP_FUNCS, funcs_of(nw));
   if (READ_ONCE_u32(tp + TP_KEY) == 0) WRITE_ONCE_u32(tp + TP_KEY, 1); // static_key_slow_inc()
-  release_probes(old, READ_ONCE_u32(tp + TP_RELEASE), READ_ONCE_u32(tp + TP_RELEASE_SSP));
+  release(tp, old);
   return 0;
 }
 
@@ -130,7 +135,7 @@ export function tracepoint_probe_unregister(id: u32, func: u32, data: u32): i32 
     WRITE_ONCE_u32(tp + TP_KEY, 0); // removed the last probe: static_key_slow_dec()
   }
   rcu_assign_pointer(tp + TP_FUNCS, funcs_of(nw));
-  release_probes(old, READ_ONCE_u32(tp + TP_RELEASE), READ_ONCE_u32(tp + TP_RELEASE_SSP));
+  release(tp, old);
   return 0;
 }
 
