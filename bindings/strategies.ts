@@ -4,6 +4,7 @@
 import { modeledCycles, measureGhz, type CostProfile } from "./costs.js";
 import { OP_KINDS, type OpKind } from "./layout.js";
 import type { Machine } from "./machine.js";
+import { yieldToEventLoop } from "./wait.js";
 import { summarize, type Summary } from "./stats.js";
 import type { ReleaseChain } from "./tracepoint.js";
 
@@ -133,7 +134,7 @@ function startChurn(m: Machine, tpId: number): { stop: () => Promise<number> } {
           }
         }
       }
-      await new Promise((r) => setImmediate(r));
+      await yieldToEventLoop();
     }
   })();
   return {

@@ -7,6 +7,7 @@
 import { USAGE_KINDS } from "./faults.js";
 import { perCpuAddr } from "./layout.js";
 import type { Machine } from "./machine.js";
+import { yieldToEventLoop } from "./wait.js";
 import { strategy, type Context } from "./strategies.js";
 import { calibrateSpins } from "./torture.js";
 import { TracepointError } from "./tracepoint.js";
@@ -108,7 +109,7 @@ export async function runTpTorture(m: Machine, o: TpTortureOptions): Promise<TpT
     for (let k = 1; Date.now() - t0 < durationMs; k++) {
       await step(() => tp.register("count", k));
       await step(() => tp.unregister("count", k));
-      await new Promise((r) => setImmediate(r));
+      await yieldToEventLoop();
     }
   })();
   try {

@@ -31,3 +31,17 @@ export async function waitAsync(i32: Int32Array, index: number, done: () => bool
     if (w.async) await w.value;
   }
 }
+
+/**
+ * Let the event loop run (timers, Atomics.waitAsync resolutions) before going on: a task,
+ * not a microtask. setImmediate where there is one (Node), a MessageChannel otherwise.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  const g = globalThis as { setImmediate?: (cb: () => void) => void };
+  if (g.setImmediate) return new Promise((r) => g.setImmediate!(r));
+  return new Promise((r) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => (ch.port1.close(), r());
+    ch.port2.postMessage(0);
+  });
+}
