@@ -218,7 +218,7 @@ export const COUNTING_BUILD: u32 = COUNTING ? 1 : 0;
 
 /**
  * smp_mb() (arch/x86/include/asm/barrier.h, v5.6: `lock; addl $0,-4(%rsp)`): a locked
- * RMW on a word private to this CPU. Never atomic.fence: asc rejects or deletes it and
+ * RMW on a word private to this CPU. Never the WebAssembly fence: asc rejects or deletes it and
  * V8 would emit mfence, about 4x the kernel's cost.
  */
 @inline export function smp_mb(): void {

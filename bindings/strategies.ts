@@ -6,7 +6,7 @@ import { OP_KINDS, type OpKind } from "./layout.js";
 import type { Machine } from "./machine.js";
 import { yieldToEventLoop } from "./wait.js";
 import { summarize, type Summary } from "./stats.js";
-import type { ReleaseChain } from "./tracepoint.js";
+import { retryWhileArenaFull, type ReleaseChain } from "./tracepoint.js";
 
 export type Context = "task" | "irq" | "idle" | "nmi";
 /** Contexts the cost table measures: RCU watching (task) and not watching (idle). */
@@ -122,18 +122,9 @@ function startChurn(m: Machine, tpId: number): { stop: () => Promise<number> } {
   let updates = 0;
   const loop = (async () => {
     for (let k = 0; running; k++) {
-      for (const step of [() => tp.register("count", 0x10000 + k), () => tp.unregister("count", 0x10000 + k)]) {
-        for (;;) {
-          try {
-            step();
-            updates++;
-            break;
-          } catch (e) {
-            if ((e as { errno?: number }).errno !== 12) throw e;
-            await m.rcu.synchronize(); // arena full: let grace periods free old arrays
-          }
-        }
-      }
+      await retryWhileArenaFull(m, () => tp.register("count", 0x10000 + k));
+      await retryWhileArenaFull(m, () => tp.unregister("count", 0x10000 + k));
+      updates += 2;
       await yieldToEventLoop();
     }
   })();

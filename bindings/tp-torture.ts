@@ -10,7 +10,7 @@ import type { Machine } from "./machine.js";
 import { yieldToEventLoop } from "./wait.js";
 import { strategy, type Context } from "./strategies.js";
 import { calibrateSpins } from "./torture.js";
-import { TracepointError } from "./tracepoint.js";
+import { retryWhileArenaFull } from "./tracepoint.js";
 
 export const CONTEXTS: readonly Context[] = ["task", "irq", "idle", "nmi"];
 const MASK: Record<Context, number> = { task: 1, irq: 2, idle: 4, nmi: 8 };
@@ -91,24 +91,11 @@ export async function runTpTorture(m: Machine, o: TpTortureOptions): Promise<TpT
   );
   const updater = (async () => {
     if (s.name === "off") return;
-    // Each step publishes a new array; when the arena is full (-ENOMEM), wait for grace
-    // periods to free old arrays and retry the same step.
-    const step = async (f: () => void) => {
-      for (;;) {
-        try {
-          f();
-          updates++;
-          return;
-        } catch (e) {
-          if (!(e instanceof TracepointError) || e.errno !== 12) throw e;
-          await m.rcu.synchronize();
-          await new Promise((r) => setTimeout(r, 1));
-        }
-      }
-    };
+    // Each step publishes a new array and releases the old one.
     for (let k = 1; Date.now() - t0 < durationMs; k++) {
-      await step(() => tp.register("count", k));
-      await step(() => tp.unregister("count", k));
+      await retryWhileArenaFull(m, () => tp.register("count", k));
+      await retryWhileArenaFull(m, () => tp.unregister("count", k));
+      updates += 2;
       await yieldToEventLoop();
     }
   })();

@@ -97,6 +97,23 @@ export class Tracepoint {
   }
 }
 
+/**
+ * Run one register/unregister step; while the arena is full (-ENOMEM), wait for a grace
+ * period (old arrays are freed after theirs) and try again. Other errors propagate.
+ */
+export async function retryWhileArenaFull(m: Machine, step: () => void): Promise<void> {
+  for (;;) {
+    try {
+      step();
+      return;
+    } catch (e) {
+      if (!(e instanceof TracepointError) || e.errno !== 12) throw e;
+      await m.rcu.synchronize();
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  }
+}
+
 function checkU32(v: number, what: string, name: string): void {
   if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`${what}: ${name} must be an integer in 0..4294967295`);
 }
