@@ -13,7 +13,7 @@
 // flavors are srcu_ctrs[idx] = {locks, unlocks} (v6.15's layout; v5.6's lock_count[idx]
 // and unlock_count[idx] are the same numbers).
 import {
-  HDR_NR_CPUS, PCPU_SRCU, RCU_GP_WAKE, SRCU_BASE, SRCU_CTRP, SRCU_CTR_LOCKS, SRCU_CTR_STRIDE, SRCU_CTR_UNLOCKS,
+  CACHELINE, HDR_NR_CPUS, PCPU_SRCU, RCU_GP_WAKE, SRCU_BASE, SRCU_CTRP, SRCU_CTR_LOCKS, SRCU_CTR_STRIDE, SRCU_CTR_UNLOCKS,
   SRCU_GP_SEQ, SRCU_GP_SEQ_NEEDED, SRCU_GP_SEQ_NEEDED_EXP, SRCU_IDX, SRCU_PRIV_COMPLETED, SRCU_PRIV_FLAVOR,
   SRCU_PRIV_LAST_GP_END, SRCU_PRIV_NEXT_US, SRCU_PRIV_RCU_SEQ, SRCU_PRIV_SCANS, SRCU_PRIV_SUBSTATE, SRCU_PRIV_UNLOCKS, SRCU_STRIDE,
 } from "../layout";
@@ -47,11 +47,10 @@ export const SRCU_EXP_HOLDOFF_US: f64 = 25;
   return <usize>SRCU_BASE + <usize>ssp * <usize>SRCU_STRIDE;
 }
 
-/** This CPU's srcu_ctrs[0] of srcu_struct `ssp`. */
+/** This CPU's srcu_ctrs[0] of srcu_struct `ssp` (one cache line per srcu_struct). */
 @inline function this_cpu_srcu_ctrs(ssp: u32): usize {
-  return this_cpu_ptr(PCPU_SRCU) + <usize>ssp * <usize>CACHELINE_OF_SRCU;
+  return this_cpu_ptr(PCPU_SRCU) + <usize>ssp * <usize>CACHELINE;
 }
-const CACHELINE_OF_SRCU: u32 = 64;
 
 /** init_srcu_struct() (srcutree.c) for the given flavor; the per-CPU counters are zero. */
 export function init_srcu_struct(ssp: u32, flavor: u32): void {
@@ -103,8 +102,6 @@ export function srcu_flavor(ssp: u32): u32 {
   this_cpu_inc_u64_at(this_cpu_srcu_ctrs(ssp) + idx * SRCU_CTR_STRIDE + SRCU_CTR_UNLOCKS);
 }
 
-// ---- read side (SRCU-fast, v6.15) --------------------------------------------------------
-
 /**
  * srcu_read_lock() with the checks of a debug kernel: from NMI context it is a usage error
  * (the tracepoint's WARN_ON_ONCE(in_nmi()), srcu_check_nmi_safety()), counted; the lock
@@ -114,6 +111,8 @@ export function srcu_read_lock_checked(ssp: u32): u32 {
   if (branch(in_nmi())) usage_error(USAGE_SRCU_IN_NMI);
   return __srcu_read_lock(ssp);
 }
+
+// ---- read side (SRCU-fast, v6.15) --------------------------------------------------------
 
 /**
  * srcu_read_lock_fast() with RCU_LOCKDEP_WARN(!rcu_is_watching()) of a CONFIG_PROVE_RCU
@@ -160,7 +159,7 @@ function srcu_readers_sum(ssp: u32, idx: u32, field: u32): u64 {
   let sum: u64 = 0;
   const n = nr_cpus();
   for (let cpu: u32 = 0; cpu < n; cpu++) {
-    sum += READ_ONCE_u64(per_cpu_ptr(PCPU_SRCU, cpu) + <usize>ssp * CACHELINE_OF_SRCU + idx * SRCU_CTR_STRIDE + field);
+    sum += READ_ONCE_u64(per_cpu_ptr(PCPU_SRCU, cpu) + <usize>ssp * CACHELINE + idx * SRCU_CTR_STRIDE + field);
   }
   return sum;
 }
