@@ -300,17 +300,30 @@ export class Machine {
     this.commands.number(command, cpus[0] ?? 0);
     const deadlineMs = options.deadlineMs ?? this.deadlineMs;
     const barrierN = options.barrier ? cpus.length : 0;
-    // Every CPU in the group must be idle before the barrier is reset.
-    await Promise.all(cpus.map((c) => this.cpuStates[c].queue));
-    if (barrierN) Atomics.store(this.i32, this.layout.HDR_BARRIER_ARRIVED >> 2, 0);
-    const runs = cpus.map((c) => {
-      const s = this.cpuStates[c];
-      const p = s.queue.then(() => this.execute(c, command, argsOf(c), barrierN, deadlineMs));
-      s.queue = p.catch(() => undefined);
-      return p;
-    });
-    return Promise.all(runs);
+    const start = () =>
+      cpus.map((c) => {
+        const s = this.cpuStates[c];
+        const p = s.queue.then(() => this.execute(c, command, argsOf(c), barrierN, deadlineMs));
+        s.queue = p.catch(() => undefined);
+        return p;
+      });
+    if (!barrierN) return Promise.all(start());
+    // One start barrier word: barrier groups run one after the other, and every CPU of a
+    // group must be idle before the word is reset.
+    const prev = this.barrierLock;
+    let release!: () => void;
+    this.barrierLock = new Promise<void>((r) => (release = r));
+    try {
+      await prev;
+      await Promise.all(cpus.map((c) => this.cpuStates[c].queue));
+      Atomics.store(this.i32, this.layout.HDR_BARRIER_ARRIVED >> 2, 0);
+      return await Promise.all(start());
+    } finally {
+      release();
+    }
   }
+
+  private barrierLock: Promise<void> = Promise.resolve();
 
   /** Op counts of CPU `cpu` (the counting build counts; the release build reads zeros). */
   opCounts(cpu: number): Record<OpKind, number> {
