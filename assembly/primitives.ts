@@ -93,10 +93,6 @@ export const COUNTING_BUILD: u32 = COUNTING ? 1 : 0;
   this_cpu_add_return_u32(field, 1);
 }
 
-@inline export function this_cpu_dec_return(field: u32): u32 {
-  return this_cpu_add_return_u32(field, <u32>-1);
-}
-
 // ---- CPU state that real hardware keeps in registers -----------------------------------
 // EFLAGS.IF lives in a register on x86, so reading or writing the emulated copy is not a
 // memory op of the kernel and is not counted (the save/restore is counted by kind).
@@ -188,12 +184,6 @@ export const COUNTING_BUILD: u32 = COUNTING ? 1 : 0;
 @inline export function atomic_cmpxchg(p: usize, old: u32, v: u32): u32 {
   count(OP_ATOMIC_RMW);
   return atomic.cmpxchg<u32>(p, old, v);
-}
-
-/** atomic_andnot / atomic_or on a u64 mask (lock and/or). */
-@inline export function atomic64_andnot(p: usize, mask: u64): void {
-  count(OP_ATOMIC_RMW);
-  atomic.and<u64>(p, ~mask);
 }
 
 /**

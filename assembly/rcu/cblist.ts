@@ -4,7 +4,7 @@
 // once their grace period has completed (rcu_do_batch / srcu_invoke_callbacks).
 // A callback is a function-table index and a u32 argument: (*fn)(arg).
 import { CB_BASE, CB_ENTRIES, CB_ENTRY_SIZE, CB_HEAD, CB_STRIDE, CB_TAIL, NR_CB } from "../layout";
-import { READ_ONCE_u32, WRITE_ONCE_u32, atomic_add_return, atomic_cmpxchg, indirect_call_1, smp_load_acquire, smp_store_release } from "../primitives";
+import { READ_ONCE_u32, WRITE_ONCE_u32, atomic_cmpxchg, indirect_call_1, smp_load_acquire, smp_store_release } from "../primitives";
 import { seq_cmp_ge } from "./rcu_seq";
 import { USAGE_CB_OVERFLOW, usage_error } from "./usage";
 
@@ -52,11 +52,6 @@ export function cblist_pending(flavor: u32): u32 {
   return READ_ONCE_u32(r + CB_TAIL) - READ_ONCE_u32(r + CB_HEAD);
 }
 
-/** The grace-period sequence value the oldest pending callback needs (valid if pending). */
-export function cblist_first_seq(flavor: u32): u32 {
-  return READ_ONCE_u32(entry(flavor, READ_ONCE_u32(ring(flavor) + CB_HEAD)) + E_SEQ);
-}
-
 /**
  * Invoke, in order, the callbacks whose grace period is done (`cur` reached their
  * sequence value). Only the kthread calls this. Returns how many were invoked.
@@ -79,7 +74,3 @@ export function cblist_invoke_ready(flavor: u32, cur: u32): u32 {
   return n;
 }
 
-/** atomic_add_return(0) on the tail: a fully ordered read (for tests). */
-export function cblist_tail(flavor: u32): u32 {
-  return atomic_add_return(ring(flavor) + CB_TAIL, 0);
-}

@@ -22,7 +22,6 @@ const GP_FQS_WAIT: u32 = 1; //  waiting for quiescent states, FQS scans at inter
 
 /** Step results: what the kthread worker should do next. */
 export const STEP_IDLE: u32 = 0; //     nothing to do: sleep until woken
-export const STEP_AGAIN: u32 = 1; //    progress made: step again now
 export const STEP_WAIT: u32 = 2; //     waiting on other CPUs: sleep until woken or the next FQS
 export const STEP_GP_ENDED: u32 = 3; // a grace period ended (waiters were woken): step again
 
@@ -179,12 +178,3 @@ export function rcu_gp_next_fqs_us(): f64 {
   return READ_ONCE_f64(P + GP_PRIV_NEXT_FQS);
 }
 
-/** 1 while the current grace period is expedited (no FQS delay). */
-export function rcu_gp_expedited(): u32 {
-  return READ_ONCE_u32(P + GP_PRIV_EXP);
-}
-
-/** FQS passes made in the current grace period (0 before the first). */
-export function rcu_gp_fqs_passes(): u32 {
-  return READ_ONCE_u32(P + GP_PRIV_FQS);
-}
