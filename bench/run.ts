@@ -1,48 +1,47 @@
-// npm run bench -- [primitives|benchmarkjs|all] [--json]
+// npm run bench -- [primitives|benchmarkjs|rcu|strategies|torture-detection [runs] [--only=case]|all] [--json]
+// "all" (the default) runs every suite but torture-detection, which takes minutes.
 import { benchmarkJs, renderBenchmarkJs } from "./benchmarkjs.js";
 import { benchPrimitives, renderPrimitivesBench } from "./primitives.js";
 import { renderDetection, tortureDetection } from "./torture-detection.js";
 import { benchRcu, renderRcuBench } from "./rcu.js";
 import { benchStrategies, renderStrategiesBench } from "./strategies.js";
 
-const SUITES = ["primitives", "benchmarkjs", "rcu", "strategies", "torture-detection", "all"] as const;
+interface Suite {
+  inAll: boolean;
+  run: (args: string[]) => Promise<unknown>;
+  render: (r: never) => string;
+}
+
+const SUITES: Record<string, Suite> = {
+  primitives: { inAll: true, run: () => benchPrimitives(), render: renderPrimitivesBench },
+  benchmarkjs: { inAll: true, run: () => benchmarkJs(), render: renderBenchmarkJs },
+  rcu: { inAll: true, run: () => benchRcu(), render: renderRcuBench },
+  strategies: { inAll: true, run: () => benchStrategies(), render: renderStrategiesBench },
+  "torture-detection": {
+    inAll: false,
+    run: (args) => {
+      const runs = args.find((a) => /^\d+$/.test(a));
+      return tortureDetection(runs ? Number(runs) : 20, undefined, args.find((a) => a.startsWith("--only="))?.slice(7));
+    },
+    render: renderDetection,
+  },
+};
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const json = args.includes("--json");
-  const suite = args.find((a) => !a.startsWith("--") && !/^\d+$/.test(a)) ?? "all";
-  if (!(SUITES as readonly string[]).includes(suite)) {
-    throw new Error(`unknown benchmark suite '${suite}'; expected one of: ${SUITES.join(", ")}`);
+  const name = args.find((a) => !a.startsWith("--") && !/^\d+$/.test(a)) ?? "all";
+  if (name !== "all" && !(name in SUITES)) {
+    throw new Error(`unknown benchmark suite '${name}'; expected one of: ${[...Object.keys(SUITES), "all"].join(", ")}`);
   }
   const results: Record<string, unknown> = {};
-  if (suite === "primitives" || suite === "all") {
-    const r = await benchPrimitives();
-    results.primitives = r;
-    if (!json) process.stdout.write(`${renderPrimitivesBench(r)}\n\n`);
+  for (const [suite, s] of Object.entries(SUITES)) {
+    if (name !== suite && !(name === "all" && s.inAll)) continue;
+    const r = await s.run(args);
+    results[suite] = r;
+    if (!json) process.stdout.write(`${s.render(r as never)}\n\n`);
   }
-  if (suite === "benchmarkjs" || suite === "all") {
-    const r = await benchmarkJs();
-    results.benchmarkjs = r;
-    if (!json) process.stdout.write(`${renderBenchmarkJs(r)}\n`);
-  }
-  if (suite === "rcu" || suite === "all") {
-    const r = await benchRcu();
-    results.rcu = r;
-    if (!json) process.stdout.write(`${renderRcuBench(r)}\n\n`);
-  }
-  if (suite === "strategies" || suite === "all") {
-    const r = await benchStrategies();
-    results.strategies = r;
-    if (!json) process.stdout.write(`${renderStrategiesBench(r)}\n\n`);
-  }
-  if (suite === "torture-detection") {
-    const runsArg = args.find((a) => /^\d+$/.test(a));
-    const onlyArg = args.find((a) => a.startsWith("--only="))?.slice(7);
-    const r = await tortureDetection(runsArg ? Number(runsArg) : 20, undefined, onlyArg);
-    results.tortureDetection = r;
-    if (!json) process.stdout.write(`${renderDetection(r)}\n`);
-  }
-  if (json) process.stdout.write(`${JSON.stringify({ schema: "rcu-lab/bench@1", ...results }, null, 2)}\n`);
+  if (json) process.stdout.write(`${JSON.stringify({ schema: "rcu-lab/bench-suites@1", ...results }, null, 2)}\n`);
 }
 
 main().catch((e: unknown) => {
