@@ -65,6 +65,9 @@ export function bench_indirect_call(n: u32, fn: u32): u32 {
  * loop takes about 8 cycles per iteration whatever the loop overhead. ns / (8 n) is the
  * cycle time (WebAssembly has no rdtsc).
  */
+/** Dependent one-cycle operations per iteration of calibrate_chain (4 x add + xor). */
+export const CALIBRATE_CHAIN_OPS: u32 = 8;
+
 export function calibrate_chain(n: u32, a: u32, b: u32): u32 {
   let x: u32 = a;
   for (let i: u32 = 0; i < n; i++) {

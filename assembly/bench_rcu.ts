@@ -1,7 +1,7 @@
 // Read-side benchmark loops of the RCU flavors, and busy readers for grace-period latency
 // under load. JavaScript calls each once per batch.
 import { rcu_read_lock_sched_notrace, rcu_read_unlock_sched_notrace } from "./rcu/rcupdate";
-import { __srcu_read_lock, __srcu_read_lock_fast, __srcu_read_unlock, __srcu_read_unlock_fast } from "./rcu/srcutree";
+import { SRCU_FLAVOR_FAST, __srcu_read_lock, __srcu_read_lock_fast, __srcu_read_unlock, __srcu_read_unlock_fast, srcu_flavor } from "./rcu/srcutree";
 import { rcu_note_context_switch } from "./rcu/tree_qs";
 import { PCPU_COUNTER } from "./layout";
 import { this_cpu_ptr } from "./percpu";
@@ -62,8 +62,9 @@ export function bench_rcu_busy(n: u32, len: u32): u32 {
   return acc;
 }
 
-/** A busy SRCU (flavor chosen by `fast`) reader: `n` sections of `len` iterations on `ssp`. */
-export function bench_srcu_busy(n: u32, len: u32, ssp: u32, fast: u32): u32 {
+/** A busy reader of srcu_struct `ssp` (SRCU or SRCU-fast, as it was created): `n` sections of `len` iterations. */
+export function bench_srcu_busy(n: u32, len: u32, ssp: u32): u32 {
+  const fast = srcu_flavor(ssp) == SRCU_FLAVOR_FAST;
   let acc: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
     if (fast) {

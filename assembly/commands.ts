@@ -16,8 +16,11 @@ export {
   rcu_is_cpu_rrupt_from_idle, rcu_dynticks_snap,
 } from "./rcu/dynticks";
 export { rcu_note_context_switch, rcu_qs, rcu_report_qs_for } from "./rcu/tree_qs";
-export { rcu_gp_request, rcu_gp_done, call_rcu, rcu_might_sleep } from "./rcu/update";
-export { srcu_gp_request, srcu_gp_done, call_srcu, srcu_might_be_idle, srcu_flavor, srcu_gp_seq } from "./rcu/srcutree";
+export { start_poll_synchronize_rcu, poll_state_synchronize_rcu, call_rcu, rcu_might_sleep } from "./rcu/update";
+export {
+  start_poll_synchronize_srcu, poll_state_synchronize_srcu, call_srcu, srcu_might_be_idle, srcu_flavor, srcu_gp_seq,
+} from "./rcu/srcutree";
+export { gp_domain_valid, gp_seq_word, gp_start_poll, gp_poll_state, gp_call_rcu } from "./rcu/flavor";
 export { gp_kthread_step } from "./rcu/kthread";
 export { cblist_pending } from "./rcu/cblist";
 export { irq_enter, irq_exit, nmi_enter, nmi_exit } from "./kernel/hardirq";
@@ -51,7 +54,7 @@ export function srcu_read_unlock_fast(ssp: u32, scp: u32): void {
   __srcu_read_unlock_fast(ssp, scp);
 }
 
-/** init_srcu_struct() from any context (the host's instance does it). */
+/** init_srcu_struct() from any context (the host's instance does it); `flavor` is SRCU_FLAVOR_*. */
 export function srcu_init(ssp: u32, flavor: u32): void {
   init_srcu_struct(ssp, flavor);
 }
@@ -74,7 +77,6 @@ export function usage_count(kind: u32): u32 {
 
 
 
-
 export {
   torture_writer_init, torture_writer_publish, torture_writer_after_gp, torture_reader_batch,
   torture_reader_drain, torture_reader_config,
@@ -83,8 +85,8 @@ export { torture_random_init, torture_spin } from "./torture/random";
 export { migrate_parked } from "./torture/migrate";
 
 export {
-  trace_loop_off, trace_loop_plain, trace_loop_rcuidle_irq, trace_loop_rcuidle_srcu, trace_loop_rcuidle_srcu_irq,
-  trace_loop_rcuidle_watching, trace_loop_noinstr, trace_loop_noinstr_lockdep, trace_loop_srcu_fast,
+  trace_loop_plain, trace_loop_rcuidle_irq, trace_loop_rcuidle_srcu, trace_loop_rcuidle_srcu_irq,
+  trace_loop_rcuidle_watching, trace_loop_noinstr_lockdep, trace_loop_srcu_fast, tracepoint_srcu_init,
 } from "./tracepoint/strategies";
 export {
   tracepoint_probe_register, tracepoint_probe_unregister, tracepoint_set_release, tracepoint_nr_probes,
@@ -95,8 +97,8 @@ export {
 } from "./tracepoint/probes_arena";
 export { probe_empty, probe_count, probe_spin, probe_host, probe_uaf, probe_record } from "./tracepoint/probes";
 export {
-  tp_torture_off, tp_torture_plain, tp_torture_rcuidle_irq, tp_torture_rcuidle_srcu, tp_torture_rcuidle_srcu_irq,
-  tp_torture_rcuidle_watching, tp_torture_noinstr, tp_torture_noinstr_lockdep, tp_torture_srcu_fast,
+  tp_torture_plain, tp_torture_rcuidle_irq, tp_torture_rcuidle_srcu, tp_torture_rcuidle_srcu_irq,
+  tp_torture_rcuidle_watching, tp_torture_noinstr_lockdep, tp_torture_srcu_fast,
 } from "./tracepoint/torture";
 
 /**

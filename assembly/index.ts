@@ -15,7 +15,24 @@ export * from "./bench";
 export * from "./bench_rcu";
 export * from "./selftest";
 export * from "./commands";
-export { NR_USAGE_KINDS } from "./rcu/usage";
+// Constants the TypeScript side reads from the module instead of copying them
+// (bindings/abi/constants.ts names and checks each).
+export {
+  USAGE_SYNC_IN_ATOMIC, USAGE_UNBALANCED_UNLOCK, USAGE_IRQ_EXIT_WITHOUT_ENTER, USAGE_SRCU_IN_NMI, USAGE_SRCU_FAST_NOT_WATCHING,
+  USAGE_SCHED_IN_ATOMIC, USAGE_EQS_ENTER, USAGE_EQS_EXIT, USAGE_NOT_WATCHING, USAGE_CB_OVERFLOW, NR_USAGE_KINDS,
+} from "./rcu/usage";
+export {
+  FAULT_GP_SKIP_CPU, FAULT_GP_IGNORE_NESTING, FAULT_GP_ACCEPT_STALE, FAULT_SRCU_NO_FLIP, FAULT_SRCU_NO_SCAN1, FAULT_READER_IN_EQS,
+} from "./rcu/faults";
+export { OP_READ_ONCE, OP_WRITE_ONCE, OP_THIS_CPU_RMW, OP_ATOMIC_RMW, OP_SMP_MB, OP_STORE_RELEASE, OP_BRANCH, OP_INDIRECT_CALL, OP_CALL, OP_IRQ_SAVE, OP_IRQ_RESTORE } from "./primitives";
+export { RCU_SEQ_CTR_SHIFT, RCU_SEQ_STATE_MASK } from "./rcu/rcu_seq";
+export { MIGHT_SLEEP_IRQS_OFF } from "./rcu/update";
+export { SRCU_FLAVOR_NONE, SRCU_FLAVOR_NORMAL, SRCU_FLAVOR_FAST } from "./rcu/srcutree";
+export { GP_DOMAIN_RCU, GP_DOMAIN_SRCU_BASE, GP_REQ_NORMAL, GP_REQ_SYNC, GP_REQ_EXPEDITED } from "./rcu/flavor";
+export { TORTURE_RCU, TORTURE_SRCU, TORTURE_SRCU_FAST } from "./torture/rcutorture";
+export { TPCTX_TASK, TPCTX_IRQ, TPCTX_IDLE, TPCTX_NMI } from "./tracepoint/torture";
+export { TP_SRCU, TP_SRCU_FAST } from "./tracepoint/strategies";
+export { EEXIST, ENOENT, ENOMEM, EINVAL, ENOSPC, TRACEPOINT_DEFAULT_PRIO } from "./tracepoint/tracepoint";
 
 /**
  * Bring CPU `cpu` up in this instance (the per-CPU part of start_secondary()): set the

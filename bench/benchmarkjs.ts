@@ -3,10 +3,10 @@
 // operations inside WebAssembly, and figures are divided by BATCH.
 import Benchmark from "benchmark";
 import Table from "cli-table3";
-import { createLocalCpu } from "../bindings/local.js";
+import { createLocalCpu } from "../bindings/machine/local-cpu.js";
 import { nodePlatform } from "../bindings/platform/node.js";
-import { summarize } from "../bindings/stats.js";
-import { STRATEGIES } from "../bindings/strategies.js";
+import { summarize } from "../bindings/experiments/stats.js";
+import { STRATEGIES } from "../bindings/experiments/strategy-table.js";
 
 const BATCH = 10_000;
 
@@ -25,13 +25,11 @@ export async function benchmarkJs(maxTimeS = 2, withStrategies = true): Promise<
   const x = cpu.exports as Record<string, Fn>;
   const probe = cpu.functionIndex("probe_empty");
   // Tracepoint 0 with one empty probe; tracepoint 1 with none (the key off, for `off`).
-  x.srcu_init(0, 1);
-  x.srcu_init(1, 2);
-  x.tracepoint_probe_register(0, probe, 1, 10);
+  x.tracepoint_probe_register(0, probe, 1, cpu.layout.TRACEPOINT_DEFAULT_PRIO);
   const strategyCases: [string, () => void][] = withStrategies
     ? STRATEGIES.flatMap((s) => {
-        const tp = s.name === "off" ? 1 : 0;
-        const what = s.name === "off" ? "key disabled" : "1 probe";
+        const tp = s.keyEnabled ? 0 : 1;
+        const what = s.keyEnabled ? "1 probe" : "key disabled";
         return [
           [`${s.name} (task, ${what})`, () => x[s.loop](BATCH, tp, 0)] as [string, () => void],
           [`${s.name} (idle, ${what})`, () => (x.idle_loop_enter(), x[s.loop](BATCH, tp, 0), x.idle_loop_exit())] as [string, () => void],

@@ -3,7 +3,7 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Summary } from "../bindings/stats.js";
+import type { Summary } from "../bindings/experiments/stats.js";
 
 export interface NativeResult {
   readonly compiler: string;

@@ -2,11 +2,11 @@
 // CPUs at once, the same loops in plain TypeScript with Atomics, and native C on this
 // machine, in one run. Reference figures of the machine class are shown beside them.
 import Table from "cli-table3";
-import { Machine } from "../bindings/machine.js";
+import { Machine } from "../bindings/machine/machine.js";
 import { nodePlatform } from "../bindings/platform/node.js";
-import { runPrimitives, type PrimitivesReport } from "../bindings/primitives-run.js";
-import { progressLine } from "../bindings/progress.js";
-import { formatSummary } from "../bindings/stats.js";
+import { runPrimitives, type PrimitivesReport } from "../bindings/experiments/primitives.js";
+import { progressLine } from "../bindings/cli/progress.js";
+import { formatSummary } from "../bindings/experiments/stats.js";
 import { runNative, type NativeResult } from "./native.js";
 
 export interface PrimitivesBenchOptions {

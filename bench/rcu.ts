@@ -2,11 +2,11 @@
 // and grace-period latency of synchronize_rcu(), _expedited() and synchronize_srcu()
 // (SRCU and SRCU-fast) with the CPUs idle and with the CPUs busy reading.
 import Table from "cli-table3";
-import { Machine } from "../bindings/machine.js";
+import { Machine } from "../bindings/machine/machine.js";
 import { nodePlatform } from "../bindings/platform/node.js";
-import { runPrimitives, type Primitive, type PrimitivesReport } from "../bindings/primitives-run.js";
-import { progressLine } from "../bindings/progress.js";
-import { formatSummary, summarize, type Summary } from "../bindings/stats.js";
+import { runPrimitives, type Primitive, type PrimitivesReport } from "../bindings/experiments/primitives.js";
+import { progressLine } from "../bindings/cli/progress.js";
+import { formatSummary, summarize, type Summary } from "../bindings/experiments/stats.js";
 
 const FAST_SSP_NAME = "bench_fast";
 
@@ -61,7 +61,7 @@ export async function benchRcu(o: { reps?: number; iterations?: number; samples?
       rows.push({ what, load: "idle", us: await timeIt(samples, fn, 2) });
       process.stderr.write(`latency: ${what}, CPUs busy reading\n`);
       // Every CPU runs read-side sections of ~2 us with a scheduling point after each.
-      const busy = m.runAll(kind === "rcu" ? "bench_rcu_busy" : "bench_srcu_busy", kind === "rcu" ? [4_000_000, 2000] : [4_000_000, 2000, kind === "srcu" ? 0 : fast.index, kind === "fast" ? 1 : 0], { deadlineMs: 120_000 });
+      const busy = m.runAll(kind === "rcu" ? "bench_rcu_busy" : "bench_srcu_busy", kind === "rcu" ? [4_000_000, 2000] : [4_000_000, 2000, kind === "srcu" ? 0 : fast.index], { deadlineMs: 120_000 });
       await new Promise((r) => setTimeout(r, 20));
       rows.push({ what, load: "busy", us: await timeIt(samples, fn, 2) });
       await busy;

@@ -4,13 +4,14 @@
 // reference's native figures. Modeled cycles are ranked against the reference's order.
 import Table from "cli-table3";
 import fs from "node:fs";
-import { parseProfile, SHIPPED_PROFILE_URL } from "../bindings/costs.js";
-import { Machine } from "../bindings/machine.js";
+import { parseProfile, SHIPPED_PROFILE_URL } from "../bindings/experiments/costs.js";
+import { Machine } from "../bindings/machine/machine.js";
 import { nodePlatform } from "../bindings/platform/node.js";
-import { progressLine } from "../bindings/progress.js";
-import { formatSummary } from "../bindings/stats.js";
-import { runStrategyBench, type StrategyReport } from "../bindings/strategies.js";
-import { NATIVE_ONE_PROBE_NS } from "../bindings/strategy-report.js";
+import { progressLine } from "../bindings/cli/progress.js";
+import { formatSummary } from "../bindings/experiments/stats.js";
+import { runStrategyBench, type StrategyReport } from "../bindings/experiments/strategy-bench.js";
+import { strategy } from "../bindings/experiments/strategy-table.js";
+import { NATIVE_ONE_PROBE_NS } from "../bindings/cli/render-strategies.js";
 import { runNativeTracepoint, type NativeTracepointResult } from "./native.js";
 
 export async function benchStrategies(): Promise<{ report: StrategyReport; native: NativeTracepointResult | { unavailable: string } }> {
@@ -48,7 +49,7 @@ export function renderStrategiesBench({ report: r, native }: Awaited<ReturnType<
     ]);
   }
   out.push(t.toString());
-  const task = r.rows.filter((x) => x.scope === "1 CPU" && x.context === "task" && NATIVE_ONE_PROBE_NS[x.strategy]?.task !== undefined && x.strategy !== "off");
+  const task = r.rows.filter((x) => x.scope === "1 CPU" && x.context === "task" && NATIVE_ONE_PROBE_NS[x.strategy]?.task !== undefined && strategy(x.strategy).keyEnabled);
   const byModel = [...task].sort((a, b) => a.modeledCycles - b.modeledCycles).map((x) => x.strategy);
   const byRef = [...task].sort((a, b) => NATIVE_ONE_PROBE_NS[a.strategy].task! - NATIVE_ONE_PROBE_NS[b.strategy].task!).map((x) => x.strategy);
   out.push(`task context, cheapest first: modeled cycles ${byModel.join(" < ")}; native reference ${byRef.join(" < ")}`);

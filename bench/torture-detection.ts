@@ -2,11 +2,11 @@
 // injected fault at the default duration, and that the correct flavors stay clean.
 // Each run is a fresh machine with its own seed.
 import Table from "cli-table3";
-import { Machine } from "../bindings/machine.js";
+import { Machine } from "../bindings/machine/machine.js";
 import { nodePlatform } from "../bindings/platform/node.js";
-import { TORTURE_FAULTS, TORTURE_FLAVORS, runTorture, type TortureFlavor } from "../bindings/torture.js";
-import type { FaultName } from "../bindings/faults.js";
-import { runTpTorture } from "../bindings/tp-torture.js";
+import { TORTURE_FAULTS, TORTURE_FLAVORS, runTorture, type TortureFlavor } from "../bindings/experiments/torture.js";
+import type { FaultName } from "../bindings/abi/constants.js";
+import { runTpTorture } from "../bindings/experiments/tp-torture.js";
 
 /** The tracepoint case the issue asks to catch: plain trace_X() called from idle. */
 export const TP_DETECTION_SECONDS = 2;

@@ -1,16 +1,22 @@
-// rcu-lab's public API.
-export { Machine, type MachineOptions, type RunOptions, type RunAllOptions, type CommandResult } from "./machine.js";
-export { CpuError, DeadlineError, MachineClosedError } from "./errors.js";
-export { OP_KINDS, HOT_PERCPU_FIELDS, layoutEnd, maxCpus, perCpuAddr, readLayout, type Layout, type OpKind } from "./layout.js";
+// rcu-lab's public API, and nothing else. The layers behind it are described in
+// docs/architecture.md.
+export { Machine, type MachineOptions, type RunOptions, type RunAllOptions, type CommandResult } from "./machine/machine.js";
+export { CpuError, DeadlineError, MachineClosedError } from "./machine/errors.js";
+export { createLocalCpu, type LocalCpu } from "./machine/local-cpu.js";
+export { HOT_PERCPU_FIELDS, layoutEnd, maxCpus, perCpuAddr, readLayout, type Layout } from "./abi/layout.js";
+export { checkLayout, checkPerCpuOwnership } from "./abi/layout-check.js";
+export { FAULT_NAMES, OP_KINDS, USAGE_KINDS, type FaultName, type OpKind, type UsageKind } from "./abi/constants.js";
 export type { Build, Platform } from "./platform/types.js";
-export { summarize, type Summary } from "./stats.js";
-export { runPrimitives, PRIMITIVES, type PrimitiveRow, type PrimitivesOptions, type PrimitivesReport } from "./primitives-run.js";
-export { checkLayout, checkPerCpuOwnership } from "./layout-check.js";
-export { createLocalCpu, type LocalCpu } from "./local.js";
-export { Rcu, SrcuStruct, GracePeriodTimeoutError, type GpOptions, type SrcuFlavor } from "./rcu.js";
-export { Tracepoint, Tracepoints, TracepointError, PROBES, type ProbeName, type ReleaseChain } from "./tracepoint.js";
-export { STRATEGIES, strategy, runStrategyBench, opCountsPerCall, type Strategy, type StrategyReport, type StrategyRow } from "./strategies.js";
-export { parseProfile, calibrateProfile, modeledCycles, measureGhz, type CostProfile } from "./costs.js";
-export { runTorture, renderTorture, TORTURE_FLAVORS, TORTURE_FAULTS, type TortureOptions, type TortureReport } from "./torture.js";
-export { runTpTorture, renderTpTorture, type TpTortureOptions, type TpTortureReport } from "./tp-torture.js";
-export { FAULTS, USAGE_KINDS, type FaultName, type UsageKind } from "./faults.js";
+export { Kernel } from "./kernel/kernel.js";
+export { RcuFlavor, Rcu, SrcuStruct, GracePeriodTimeoutError, type GpOptions, type SrcuFlavor, type RcuFlavorName } from "./kernel/rcu.js";
+export { Tracepoint, Tracepoints, TracepointError, PROBES, type ProbeName, type ReleaseChain } from "./kernel/tracepoint.js";
+export { summarize, formatSummary, type Summary } from "./experiments/stats.js";
+export { measure, type Measurement, type MeasureSpec } from "./experiments/measure.js";
+export { runPrimitives, PRIMITIVES, type PrimitiveRow, type PrimitivesOptions, type PrimitivesReport } from "./experiments/primitives.js";
+export { STRATEGIES, CONTEXTS, strategy, type Strategy, type Context, type BenchContext } from "./experiments/strategy-table.js";
+export { runStrategyBench, opCountsPerCall, defineBenchTracepoints, type StrategyReport, type StrategyRow } from "./experiments/strategy-bench.js";
+export { parseProfile, modeledCycles, type CostProfile } from "./experiments/costs.js";
+export { calibrateProfile, measureGhz } from "./experiments/calibrate.js";
+export { runTorture, TORTURE_FLAVORS, TORTURE_FAULTS, type TortureOptions, type TortureReport } from "./experiments/torture.js";
+export { runTpTorture, type TpTortureOptions, type TpTortureReport } from "./experiments/tp-torture.js";
+export { renderTorture, renderTpTorture } from "./cli/render-torture.js";

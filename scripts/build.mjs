@@ -74,7 +74,7 @@ async function main() {
   }
   process.stderr.write("build: tsc -> dist/\n");
   execFileSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], { stdio: "inherit" });
-  fs.chmodSync(path.join(root, "dist/bindings/cli.js"), 0o755);
+  fs.chmodSync(path.join(root, "dist/bindings/cli/main.js"), 0o755);
   fs.writeFileSync(stampFile, hash);
 }
 

@@ -4,9 +4,9 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { parseProfile } from "../dist/bindings/costs.js";
+import { parseProfile } from "../dist/bindings/index.js";
 
-const cli = fileURLToPath(new URL("../dist/bindings/cli.js", import.meta.url));
+const cli = fileURLToPath(new URL("../dist/bindings/cli/main.js", import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
 
 describe("rcu-lab bench (the main job)", () => {

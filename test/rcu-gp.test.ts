@@ -142,7 +142,7 @@ describe("tree RCU grace periods", () => {
     const ran: number[] = [];
     const seqs: number[] = [];
     const start = m.rcu.gpSeq;
-    const cbs = [1, 2, 3].map((i) => m.rcu.callRcu(() => (ran.push(i), seqs.push(m.rcu.gpSeq))));
+    const cbs = [1, 2, 3].map((i) => m.rcu.call(() => (ran.push(i), seqs.push(m.rcu.gpSeq))));
     expect(await settlesWithin(Promise.all(cbs), 150)).toBe(false);
     expect(ran).toEqual([]);
     await m.run(1, "rcu_read_unlock_sched");

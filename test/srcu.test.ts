@@ -71,7 +71,7 @@ describe("SRCU (srcutree.c, v5.6)", () => {
     const tp = m.srcu("tracepoint_srcu");
     const idx = (await m.run(1, "srcu_read_lock", [tp.index])).value;
     const ran: number[] = [];
-    const cbs = [1, 2].map((i) => tp.callSrcu(() => ran.push(i)));
+    const cbs = [1, 2].map((i) => tp.call(() => ran.push(i)));
     expect(await settlesWithin(Promise.all(cbs), 150)).toBe(false);
     await m.run(1, "srcu_read_unlock", [tp.index, idx]);
     await Promise.all(cbs);

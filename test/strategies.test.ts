@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Machine } from "../dist/bindings/index.js";
-import { STRATEGIES, defineBenchTracepoints, opCountsPerCall, strategy } from "../dist/bindings/strategies.js";
-import { modeledCycles, parseProfile } from "../dist/bindings/costs.js";
+import { STRATEGIES, defineBenchTracepoints, opCountsPerCall, strategy } from "../dist/bindings/index.js";
+import { modeledCycles, parseProfile } from "../dist/bindings/index.js";
 import fs from "node:fs";
 
 // Exact op counts per call from the counting build: deterministic, so asserted exactly.

@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { TORTURE_FAULTS, TORTURE_FLAVORS, renderTorture, runTorture } from "../dist/bindings/torture.js";
+import { TORTURE_FAULTS, TORTURE_FLAVORS, renderTorture, runTorture } from "../dist/bindings/index.js";
 import { DEFAULT_TORTURE_CPUS, DEFAULT_TORTURE_SECONDS } from "../dist/bench/torture-detection.js";
 import { useMachines } from "./helpers.js";
 
@@ -41,7 +41,7 @@ describe("rcutorture oracle: every injected fault is detected", () => {
 });
 
 describe("rcu-lab torture CLI", () => {
-  const cli = fileURLToPath(new URL("../dist/bindings/cli.js", import.meta.url));
+  const cli = fileURLToPath(new URL("../dist/bindings/cli/main.js", import.meta.url));
 
   it("exits 1 when the oracle fails, 0 when it passes", () => {
     const bad = spawnSync(process.execPath, [cli, "torture", "--flavor", "srcu", "--fault", "srcu-no-flip", "--seconds", "2"], { encoding: "utf8" });
@@ -66,7 +66,7 @@ describe("rcu-lab torture CLI", () => {
 
 describe("tracepoint torture (rcu-lab torture --strategy)", () => {
   async function tp(strategyName: string, contexts?: string[]) {
-    const { runTpTorture } = await import("../dist/bindings/tp-torture.js");
+    const { runTpTorture } = await import("../dist/bindings/index.js");
     const m = await machine(DEFAULT_TORTURE_CPUS);
     return runTpTorture(m, { strategy: strategyName, contexts, seconds: 2, seed: 7 });
   }

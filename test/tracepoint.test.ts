@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TracepointError } from "../dist/bindings/tracepoint.js";
+import { TracepointError } from "../dist/bindings/index.js";
 import { settlesWithin, until, useMachines } from "./helpers.js";
 
 const machine = useMachines({ deadlineMs: 20_000 });

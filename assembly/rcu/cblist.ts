@@ -13,6 +13,14 @@ const E_FN: u32 = 4;
 const E_ARG: u32 = 8;
 const E_READY: u32 = 12;
 
+/** The ring of tree RCU's call_rcu(). */
+export const CB_RING_RCU: u32 = 0;
+
+/** The ring of call_srcu() on srcu_struct `ssp`. */
+@inline export function cb_ring_srcu(ssp: u32): u32 {
+  return 1 + ssp;
+}
+
 @inline function ring(flavor: u32): usize {
   return <usize>CB_BASE + <usize>flavor * <usize>CB_STRIDE;
 }

@@ -4,7 +4,7 @@
 // sleeps (Atomics.wait on RCU_GP_WAKE) for the time it returns.
 import { NR_SRCU, RCU_GP_SEQ } from "../layout";
 import { READ_ONCE_u32 } from "../primitives";
-import { cblist_invoke_ready } from "./cblist";
+import { CB_RING_RCU, cb_ring_srcu, cblist_invoke_ready } from "./cblist";
 import { srcu_gp_seq, srcu_gp_step, srcu_next_step_us } from "./srcutree";
 import { STEP_GP_ENDED, STEP_IDLE, STEP_WAIT, rcu_gp_next_fqs_us, rcu_gp_step } from "./tree_gp";
 
@@ -24,8 +24,8 @@ export function gp_kthread_step(now_us: f64): f64 {
     const t = q == STEP_GP_ENDED ? 0 : max(0, srcu_next_step_us(ssp) - now_us);
     sleep = sleep < 0 ? t : min(sleep, t);
   }
-  cblist_invoke_ready(0, READ_ONCE_u32(RCU_GP_SEQ));
-  for (let ssp: u32 = 0; ssp < NR_SRCU; ssp++) cblist_invoke_ready(1 + ssp, srcu_gp_seq(ssp));
+  cblist_invoke_ready(CB_RING_RCU, READ_ONCE_u32(RCU_GP_SEQ));
+  for (let ssp: u32 = 0; ssp < NR_SRCU; ssp++) cblist_invoke_ready(cb_ring_srcu(ssp), srcu_gp_seq(ssp));
   return sleep;
 }
 

@@ -26,8 +26,10 @@ import {
 import { rcu_dynticks_curr_cpu_in_eqs } from "./dynticks";
 import { FAULT_SRCU_NO_FLIP, FAULT_SRCU_NO_SCAN1, fault_active } from "./faults";
 import { rcu_seq_done, rcu_seq_ended, rcu_seq_snap, rcu_seq_started, rcu_seq_state, seq_cmp_lt } from "./rcu_seq";
-import { rcu_gp_done, rcu_gp_request, seq_advance_to } from "./update";
-import { cblist_enqueue, cblist_pending } from "./cblist";
+import { poll_state_synchronize_rcu, start_poll_synchronize_rcu } from "./update";
+import { gp_call, gp_done, gp_request, seq_advance_to } from "./gp_request";
+import { STEP_GP_ENDED, STEP_IDLE, STEP_WAIT } from "./tree_gp";
+import { cb_ring_srcu, cblist_pending } from "./cblist";
 import { USAGE_SRCU_FAST_NOT_WATCHING, USAGE_SRCU_IN_NMI, usage_error } from "./usage";
 
 export const SRCU_FLAVOR_NONE: u32 = 0;
@@ -185,10 +187,10 @@ function srcu_readers_active_idx_check(ssp: u32, idx: u32): u32 {
   if (READ_ONCE_u32(s + SRCU_PRIV_SUBSTATE) == 0) {
     WRITE_ONCE_u64(s + SRCU_PRIV_UNLOCKS, srcu_readers_sum(ssp, idx, SRCU_CTR_UNLOCKS));
     // X: synchronize_rcu(), never expedited in v6.15 (that variant came after v6.16).
-    WRITE_ONCE_u32(s + SRCU_PRIV_RCU_SEQ, rcu_gp_request(0));
+    WRITE_ONCE_u32(s + SRCU_PRIV_RCU_SEQ, start_poll_synchronize_rcu(0));
     WRITE_ONCE_u32(s + SRCU_PRIV_SUBSTATE, 1);
   }
-  if (!rcu_gp_done(READ_ONCE_u32(s + SRCU_PRIV_RCU_SEQ))) return CHECK_PENDING; // X: synchronize_rcu()
+  if (!poll_state_synchronize_rcu(READ_ONCE_u32(s + SRCU_PRIV_RCU_SEQ))) return CHECK_PENDING; // X: synchronize_rcu()
   WRITE_ONCE_u32(s + SRCU_PRIV_SUBSTATE, 0);
   return srcu_readers_sum(ssp, idx, SRCU_CTR_LOCKS) == READ_ONCE_u64(s + SRCU_PRIV_UNLOCKS) ? CHECK_YES : CHECK_NO;
 }
@@ -203,10 +205,6 @@ function srcu_flip(ssp: u32): void {
   smp_mb(); // D: a reader whose unlock this updater missed sees the new index next time; pairs with C
 }
 
-/** Step results (as tree_gp.ts). */
-const STEP_IDLE: u32 = 0;
-const STEP_WAIT: u32 = 2;
-const STEP_GP_ENDED: u32 = 3;
 
 /**
  * One step of srcu_advance_state() (srcutree.c, v5.6) for srcu_struct `ssp` at time
@@ -220,7 +218,7 @@ export function srcu_gp_step(ssp: u32, now_us: f64): u32 {
   if (READ_ONCE_u32(s + SRCU_PRIV_SUBSTATE) != 0) {
     // SRCU-fast waits in synchronize_rcu() (X): the RCU machine's end of that grace
     // period makes the kthread step again, so there is nothing to time here.
-    if (!rcu_gp_done(READ_ONCE_u32(s + SRCU_PRIV_RCU_SEQ))) return STEP_IDLE;
+    if (!poll_state_synchronize_rcu(READ_ONCE_u32(s + SRCU_PRIV_RCU_SEQ))) return STEP_IDLE;
   } else if (now_us < READ_ONCE_f64(s + SRCU_PRIV_NEXT_US)) {
     return STEP_WAIT; // retry delay not over
   }
@@ -298,44 +296,29 @@ export function srcu_might_be_idle(ssp: u32, now_us: f64): bool {
   return curseq == READ_ONCE_u32(s + SRCU_GP_SEQ);
 }
 
-/** srcu_gp_request() modes. */
-export const SRCU_REQ_SYNC: u32 = 0; //      synchronize_srcu(): expedited if srcu_might_be_idle()
-export const SRCU_REQ_EXPEDITED: u32 = 1; // synchronize_srcu_expedited()
-export const SRCU_REQ_NORMAL: u32 = 2; //    call_srcu(): never expedited (do_norm)
-
 /**
- * The request half of synchronize_srcu() (srcutree.c): expedited when asked or when
- * srcu_might_be_idle(); srcu_funnel_gp_start() records the needed sequence value and
- * wakes the kthread (the kernel's workqueue). Returns the value srcu_gp_seq must reach.
+ * start_poll_synchronize_srcu() (srcutree.c since v5.8), with the expediting choice of the
+ * caller it stands for: `expedited` for synchronize_srcu_expedited(); otherwise `sync` for
+ * synchronize_srcu(), which v5.6 expedites when srcu_might_be_idle(), and neither for
+ * call_srcu() and the polled API (never expedited, do_norm). srcu_funnel_gp_start()
+ * records the needed sequence value and wakes the kthread (the kernel's workqueue).
+ * Returns the cookie: the value srcu_gp_seq must reach.
  */
-export function srcu_gp_request(ssp: u32, mode: u32, now_us: f64): u32 {
+export function start_poll_synchronize_srcu(ssp: u32, expedited: u32, sync: u32, now_us: f64): u32 {
   const s = srcu_struct(ssp);
-  const exp = mode == SRCU_REQ_EXPEDITED || (mode == SRCU_REQ_SYNC && srcu_might_be_idle(ssp, now_us));
-  smp_mb();
-  const snap = rcu_seq_snap(READ_ONCE_u32(s + SRCU_GP_SEQ));
-  smp_mb(); // rcu_seq_snap()'s own barrier
-  seq_advance_to(s + SRCU_GP_SEQ_NEEDED, snap);
-  if (exp) seq_advance_to(s + SRCU_GP_SEQ_NEEDED_EXP, snap);
-  futex_wake(RCU_GP_WAKE);
-  return snap;
+  const exp = expedited != 0 || (sync != 0 && srcu_might_be_idle(ssp, now_us));
+  return gp_request(s + SRCU_GP_SEQ, s + SRCU_GP_SEQ_NEEDED, s + SRCU_GP_SEQ_NEEDED_EXP, exp);
 }
 
-/** rcu_seq_done(&ssp->srcu_gp_seq, s) then smp_mb() (the end of __synchronize_srcu). */
-export function srcu_gp_done(ssp: u32, snap: u32): u32 {
-  if (!rcu_seq_done(READ_ONCE_u32(srcu_struct(ssp) + SRCU_GP_SEQ), snap)) return 0;
-  smp_mb();
-  return 1;
+/** poll_state_synchronize_srcu(ssp, cookie): rcu_seq_done() then smp_mb() (the end of __synchronize_srcu). */
+export function poll_state_synchronize_srcu(ssp: u32, cookie: u32): u32 {
+  return gp_done(srcu_struct(ssp) + SRCU_GP_SEQ, cookie);
 }
 
 /** call_srcu(ssp, head, func) (srcutree.c): (*fn)(arg) after an SRCU grace period. */
 export function call_srcu(ssp: u32, fn: u32, arg: u32): u32 {
   const s = srcu_struct(ssp);
-  smp_mb();
-  const snap = rcu_seq_snap(READ_ONCE_u32(s + SRCU_GP_SEQ));
-  const ok = cblist_enqueue(1 + ssp, snap, fn, arg);
-  seq_advance_to(s + SRCU_GP_SEQ_NEEDED, snap);
-  futex_wake(RCU_GP_WAKE);
-  return ok;
+  return gp_call(cb_ring_srcu(ssp), s + SRCU_GP_SEQ, s + SRCU_GP_SEQ_NEEDED, fn, arg);
 }
 
 /** srcu_gp_seq of `ssp` (for callbacks and statistics). */

@@ -1,70 +1,48 @@
 // The update-side entry points of tree RCU that any context may call (kernel/rcu/tree.c,
 // tree_exp.h, v5.6): synchronize_rcu() is split into a request (the snapshot of the
-// grace-period sequence and the wake-up of the kthread) and a completion test; the
-// caller's JavaScript sleeps in between, never the module. call_rcu() queues a callback.
-import { PCPU_IRQS_DISABLED, PCPU_PREEMPT_COUNT, RCU_EXP_SEQ_NEEDED, RCU_GP_SEQ, RCU_GP_SEQ_NEEDED, RCU_GP_WAKE } from "../layout";
+// grace-period sequence and the wake-up of the kthread) and a completion test, named after
+// the kernel's polled API; the caller's JavaScript sleeps in between, never the module.
+// call_rcu() queues a callback. The shared steps are in gp_request.ts.
+import { PCPU_IRQS_DISABLED, PCPU_PREEMPT_COUNT, RCU_EXP_SEQ_NEEDED, RCU_GP_SEQ, RCU_GP_SEQ_NEEDED } from "../layout";
 import { PREEMPT_NEED_RESCHED } from "../preempt";
-import { READ_ONCE_u32, atomic_cmpxchg, cpu_reg_read_u32, smp_mb, futex_wake } from "../primitives";
-import { cblist_enqueue } from "./cblist";
-import { rcu_seq_done, rcu_seq_snap, seq_cmp_lt } from "./rcu_seq";
+import { cpu_reg_read_u32 } from "../primitives";
+import { CB_RING_RCU } from "./cblist";
+import { gp_call, gp_done, gp_request } from "./gp_request";
 import { USAGE_SYNC_IN_ATOMIC, usage_error } from "./usage";
 
-/** Raise *p to at least `s` (wrap-aware), as the kernel's ULONG_CMP_LT + WRITE_ONCE under a lock. */
-export function seq_advance_to(p: usize, s: u32): void {
-  let cur = READ_ONCE_u32(p);
-  while (seq_cmp_lt(cur, s)) {
-    const seen = atomic_cmpxchg(p, cur, s);
-    if (seen == cur) return;
-    cur = seen;
-  }
+/**
+ * start_poll_synchronize_rcu() (the polled API; kernel/rcu/tree.c since v5.12, the
+ * _expedited variant since v5.19): the request half of synchronize_rcu(). The emulation's
+ * synchronize_rcu() is this request and a poll, the caller's JavaScript sleeping in
+ * between; the grace periods behind it are v5.6's. Returns the cookie.
+ */
+export function start_poll_synchronize_rcu(expedited: u32): u32 {
+  return gp_request(RCU_GP_SEQ, RCU_GP_SEQ_NEEDED, RCU_EXP_SEQ_NEEDED, expedited != 0);
 }
 
-/**
- * Ask for a full grace period from now: rcu_seq_snap(&rcu_state.gp_seq) after a full
- * barrier (the caller's prior accesses come before the grace period), recorded in
- * gp_seq_needed (and the expedited request), then wake the kthread. Returns the value
- * gp_seq must reach.
- */
-export function rcu_gp_request(expedited: u32): u32 {
-  smp_mb(); // prior accesses before the snapshot (synchronize_rcu's implied barrier)
-  const s = rcu_seq_snap(READ_ONCE_u32(RCU_GP_SEQ));
-  smp_mb(); // rcu_seq_snap()'s own barrier
-  seq_advance_to(RCU_GP_SEQ_NEEDED, s);
-  if (expedited) seq_advance_to(RCU_EXP_SEQ_NEEDED, s);
-  futex_wake(RCU_GP_WAKE);
-  return s;
-}
-
-/**
- * rcu_seq_done(&rcu_state.gp_seq, s), followed on success by smp_mb(): the caller's later
- * accesses come after the grace period. Returns 1 when the grace period has completed.
- */
-export function rcu_gp_done(s: u32): u32 {
-  if (!rcu_seq_done(READ_ONCE_u32(RCU_GP_SEQ), s)) return 0;
-  smp_mb();
-  return 1;
+/** poll_state_synchronize_rcu(cookie): 1 once the grace period has completed. */
+export function poll_state_synchronize_rcu(cookie: u32): u32 {
+  return gp_done(RCU_GP_SEQ, cookie);
 }
 
 /** call_rcu(head, func) (tree.c): (*fn)(arg) after a grace period. Returns 1, or 0 if the ring is full. */
 export function call_rcu(fn: u32, arg: u32): u32 {
-  smp_mb();
-  const s = rcu_seq_snap(READ_ONCE_u32(RCU_GP_SEQ));
-  const ok = cblist_enqueue(0, s, fn, arg);
-  seq_advance_to(RCU_GP_SEQ_NEEDED, s);
-  futex_wake(RCU_GP_WAKE);
-  return ok;
+  return gp_call(CB_RING_RCU, RCU_GP_SEQ, RCU_GP_SEQ_NEEDED, fn, arg);
 }
+
+/** rcu_might_sleep()'s result bit for "interrupts disabled" (the rest is the preempt count). */
+export const MIGHT_SLEEP_IRQS_OFF: u32 = 1 << 31;
 
 /**
  * might_sleep() before synchronize_rcu()/synchronize_srcu() on a CPU: sleeping inside a
  * read-side critical section, an irq or with interrupts off would deadlock (the kernel
  * splats "BUG: sleeping function called from invalid context"). Returns 0 when legal,
- * else counts a usage error and returns preempt_count | (irqs disabled << 31).
+ * else counts a usage error and returns preempt_count | MIGHT_SLEEP_IRQS_OFF if interrupts are off.
  */
 export function rcu_might_sleep(): u32 {
   const pc = cpu_reg_read_u32(PCPU_PREEMPT_COUNT) & ~PREEMPT_NEED_RESCHED;
   const irqs_off = cpu_reg_read_u32(PCPU_IRQS_DISABLED);
   if (pc == 0 && irqs_off == 0) return 0;
   usage_error(USAGE_SYNC_IN_ATOMIC);
-  return pc | (irqs_off << 31);
+  return pc | (irqs_off != 0 ? MIGHT_SLEEP_IRQS_OFF : 0);
 }

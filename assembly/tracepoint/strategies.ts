@@ -1,7 +1,10 @@
 // The strategies: each a way of protecting a tracepoint call where RCU may not be
 // watching, as a kernel version or a proposal wrote __DO_TRACE (include/linux/tracepoint.h).
 // Each has its own inline trace_<strategy>() and its own exported loop: a measured loop
-// contains one strategy's code and no dispatch on a strategy id.
+// contains one strategy's code and no dispatch on a strategy id. Strategies whose code is
+// the same share a loop: "off" is plain's loop over a tracepoint whose static key is
+// disabled (no probes), and v6.13's "noinstr" caller runs plain's read side (its
+// static_call form of __DO_TRACE_CALL is not emulated yet).
 import { NR_TRACEPOINTS, PCPU_TP, TPF_SIZE, TPS_MIGRATE_DISABLED, TP_FUNCS, TP_KEY } from "../layout";
 import { this_cpu_ptr } from "../percpu";
 import { in_nmi, preempt_disable_notrace, preempt_enable_notrace } from "../preempt";
@@ -10,13 +13,25 @@ import {
   this_cpu_add_return_u32,
 } from "../primitives";
 import { rcu_irq_enter_irqson, rcu_irq_exit_irqson, rcu_is_watching } from "../rcu/dynticks";
-import { __srcu_read_lock, __srcu_read_lock_fast, __srcu_read_unlock, __srcu_read_unlock_fast } from "../rcu/srcutree";
+import {
+  SRCU_FLAVOR_FAST, SRCU_FLAVOR_NORMAL, __srcu_read_lock, __srcu_read_lock_fast, __srcu_read_unlock, __srcu_read_unlock_fast, init_srcu_struct,
+} from "../rcu/srcutree";
 import { USAGE_NOT_WATCHING, USAGE_SRCU_IN_NMI, usage_error } from "../rcu/usage";
 import { tracepoint } from "./tracepoint";
 
 /** srcu_struct indexes: tracepoint_srcu (DEFINE_SRCU, kernel/tracepoint.c) and its SRCU-fast twin. */
 export const TP_SRCU: u32 = 0;
 export const TP_SRCU_FAST: u32 = 1;
+
+/**
+ * The static initialisers of the tracepoint core's srcu_structs: DEFINE_SRCU(tracepoint_srcu)
+ * (kernel/tracepoint.c) and the SRCU-fast twin of the srcu-fast strategy. The host runs it
+ * once per machine, before any CPU uses them.
+ */
+export function tracepoint_srcu_init(): void {
+  init_srcu_struct(TP_SRCU, SRCU_FLAVOR_NORMAL);
+  init_srcu_struct(TP_SRCU_FAST, SRCU_FLAVOR_FAST);
+}
 
 /**
  * The probe loop of __DO_TRACE (v5.6): it_func_ptr = rcu_dereference_raw(tp->funcs);
@@ -51,16 +66,10 @@ export const TP_SRCU_FAST: u32 = 1;
 
 // ---- the strategies ------------------------------------------------------------------------
 
-/** off: the static key is disabled; trace_X() is one branch over the plain body. */
-@inline export function trace_off(tp: usize, arg: u32): void {
-  if (static_key_false(tp + TP_KEY)) {
-    preempt_disable_notrace();
-    call_probes(tp, arg);
-    preempt_enable_notrace();
-  }
-}
-
-/** plain: non-rcuidle trace_X() (v5.6, !LOCKDEP): preempt_disable_notrace around the probes. */
+/**
+ * plain: non-rcuidle trace_X() (v5.6, !LOCKDEP): preempt_disable_notrace around the probes.
+ * With the static key disabled it is the "off" strategy: one branch.
+ */
 @inline export function trace_plain(tp: usize, arg: u32): void {
   if (static_key_false(tp + TP_KEY)) {
     preempt_disable_notrace();
@@ -124,15 +133,6 @@ export const TP_SRCU_FAST: u32 = 1;
   }
 }
 
-/** noinstr (v6.13: rcuidle removed, callers run where RCU watches): the plain read side. */
-@inline export function trace_noinstr(tp: usize, arg: u32): void {
-  if (static_key_false(tp + TP_KEY)) {
-    preempt_disable_notrace();
-    call_probes(tp, arg);
-    preempt_enable_notrace();
-  }
-}
-
 /** noinstr+lockdep (v6.13, CONFIG_LOCKDEP): WARN_ONCE(!rcu_is_watching()) even when the key is off. */
 @inline export function trace_noinstr_lockdep(tp: usize, arg: u32): void {
   if (branch(!rcu_is_watching())) usage_error(USAGE_NOT_WATCHING);
@@ -164,11 +164,6 @@ export const TP_SRCU_FAST: u32 = 1;
   return tracepoint(id < NR_TRACEPOINTS ? id : 0);
 }
 
-export function trace_loop_off(n: u32, id: u32, arg: u32): u32 {
-  const tp = tp_of(id);
-  for (let i: u32 = 0; i < n; i++) trace_off(tp, arg);
-  return n;
-}
 export function trace_loop_plain(n: u32, id: u32, arg: u32): u32 {
   const tp = tp_of(id);
   for (let i: u32 = 0; i < n; i++) trace_plain(tp, arg);
@@ -192,11 +187,6 @@ export function trace_loop_rcuidle_srcu_irq(n: u32, id: u32, arg: u32): u32 {
 export function trace_loop_rcuidle_watching(n: u32, id: u32, arg: u32): u32 {
   const tp = tp_of(id);
   for (let i: u32 = 0; i < n; i++) trace_rcuidle_watching(tp, arg);
-  return n;
-}
-export function trace_loop_noinstr(n: u32, id: u32, arg: u32): u32 {
-  const tp = tp_of(id);
-  for (let i: u32 = 0; i < n; i++) trace_noinstr(tp, arg);
   return n;
 }
 export function trace_loop_noinstr_lockdep(n: u32, id: u32, arg: u32): u32 {

@@ -11,11 +11,12 @@ import { rcu_idle_enter, rcu_idle_exit } from "../rcu/dynticks";
 import { rcu_note_context_switch } from "../rcu/tree_qs";
 import { torture_random } from "../torture/random";
 import {
-  trace_noinstr, trace_noinstr_lockdep, trace_off, trace_plain, trace_rcuidle_irq, trace_rcuidle_srcu,
+  trace_noinstr_lockdep, trace_plain, trace_rcuidle_irq, trace_rcuidle_srcu,
   trace_rcuidle_srcu_irq, trace_rcuidle_watching, trace_srcu_fast,
 } from "./strategies";
 import { tracepoint } from "./tracepoint";
 
+/** Context bits of the `mask` argument. */
 export const TPCTX_TASK: u32 = 1;
 export const TPCTX_IRQ: u32 = 2;
 export const TPCTX_IDLE: u32 = 4;
@@ -48,11 +49,8 @@ function pick(mask: u32): u32 {
   cpu_stat_inc(PCPU_TP, TPS_CALLS);
 }
 
-// One torture loop per strategy: `n` calls from contexts in `mask`, on tracepoint `id`.
-export function tp_torture_off(n: u32, id: u32, mask: u32): u32 {
-  for (let i: u32 = 0; i < n; i++) { const c = pick(mask); enter(c); trace_off(tracepoint(id), i); leave(c); }
-  return n;
-}
+// One torture loop per strategy loop of strategies.ts: `n` calls from contexts in `mask`,
+// on tracepoint `id`.
 export function tp_torture_plain(n: u32, id: u32, mask: u32): u32 {
   for (let i: u32 = 0; i < n; i++) { const c = pick(mask); enter(c); trace_plain(tracepoint(id), i); leave(c); }
   return n;
@@ -71,10 +69,6 @@ export function tp_torture_rcuidle_srcu_irq(n: u32, id: u32, mask: u32): u32 {
 }
 export function tp_torture_rcuidle_watching(n: u32, id: u32, mask: u32): u32 {
   for (let i: u32 = 0; i < n; i++) { const c = pick(mask); enter(c); trace_rcuidle_watching(tracepoint(id), i); leave(c); }
-  return n;
-}
-export function tp_torture_noinstr(n: u32, id: u32, mask: u32): u32 {
-  for (let i: u32 = 0; i < n; i++) { const c = pick(mask); enter(c); trace_noinstr(tracepoint(id), i); leave(c); }
   return n;
 }
 export function tp_torture_noinstr_lockdep(n: u32, id: u32, mask: u32): u32 {

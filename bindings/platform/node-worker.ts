@@ -1,7 +1,8 @@
-// Entry point of a worker thread under Node: a CPU or the grace-period kthread.
+// Entry point of a worker thread under Node: a CPU or the grace-period kthread. An entry
+// point, not a library: it is the one file in platform/ that imports worker/.
 import { parentPort, workerData } from "node:worker_threads";
-import { bootCpu } from "../cpu.js";
-import { bootGpKthread } from "../gp-kthread.js";
+import { bootCpu } from "../worker/cpu.js";
+import { bootGpKthread } from "../worker/gp-kthread.js";
 import type { ContextInit } from "./types.js";
 
 try {

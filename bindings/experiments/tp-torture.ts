@@ -4,16 +4,15 @@
 // strategy's chain of grace periods). A spinning probe holds each reader in the array for
 // milliseconds; a too-short grace period frees it under the reader, which then calls the
 // poison (probe_uaf): a counted use-after-free. The run fails on any.
-import { USAGE_KINDS } from "./faults.js";
-import { perCpuAddr } from "./layout.js";
-import type { Machine } from "./machine.js";
-import { yieldToEventLoop } from "./wait.js";
-import { strategy, type Context } from "./strategies.js";
-import { calibrateSpins } from "./torture.js";
-import { retryWhileArenaFull } from "./tracepoint.js";
+import { globalName } from "../abi/constants.js";
+import { yieldToEventLoop } from "../abi/futex.js";
+import { perCpuAddr } from "../abi/layout.js";
+import type { Machine } from "../machine/machine.js";
+import { CONTEXTS, strategy, type Context } from "./strategy-table.js";
+import { seedCpus, sumUsageErrors } from "./torture-setup.js";
 
-export const CONTEXTS: readonly Context[] = ["task", "irq", "idle", "nmi"];
-const MASK: Record<Context, number> = { task: 1, irq: 2, idle: 4, nmi: 8 };
+/** The torture loop's context bit of `c` (assembly/tracepoint/torture.ts TPCTX_*). */
+const contextBit = (m: Machine, c: Context) => m.layout[globalName("TPCTX", c)];
 
 export interface TpTortureOptions {
   strategy: string;
@@ -45,13 +44,10 @@ export interface TpTortureReport {
   passed: boolean;
 }
 
-function u64(m: Machine, addr: number): number {
-  return Number(new DataView(m.memory.buffer).getBigUint64(addr, true));
-}
-
+/** A per-CPU tracepoint statistic (assembly/layout.ts TPS_*) summed over CPUs. */
 function sumTp(m: Machine, off: number): number {
   let s = 0;
-  for (let c = 0; c < m.cpus; c++) s += u64(m, perCpuAddr(m.layout, c, m.layout.PCPU_TP + off));
+  for (let c = 0; c < m.cpus; c++) s += m.readU64(perCpuAddr(m.layout, c, m.layout.PCPU_TP + off));
   return s;
 }
 
@@ -62,21 +58,21 @@ export async function runTpTorture(m: Machine, o: TpTortureOptions): Promise<TpT
   if (contexts.length === 0) throw new RangeError(`choose at least one context of: ${CONTEXTS.join(", ")}`);
   if (!(o.seconds > 0) || o.seconds > 3600) throw new RangeError(`seconds must be in (0, 3600]; got ${o.seconds}`);
   const spinUs = o.spinUs ?? 4000;
-  const mask = contexts.reduce((a, c) => a | MASK[c], 0);
+  const mask = contexts.reduce((a, c) => a | contextBit(m, c), 0);
 
   const name = `torture_${s.name}`;
-  const tp = m.tracepoints.has(name) ? m.tracepoints.get(name) : m.tracepoints.define(name, s.release);
-  if (s.name !== "off") {
+  const tps = m.tracepoints;
+  const tp = tps.has(name) ? tps.get(name) : tps.define(name, s.release);
+  if (s.keyEnabled) {
     for (const p of tp.probes()) tp.unregister(p.probe, p.data); // a run on the same machine before
     tp.register("spin", spinUs, 100);
     tp.register("count", 0, 10);
   }
-  const spins = await calibrateSpins(m);
-  await m.runAll("torture_random_init", (cpu) => [(o.seed * 7919 + cpu * 104729) >>> 0, spins[cpu]]);
-  const usage0 = [...Array(m.cpus).keys()].map((c) => m.usageErrors(c));
+  await seedCpus(m, o.seed);
+  const usage0 = sumUsageErrors(m);
   const calls0 = sumTp(m, m.layout.TPS_CALLS), uaf0 = sumTp(m, m.layout.TPS_UAF);
   const spin0 = sumTp(m, m.layout.TPS_SPIN), count0 = sumTp(m, m.layout.TPS_COUNT);
-  const freed0 = u64(m, m.layout.TP_ARENA_PRIV + m.layout.TPA_FREES);
+  const freed0 = m.readU64(m.layout.TP_ARENA_PRIV + m.layout.TPA_FREES);
 
   const t0 = Date.now();
   const durationMs = o.seconds * 1000;
@@ -90,11 +86,11 @@ export async function runTpTorture(m: Machine, o: TpTortureOptions): Promise<TpT
     }),
   );
   const updater = (async () => {
-    if (s.name === "off") return;
+    if (!s.keyEnabled) return; // no probes: nothing to update
     // Each step publishes a new array and releases the old one.
     for (let k = 1; Date.now() - t0 < durationMs; k++) {
-      await retryWhileArenaFull(m, () => tp.register("count", k));
-      await retryWhileArenaFull(m, () => tp.unregister("count", k));
+      await tps.retryWhileArenaFull(() => tp.register("count", k));
+      await tps.retryWhileArenaFull(() => tp.unregister("count", k));
       updates += 2;
       await yieldToEventLoop();
     }
@@ -107,29 +103,14 @@ export async function runTpTorture(m: Machine, o: TpTortureOptions): Promise<TpT
   await m.tracepoints.synchronizeUnregister();
   await m.rcu.synchronize(); // the chained callbacks of the last releases
 
-  const usageErrors: Record<string, number> = Object.fromEntries(USAGE_KINDS.map((k) => [k, 0]));
-  for (let c = 0; c < m.cpus; c++) for (const [k, v] of Object.entries(m.usageErrors(c))) usageErrors[k] += v - usage0[c][k as keyof (typeof usage0)[number]];
+  const usageErrors = sumUsageErrors(m, usage0);
   const useAfterFree = sumTp(m, m.layout.TPS_UAF) - uaf0;
   return {
     schema: "rcu-lab/tp-torture@1", strategy: s.name, standsFor: s.standsFor, contexts,
     illegalContexts: contexts.filter((c) => !s.contexts.includes(c)), cpus: m.cpus, cores: m.platform.cores(),
     seconds: o.seconds, seed: o.seed, spinUs, calls: sumTp(m, m.layout.TPS_CALLS) - calls0,
     probeCalls: { spin: sumTp(m, m.layout.TPS_SPIN) - spin0, count: sumTp(m, m.layout.TPS_COUNT) - count0 },
-    updates, arraysFreed: u64(m, m.layout.TP_ARENA_PRIV + m.layout.TPA_FREES) - freed0, useAfterFree, usageErrors,
+    updates, arraysFreed: m.readU64(m.layout.TP_ARENA_PRIV + m.layout.TPA_FREES) - freed0, useAfterFree, usageErrors,
     passed: useAfterFree === 0,
   };
-}
-
-export function renderTpTorture(r: TpTortureReport): string {
-  const tag = `tp-torture ${r.strategy}:`;
-  const usage = Object.entries(r.usageErrors).filter(([, v]) => v > 0);
-  return [
-    `${tag} ${r.standsFor}`,
-    `${tag} contexts ${r.contexts.join(", ")}${r.illegalContexts.length ? ` (not legal for this strategy: ${r.illegalContexts.join(", ")})` : ""}; ${r.cpus} CPUs on ${r.cores} cores, ${r.seconds} s, seed ${r.seed}`,
-    `${tag} ${r.calls} tracepoint calls (${r.probeCalls.spin} spin probes of ${r.spinUs / 2}-${r.spinUs} us, ${r.probeCalls.count} count probes), ${r.updates} probe updates, ${r.arraysFreed} arrays freed`,
-    `${tag} usage errors: ${usage.length ? usage.map(([k, v]) => `${k} ${v}`).join(", ") : "none"}`,
-    r.passed
-      ? `${tag} PASS: no freed probe array was used`
-      : `${tag} FAIL: ${r.useAfterFree} calls into a freed (poisoned) probe array: a grace period ended under a reader`,
-  ].join("\n");
 }

@@ -1,6 +1,7 @@
-import { USAGE_KINDS } from "./faults.js";
 // The shared-memory layout, read from the module's exported immutable globals
-// (assembly/layout.ts). Nothing here hard-codes an offset.
+// (assembly/layout.ts), together with the module's other exported constants
+// (constants.ts). Nothing here hard-codes an offset or a value the module defines.
+import { REQUIRED_CONSTANTS, constantsProblems } from "./constants.js";
 
 /** Layout globals the bindings rely on; the module exports more, all of which are read. */
 const REQUIRED_GLOBALS = [
@@ -15,7 +16,9 @@ const REQUIRED_GLOBALS = [
   "PCPU_RCU_SNAP", "PCPU_USAGE", "PCPU_SRCU", "PCPU_TORTURE_PIPE", "PCPU_TORTURE_BATCH", "PCPU_TORTURE_MISC",
   "PCPU_PRNG", "PCPU_OPS_PAUSED", "RCU_GP_SEQ", "RCU_GP_SEQ_NEEDED", "RCU_GP_WAKE", "RCU_EXP_SEQ_NEEDED",
   "RCU_GP_PRIV", "RCU_FAULTS", "RCU_FAULT_ARG", "NR_SRCU", "SRCU_BASE", "SRCU_STRIDE", "SRCU_GP_SEQ",
-  "RCU_TORTURE_PIPE_LEN", "NR_USAGE_KINDS",
+  "RCU_TORTURE_PIPE_LEN", "TORTURE_N_GPS", "TORTURE_N_ALLOC", "TORTURE_WCOUNT", "TM_CFG_LONG", "PCPU_TP", "TPS_CALLS",
+  "TPS_UAF", "TPS_SPIN", "TPS_COUNT", "TP_ARENA_PRIV", "TPA_FREES", "TP_MAX_PROBES", "NR_PROBE_ARRAYS", "NR_TRACEPOINTS",
+  ...REQUIRED_CONSTANTS,
 ] as const;
 
 export type LayoutName = (typeof REQUIRED_GLOBALS)[number];
@@ -29,13 +32,6 @@ export const HOT_PERCPU_FIELDS: readonly LayoutName[] = [
   "PCPU_RCU_SNAP", "PCPU_USAGE", "PCPU_SRCU", "PCPU_TORTURE_PIPE", "PCPU_TORTURE_BATCH", "PCPU_TORTURE_MISC",
   "PCPU_PRNG", "PCPU_OPS_PAUSED",
 ];
-
-/** Op kinds of the counting build, in slot order (assembly/primitives.ts OP_*). */
-export const OP_KINDS = [
-  "read_once", "write_once", "this_cpu_rmw", "atomic_rmw", "smp_mb", "store_release",
-  "branch", "indirect_call", "call", "irq_save", "irq_restore",
-] as const;
-export type OpKind = (typeof OP_KINDS)[number];
 
 /**
  * Read the layout from a compiled module: instantiate it once over a one-page scratch
@@ -52,14 +48,9 @@ export function readLayout(module: WebAssembly.Module): Layout {
   for (const name of REQUIRED_GLOBALS) {
     if (!(name in out)) throw new Error(`the wasm module does not export the layout global ${name}; rebuild with npm run build`);
   }
-  const layout = out as Layout;
-  if (layout.NR_USAGE_KINDS !== USAGE_KINDS.length) {
-    throw new Error(`the module has ${layout.NR_USAGE_KINDS} usage-error kinds, bindings/faults.ts knows ${USAGE_KINDS.length}`);
-  }
-  if (layout.NR_OP_KINDS !== OP_KINDS.length) {
-    throw new Error(`the module has ${layout.NR_OP_KINDS} op kinds, bindings/layout.ts knows ${OP_KINDS.length}; keep OP_KINDS in step with assembly/primitives.ts`);
-  }
-  return layout;
+  const problems = constantsProblems(out);
+  if (problems.length) throw new Error(`the wasm module and the bindings disagree (rebuild with npm run build):\n  - ${problems.join("\n  - ")}`);
+  return out as Layout;
 }
 
 /** Bytes a machine of `cpus` CPUs uses (assembly/layout.ts layout_end). */

@@ -1,8 +1,9 @@
 // Terminal rendering of the strategy table.
 import Table from "cli-table3";
-import type { OpKind } from "./layout.js";
-import { formatSummary } from "./stats.js";
-import type { StrategyReport, StrategyRow } from "./strategies.js";
+import type { OpKind } from "../abi/constants.js";
+import { formatSummary } from "../experiments/stats.js";
+import type { StrategyReport, StrategyRow } from "../experiments/strategy-bench.js";
+import { strategy } from "../experiments/strategy-table.js";
 
 /** reference/native-costs.md: one enabled tracepoint, one empty probe, ns (task, idle). */
 export const NATIVE_ONE_PROBE_NS: Record<string, { task?: number; idle?: number }> = {
@@ -53,7 +54,8 @@ export function renderStrategies(r: StrategyReport): string {
     const one = rows.find((x) => x.scope === "1 CPU");
     const all = rows.find((x) => x.scope === "all CPUs");
     const any = (one ?? all)!;
-    const native = any.probes === 1 || any.strategy === "off" ? NATIVE_ONE_PROBE_NS[any.strategy]?.[any.context] : undefined;
+    // The native figures are for one probe, or for none where the static key is disabled.
+    const native = any.probes === (strategy(any.strategy).keyEnabled ? 1 : 0) ? NATIVE_ONE_PROBE_NS[any.strategy]?.[any.context] : undefined;
     t.push([
       any.strategy, any.context, String(any.probes), any.safe ? "yes" : "NO",
       one ? formatSummary(one.nsPerCall, "ns") : "-",
@@ -68,7 +70,7 @@ export function renderStrategies(r: StrategyReport): string {
   const base = r.rows.find((x) => x.strategy === "plain" && x.context === "task" && x.probes === 1 && x.scope === "1 CPU");
   if (base) {
     const ratios = r.rows
-      .filter((x) => x.probes === 1 && x.scope === "1 CPU" && x.strategy !== "off")
+      .filter((x) => x.probes === 1 && x.scope === "1 CPU" && strategy(x.strategy).keyEnabled)
       .map((x) => `${x.strategy}/${x.context} ${(x.nsPerCall.median / base.nsPerCall.median).toFixed(2)}x (modeled ${(x.modeledCycles / base.modeledCycles).toFixed(2)}x)`);
     out.push(`relative to plain in task context (1 probe, 1 CPU): ${ratios.join(", ")}`);
   }

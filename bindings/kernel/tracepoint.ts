@@ -1,7 +1,10 @@
 // Tracepoints from the host: define, register and unregister probes (kernel/tracepoint.c
 // semantics, v5.6, run in the module by the host's own instance), and
 // tracepoint_synchronize_unregister(). Probes are the module's probe_* functions.
-import type { Machine } from "./machine.js";
+import { ERRNO_NAMES } from "../abi/constants.js";
+import type { Exports } from "../worker/boot.js";
+import type { KernelHost } from "./host.js";
+import type { Rcu, SrcuStruct } from "./rcu.js";
 
 export const PROBES = ["empty", "count", "record", "spin", "host"] as const;
 export type ProbeName = (typeof PROBES)[number];
@@ -9,18 +12,24 @@ export type ProbeName = (typeof PROBES)[number];
 /** How an old probe array is released, as a kernel version does it. */
 export type ReleaseChain = "rcu" | "rcu-srcu" | "rcu-srcu-fast";
 
-const ERRNO: Record<number, string> = { 2: "ENOENT", 12: "ENOMEM", 17: "EEXIST", 22: "EINVAL", 28: "ENOSPC" };
-/** TRACEPOINT_DEFAULT_PRIO (include/linux/tracepoint.h). */
-export const TRACEPOINT_DEFAULT_PRIO = 10;
-
 export class TracepointError extends Error {
-  constructor(readonly errno: number, what: string, detail: string) {
-    super(`${what}: -${ERRNO[errno] ?? errno}: ${detail}`);
+  /** The errno's name, e.g. "ENOMEM". */
+  readonly code: string;
+  constructor(readonly errno: number, what: string, detail: string, names: Readonly<Record<string, number>>) {
+    const code = ERRNO_NAMES.find((n) => names[n] === errno) ?? String(errno);
+    super(`${what}: -${code}: ${detail}`);
     this.name = "TracepointError";
+    this.code = code;
   }
 }
 
-type Fn = (...a: number[]) => number;
+/** What a tracepoint needs besides the host: the grace periods of its release chains. */
+export interface TracepointDeps {
+  readonly rcu: Rcu;
+  /** tracepoint_srcu (DEFINE_SRCU in kernel/tracepoint.c) and its SRCU-fast twin. */
+  readonly tracepointSrcu: SrcuStruct;
+  readonly tracepointSrcuFast: SrcuStruct;
+}
 
 export interface ProbeEntry {
   probe: ProbeName;
@@ -29,30 +38,40 @@ export interface ProbeEntry {
 }
 
 export class Tracepoint {
-  constructor(private readonly m: Machine, private readonly x: Record<string, Fn>, readonly id: number, readonly name: string) {}
+  private readonly x: Exports;
+
+  constructor(private readonly host: KernelHost, private readonly deps: TracepointDeps, readonly id: number, readonly name: string) {
+    this.x = host.exports;
+  }
+
+  private error(rc: number, what: string, detail: string): TracepointError {
+    return new TracepointError(-rc, what, detail, this.host.layout);
+  }
 
   /** tracepoint_probe_register_prio(): higher prio runs first; equal prio after existing probes. */
-  register(probe: ProbeName, data = 0, prio = TRACEPOINT_DEFAULT_PRIO): void {
+  register(probe: ProbeName, data = 0, prio = this.host.layout.TRACEPOINT_DEFAULT_PRIO): void {
     const what = `tracepoint_probe_register(${this.name}, ${probe}, data ${data}, prio ${prio})`;
     checkU32(data, what, "data");
     if (!Number.isInteger(prio) || prio < -(2 ** 31) || prio >= 2 ** 31) throw new RangeError(`${what}: prio must be a 32-bit integer`);
-    const rc = this.x.tracepoint_probe_register(this.id, probeIndex(this.m, probe), data, prio);
+    const rc = this.x.tracepoint_probe_register(this.id, probeIndex(this.host, probe), data, prio);
     if (rc === 0) return;
-    if (rc === -17) throw new TracepointError(17, what, "this (probe, data) pair is registered already (WARN_ON_ONCE counted)");
-    if (rc === -12) throw new TracepointError(12, what, this.nomem());
-    if (rc === -28) throw new TracepointError(28, what, `this build's probe arrays hold at most ${this.m.layout.TP_MAX_PROBES} probes per tracepoint`);
-    throw new TracepointError(-rc, what, "rejected");
+    const L = this.host.layout;
+    if (rc === -L.EEXIST) throw this.error(rc, what, "this (probe, data) pair is registered already (WARN_ON_ONCE counted)");
+    if (rc === -L.ENOMEM) throw this.error(rc, what, this.nomem());
+    if (rc === -L.ENOSPC) throw this.error(rc, what, `this build's probe arrays hold at most ${L.TP_MAX_PROBES} probes per tracepoint`);
+    throw this.error(rc, what, "rejected");
   }
 
   /** tracepoint_probe_unregister(): -ENOENT only when the tracepoint has no probes at all. */
   unregister(probe: ProbeName, data = 0): void {
     const what = `tracepoint_probe_unregister(${this.name}, ${probe}, data ${data})`;
     checkU32(data, what, "data");
-    const rc = this.x.tracepoint_probe_unregister(this.id, probeIndex(this.m, probe), data);
+    const rc = this.x.tracepoint_probe_unregister(this.id, probeIndex(this.host, probe), data);
     if (rc === 0) return;
-    if (rc === -2) throw new TracepointError(2, what, "the tracepoint has no probes (WARN_ON_ONCE counted)");
-    if (rc === -12) throw new TracepointError(12, what, this.nomem());
-    throw new TracepointError(-rc, what, "rejected");
+    const L = this.host.layout;
+    if (rc === -L.ENOENT) throw this.error(rc, what, "the tracepoint has no probes (WARN_ON_ONCE counted)");
+    if (rc === -L.ENOMEM) throw this.error(rc, what, this.nomem());
+    throw this.error(rc, what, "rejected");
   }
 
   /** The published probe array, in call order. */
@@ -61,7 +80,7 @@ export class Tracepoint {
     const out: ProbeEntry[] = [];
     for (let i = 0; i < n; i++) {
       const fn = this.x.tracepoint_probe_func(this.id, i);
-      out.push({ probe: probeName(this.m, fn), data: this.x.tracepoint_probe_data(this.id, i) >>> 0, prio: this.x.tracepoint_probe_prio(this.id, i) });
+      out.push({ probe: probeName(this.host, fn), data: this.x.tracepoint_probe_data(this.id, i) >>> 0, prio: this.x.tracepoint_probe_prio(this.id, i) });
     }
     return out;
   }
@@ -83,34 +102,17 @@ export class Tracepoint {
   /** Choose how old arrays are released (the kernel version's chain). */
   setRelease(chain: ReleaseChain): void {
     if (chain === "rcu") this.x.tracepoint_set_release(this.id, 0, 0);
-    else if (chain === "rcu-srcu") this.x.tracepoint_set_release(this.id, 1, this.m.srcu("tracepoint_srcu").index);
-    else if (chain === "rcu-srcu-fast") this.x.tracepoint_set_release(this.id, 1, this.m.srcu("tracepoint_srcu_fast").index);
+    else if (chain === "rcu-srcu") this.x.tracepoint_set_release(this.id, 1, this.deps.tracepointSrcu.index);
+    else if (chain === "rcu-srcu-fast") this.x.tracepoint_set_release(this.id, 1, this.deps.tracepointSrcuFast.index);
     else throw new RangeError(`release chain must be "rcu", "rcu-srcu" or "rcu-srcu-fast"; got ${JSON.stringify(chain)}`);
   }
 
   private nomem(): string {
     const inUse = this.x.tp_arrays_in_use();
     return (
-      `no probe array available (the arena holds ${this.m.layout.NR_PROBE_ARRAYS} arrays of at most ${this.m.layout.TP_MAX_PROBES} probes; ` +
+      `no probe array available (the arena holds ${this.host.layout.NR_PROBE_ARRAYS} arrays of at most ${this.host.layout.TP_MAX_PROBES} probes; ` +
       `${inUse} in use or waiting for their grace periods): wait with tracepointSynchronizeUnregister(), or register fewer probes`
     );
-  }
-}
-
-/**
- * Run one register/unregister step; while the arena is full (-ENOMEM), wait for a grace
- * period (old arrays are freed after theirs) and try again. Other errors propagate.
- */
-export async function retryWhileArenaFull(m: Machine, step: () => void): Promise<void> {
-  for (;;) {
-    try {
-      step();
-      return;
-    } catch (e) {
-      if (!(e instanceof TracepointError) || e.errno !== 12) throw e;
-      await m.rcu.synchronize();
-      await new Promise((r) => setTimeout(r, 1));
-    }
   }
 }
 
@@ -118,13 +120,13 @@ function checkU32(v: number, what: string, name: string): void {
   if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`${what}: ${name} must be an integer in 0..4294967295`);
 }
 
-export function probeIndex(m: Machine, probe: ProbeName): number {
+function probeIndex(host: KernelHost, probe: ProbeName): number {
   if (!PROBES.includes(probe)) throw new RangeError(`unknown probe '${probe}'; expected one of: ${PROBES.join(", ")}`);
-  return m.functionIndex(`probe_${probe}`);
+  return host.functionIndex(`probe_${probe}`);
 }
 
-function probeName(m: Machine, fn: number): ProbeName {
-  for (const p of PROBES) if (m.functionIndex(`probe_${p}`) === fn) return p;
+function probeName(host: KernelHost, fn: number): ProbeName {
+  for (const p of PROBES) if (host.functionIndex(`probe_${p}`) === fn) return p;
   throw new Error(`function-table entry ${fn} is not a probe`);
 }
 
@@ -132,14 +134,21 @@ function probeName(m: Machine, fn: number): ProbeName {
 export class Tracepoints {
   private readonly byName = new Map<string, Tracepoint>();
 
-  constructor(private readonly m: Machine, private readonly x: Record<string, Fn>) {}
+  private readonly x: Exports;
+
+  /** The tracepoint core of the host's context: it tells the module its release callbacks. */
+  constructor(private readonly host: KernelHost, private readonly deps: TracepointDeps) {
+    this.x = host.exports;
+    const idx = (n: string) => host.functionIndex(n);
+    this.x.tp_set_functions(idx("probe_uaf"), idx("cb_srcu_free_old_probes"), idx("cb_rcu_free_old_probes"), idx("cb_rcu_then_srcu_free_old_probes"));
+  }
 
   /** Define tracepoint `name` (DEFINE_TRACE): ids are given in order of definition. */
   define(name: string, release: ReleaseChain = "rcu-srcu"): Tracepoint {
     if (this.byName.has(name)) throw new Error(`tracepoint '${name}' is defined already`);
     const id = this.byName.size;
-    if (id >= this.m.layout.NR_TRACEPOINTS) throw new RangeError(`no room for tracepoint '${name}': this build has NR_TRACEPOINTS = ${this.m.layout.NR_TRACEPOINTS}`);
-    const tp = new Tracepoint(this.m, this.x, id, name);
+    if (id >= this.host.layout.NR_TRACEPOINTS) throw new RangeError(`no room for tracepoint '${name}': this build has NR_TRACEPOINTS = ${this.host.layout.NR_TRACEPOINTS}`);
+    const tp = new Tracepoint(this.host, this.deps, id, name);
     tp.setRelease(release);
     this.byName.set(name, tp);
     return tp;
@@ -163,9 +172,26 @@ export class Tracepoints {
 
   /** tracepoint_synchronize_unregister() (v5.6): synchronize_srcu(&tracepoint_srcu); synchronize_rcu(). */
   async synchronizeUnregister(): Promise<void> {
-    await this.m.srcu("tracepoint_srcu").synchronize();
-    await this.m.srcu("tracepoint_srcu_fast").synchronize();
-    await this.m.rcu.synchronize();
+    await this.deps.tracepointSrcu.synchronize();
+    await this.deps.tracepointSrcuFast.synchronize();
+    await this.deps.rcu.synchronize();
+  }
+
+  /**
+   * Run one register/unregister step; while the arena is full (-ENOMEM), wait for a grace
+   * period (old arrays are freed after theirs) and try again. Other errors propagate.
+   */
+  async retryWhileArenaFull(step: () => void): Promise<void> {
+    for (;;) {
+      try {
+        step();
+        return;
+      } catch (e) {
+        if (!(e instanceof TracepointError) || e.code !== "ENOMEM") throw e;
+        await this.deps.rcu.synchronize();
+        await new Promise((r) => setTimeout(r, 1));
+      }
+    }
   }
 
   /** Probe arrays allocated and not yet freed. */

@@ -1,53 +1,14 @@
-// The strategy table: every way of protecting a tracepoint call, the kernel version it
-// stands for, its read side and update side, the contexts where it is safe, and its four
-// costs: ns per call, calibrated cycles, exact op counts (counting build), modeled cycles.
-import { modeledCycles, measureGhz, type CostProfile } from "./costs.js";
-import { OP_KINDS, type OpKind } from "./layout.js";
-import type { Machine } from "./machine.js";
-import { yieldToEventLoop } from "./wait.js";
-import { summarize, type Summary } from "./stats.js";
-import { retryWhileArenaFull, type ReleaseChain } from "./tracepoint.js";
-
-export type Context = "task" | "irq" | "idle" | "nmi";
-/** Contexts the cost table measures: RCU watching (task) and not watching (idle). */
-export type BenchContext = "task" | "idle";
-
-export interface Strategy {
-  readonly name: string;
-  /** The kernel version or proposal; uncertain history is marked as such. */
-  readonly standsFor: string;
-  readonly readSide: string;
-  readonly release: ReleaseChain;
-  readonly updateSide: string;
-  /** Where the strategy is safe (legal) to call. */
-  readonly contexts: readonly Context[];
-  /** Exported wasm loops: measured loop and torture loop. */
-  readonly loop: string;
-  readonly torture: string;
-}
-
-const S = (name: string, standsFor: string, readSide: string, release: ReleaseChain, updateSide: string, contexts: Context[]): Strategy => {
-  const id = name.replace(/[-+]/g, "_");
-  return { name, standsFor, readSide, release, updateSide, contexts, loop: `trace_loop_${id}`, torture: `tp_torture_${id}` };
-};
-
-export const STRATEGIES: readonly Strategy[] = [
-  S("off", "static key disabled (any version)", "one branch", "rcu-srcu", "-", ["task", "irq", "idle", "nmi"]),
-  S("plain", "non-rcuidle trace_X() (v5.6, !LOCKDEP)", "preempt_disable_notrace, rcu_dereference_raw, probes, preempt_enable_notrace", "rcu-srcu", "call_rcu -> call_srcu -> free (paired with v5.6)", ["task", "irq", "nmi"]),
-  S("rcuidle-irq", "rcuidle up to v4.18", "rcu_irq_enter_irqson ... rcu_irq_exit_irqson around the plain read side", "rcu", "call_rcu_sched -> free", ["task", "irq", "idle", "nmi"]),
-  S("rcuidle-srcu", "commit e6753f23d961 alone (2018); by our reading superseded within v4.19 by 865e63b04e9b, so perhaps never in a release (unverified)", "preempt_disable_notrace, srcu_read_lock_notrace(&tracepoint_srcu) ... unlock, preempt_enable_notrace", "rcu-srcu", "call_rcu_sched -> call_srcu -> free", ["task", "irq", "idle"]),
-  S("rcuidle-srcu-irq", "rcuidle v4.19 to v6.12 (e6753f23d961 + 865e63b04e9b; first tag unverified)", "preempt_disable_notrace, SRCU lock, rcu_irq_enter_irqson, probes, exit, SRCU unlock, enable", "rcu-srcu", "call_rcu -> call_srcu -> free", ["task", "irq", "idle"]),
-  S("rcuidle-watching", "proposal of 2020-03-10 (Desnoyers; not merged)", "if (!rcu_is_watching()) rcu_irq_enter_irqson() before the plain read side; exit only if entered", "rcu-srcu", "call_rcu -> call_srcu -> free (unchanged)", ["task", "irq", "idle", "nmi"]),
-  S("noinstr", "v6.13: rcuidle removed, callers run where RCU watches", "the plain read side", "rcu", "call_rcu -> free", ["task", "irq", "nmi"]),
-  S("noinstr+lockdep", "v6.13 with CONFIG_LOCKDEP", "WARN_ON_ONCE(!rcu_is_watching()) outside the static branch (counted), then the plain read side", "rcu", "call_rcu -> free", ["task", "irq", "nmi"]),
-  S("srcu-fast", "2025 PREEMPT_RT path, fca6fa23c5a5 (mainline status unverified)", "srcu_read_lock_fast ... unlock, plus migrate_disable (modelled as its per-task counter)", "rcu-srcu-fast", "call_rcu -> call_srcu -> free", ["task", "irq"]),
-];
-
-export function strategy(name: string): Strategy {
-  const s = STRATEGIES.find((x) => x.name === name);
-  if (!s) throw new RangeError(`unknown strategy '${name}'; expected one of: ${STRATEGIES.map((x) => x.name).join(", ")}`);
-  return s;
-}
+// The strategy table measured: every strategy x context x probes attached, on 1 CPU and
+// all CPUs at once, with its four costs: ns per call (the one measurement loop), calibrated
+// cycles, exact op counts (counting build), modeled cycles (op counts x cost profile).
+import { OP_KINDS, type OpKind } from "../abi/constants.js";
+import { yieldToEventLoop } from "../abi/futex.js";
+import type { Machine } from "../machine/machine.js";
+import { measureGhz } from "./calibrate.js";
+import { modeledCycles, type CostProfile } from "./costs.js";
+import { checkIterations, measure } from "./measure.js";
+import type { Summary } from "./stats.js";
+import { STRATEGIES, strategy, type BenchContext, type Strategy } from "./strategy-table.js";
 
 /** Tracepoints with 0, 1 and 3 empty probes attached. */
 export function defineBenchTracepoints(m: Machine): Record<number, number> {
@@ -117,13 +78,13 @@ export interface StrategyBenchOptions {
 
 /** Register/unregister an extra probe on tracepoint `tpId` until stop() is awaited. */
 function startChurn(m: Machine, tpId: number): { stop: () => Promise<number> } {
-  const tp = m.tracepoints.byId(tpId);
+  const tps = m.tracepoints, tp = tps.byId(tpId);
   let running = true;
   let updates = 0;
   const loop = (async () => {
     for (let k = 0; running; k++) {
-      await retryWhileArenaFull(m, () => tp.register("count", 0x10000 + k));
-      await retryWhileArenaFull(m, () => tp.unregister("count", 0x10000 + k));
+      await tps.retryWhileArenaFull(() => tp.register("count", 0x10000 + k));
+      await tps.retryWhileArenaFull(() => tp.unregister("count", 0x10000 + k));
       updates += 2;
       await yieldToEventLoop();
     }
@@ -171,8 +132,7 @@ export async function runStrategyBench(m: Machine, counting: Machine, profile: C
   const scopes = checkList("scope", o.scopes, m.cpus > 1 ? (["1 CPU", "all CPUs"] as const) : (["1 CPU"] as const));
   const iterations = o.iterations ?? 1_000_000;
   const reps = o.reps ?? 5;
-  if (!Number.isInteger(iterations) || iterations < 1 || iterations > 2 ** 32 - 1) throw new RangeError(`iterations must be an integer in 1..${2 ** 32 - 1}; got ${iterations}`);
-  if (!Number.isInteger(reps) || reps < 1) throw new RangeError(`reps must be a positive integer; got ${reps}`);
+  checkIterations(iterations, reps);
   const tps = defineBenchTracepoints(m);
   const tpsCounting = defineBenchTracepoints(counting);
   const ghz = await measureGhz(m);
@@ -183,33 +143,23 @@ export async function runStrategyBench(m: Machine, counting: Machine, profile: C
     const s = strategy(name);
     for (const ctx of contexts) {
       for (const k of probes) {
-        const tpId = s.name === "off" ? tps[0] : tps[k];
-        const ops = await opCountsPerCall(counting, s, ctx, s.name === "off" ? tpsCounting[0] : tpsCounting[k]);
+        // A strategy whose static key is disabled runs over the tracepoint with no probes.
+        const tpId = s.keyEnabled ? tps[k] : tps[0];
+        const ops = await opCountsPerCall(counting, s, ctx, s.keyEnabled ? tpsCounting[k] : tpsCounting[0]);
         for (const scope of scopes) {
           o.onProgress?.(done++, total, `${s.name}, ${ctx}, ${k} probe(s), ${scope}`);
           const cpus = scope === "1 CPU" ? [0] : [...Array(m.cpus).keys()];
-          const usage0 = cpus.reduce((a, c) => a + Object.values(m.usageErrors(c)).reduce((x, y) => x + y, 0), 0);
           await enterContext(m, ctx, cpus);
-          const churn = o.churn && s.name !== "off" && k > 0 ? startChurn(m, tpId) : undefined;
-          await m.runAll(s.loop, [Math.max(1, Math.floor(iterations / 10)), tpId, 0], { cpus, barrier: true });
-          const samples: number[][] = cpus.map(() => []);
-          for (let r = 0; r < reps; r++) {
-            const res = await m.runAll(s.loop, [iterations, tpId, 0], { cpus, barrier: true });
-            res.forEach((x, i) => samples[i].push(x.elapsedNs / iterations));
-          }
+          const churn = o.churn && s.keyEnabled && k > 0 ? startChurn(m, tpId) : undefined;
+          const r = await measure(m, { command: s.loop, args: [tpId, 0], iterations, reps, cpus });
           const churnUpdates = churn ? await churn.stop() : 0;
           await leaveContext(m, ctx, cpus);
-          const usage1 = cpus.reduce((a, c) => a + Object.values(m.usageErrors(c)).reduce((x, y) => x + y, 0), 0);
-          const medians = samples.map((x) => summarize(x).median);
-          const all = samples.flat();
-          const ns: Summary = { ...summarize(medians), min: Math.min(...all), max: Math.max(...all), n: reps };
+          const ns = r.nsPerOp;
           rows.push({
-            strategy: s.name, standsFor: s.standsFor, context: ctx, probes: s.name === "off" ? 0 : k, scope,
+            strategy: s.name, standsFor: s.standsFor, context: ctx, probes: s.keyEnabled ? k : 0, scope,
             safe: s.contexts.includes(ctx), nsPerCall: ns,
             cyclesPerCall: { median: ns.median * ghz.median, min: ns.min * ghz.median, max: ns.max * ghz.median, n: ns.n },
-            ops, modeledCycles: modeledCycles(ops, profile),
-            usageErrorsPerCall: (usage1 - usage0) / ((reps + 0.1) * iterations * cpus.length),
-            churnUpdates,
+            ops, modeledCycles: modeledCycles(ops, profile), usageErrorsPerCall: r.usageErrorsPerCall, churnUpdates,
           });
         }
       }
@@ -218,12 +168,8 @@ export async function runStrategyBench(m: Machine, counting: Machine, profile: C
   o.onProgress?.(total, total, "the host probe");
   const hostTp = m.tracepoints.define("bench_host_probe");
   hostTp.register("host", 0);
-  const timeLoop = async (tpId: number, n: number) => {
-    await m.run(0, "trace_loop_plain", [Math.max(1, n / 10), tpId, 0]);
-    const ns: number[] = [];
-    for (let r = 0; r < reps; r++) ns.push((await m.run(0, "trace_loop_plain", [n, tpId, 0])).elapsedNs / n);
-    return summarize(ns);
-  };
+  const plain = strategy("plain");
+  const timeLoop = async (tpId: number, n: number) => (await measure(m, { command: plain.loop, args: [tpId, 0], iterations: n, reps, cpus: [0] })).nsPerOp;
   const hostN = Math.max(1, Math.floor(iterations / 20));
   const hostProbe = { nsPerCall: await timeLoop(hostTp.id, hostN), emptyProbeNsPerCall: await timeLoop(tps[1], hostN) };
   o.onProgress?.(total, total, "done");

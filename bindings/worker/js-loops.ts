@@ -1,7 +1,7 @@
 // The primitive loops of assembly/bench.ts written in plain TypeScript with Atomics on
 // an Int32Array over the same shared memory: the comparison that shows what running the
 // hot path inside WebAssembly buys. They run in the CPU worker, like the wasm loops.
-import type { Layout } from "./layout.js";
+import { perCpuAddr, type Layout } from "../abi/layout.js";
 
 export interface JsLoopContext {
   readonly i32: Int32Array;
@@ -11,7 +11,7 @@ export interface JsLoopContext {
 
 type JsLoop = (ctx: JsLoopContext, args: readonly number[]) => number;
 
-const pcpu = (c: JsLoopContext, field: number) => (c.layout.PERCPU_BASE + c.cpu * c.layout.PERCPU_STRIDE + field) >> 2;
+const pcpu = (c: JsLoopContext, field: number) => perCpuAddr(c.layout, c.cpu, field) >> 2;
 
 function emptyProbe(_arg: number): void {}
 let probe: (arg: number) => void = emptyProbe;
@@ -20,7 +20,7 @@ export function setJsProbe(fn: (arg: number) => void): void {
   probe = fn;
 }
 
-export const JS_COMMANDS: Record<string, JsLoop> = {
+export const JS_LOOPS: Readonly<Record<string, JsLoop>> = {
   js_empty(c, [n]) {
     const i32 = c.i32, k = pcpu(c, c.layout.PCPU_COUNTER) + 1;
     let i = 0;

@@ -1,60 +1,21 @@
-// Cost profiles and the clock. A profile gives the cycles of each op kind of the counting
-// build; modeled cycles = op counts x profile. `rcu-lab calibrate` measures the clock (a
-// dependent chain of one-cycle operations in WebAssembly) and the op kinds WebAssembly can
-// execute, and takes the rest (irq save/restore, out-of-line calls, release stores, whose
-// V8 code differs from the kernel's) from a shipped native profile, saying so per op.
-import { OP_KINDS, type OpKind } from "./layout.js";
-import type { Machine } from "./machine.js";
-import { runPrimitives } from "./primitives-run.js";
+// rcu-lab calibrate: the clock (a dependent chain of one-cycle operations in WebAssembly)
+// and the op kinds WebAssembly can execute, measured here; the rest (irq save/restore,
+// out-of-line calls, release stores, whose V8 code differs from the kernel's) taken from a
+// base profile (the shipped native one), saying so per op.
+import type { OpKind } from "../abi/constants.js";
+import type { Machine } from "../machine/machine.js";
+import type { CostProfile } from "./costs.js";
+import { measure } from "./measure.js";
+import { runPrimitives } from "./primitives.js";
 import { summarize, type Summary } from "./stats.js";
-
-export interface CostProfile {
-  schema: "rcu-lab/cost-profile@1";
-  name: string;
-  source: string;
-  ghz: number;
-  cyclesPerOp: Record<OpKind, number>;
-  sources: Record<OpKind, string>;
-}
-
-/** Where the shipped profile lives (read by the Node CLI; a page fetches it). */
-export const SHIPPED_PROFILE_URL = new URL("../../profiles/amd-epyc-zen5-2vcpu.json", import.meta.url);
-
-/** Parse and check a profile (`path` names it in errors). */
-export function parseProfile(text: string, path: string): CostProfile {
-  let p: CostProfile;
-  try {
-    p = JSON.parse(text) as CostProfile;
-  } catch (e) {
-    throw new Error(`cost profile ${path} is not JSON: ${(e as Error).message}`);
-  }
-  if (p.schema !== "rcu-lab/cost-profile@1") throw new Error(`${String(path)} is not a cost profile (schema ${JSON.stringify(p.schema)}, expected "rcu-lab/cost-profile@1")`);
-  for (const k of OP_KINDS) {
-    if (typeof p.cyclesPerOp?.[k] !== "number" || !(p.cyclesPerOp[k] >= 0)) {
-      throw new Error(`cost profile ${String(path)}: cyclesPerOp.${k} must be a number of cycles >= 0`);
-    }
-  }
-  if (!(p.ghz > 0)) throw new Error(`cost profile ${String(path)}: ghz must be positive`);
-  return p;
-}
-
-/** Modeled cycles of one call: op counts x cycles per op. */
-export function modeledCycles(ops: Record<OpKind, number>, p: CostProfile): number {
-  return OP_KINDS.reduce((sum, k) => sum + ops[k] * p.cyclesPerOp[k], 0);
-}
 
 /**
  * The clock of CPU `cpu`: GHz from a dependent chain of one-cycle integer operations
- * (calibrate_chain: 8 per iteration), median of `reps` batches.
+ * (calibrate_chain: CALIBRATE_CHAIN_OPS per iteration), median of `reps` batches.
  */
 export async function measureGhz(m: Machine, cpu = 0, reps = 5, n = 20_000_000): Promise<Summary> {
-  await m.run(cpu, "calibrate_chain", [n / 10, 3, 5]);
-  const ghz: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const res = await m.run(cpu, "calibrate_chain", [n, 3, 5]);
-    ghz.push((8 * n) / res.elapsedNs);
-  }
-  return summarize(ghz);
+  const r = await measure(m, { command: "calibrate_chain", args: [3, 5], iterations: n, reps, cpus: [cpu] });
+  return summarize(r.samples[0].map((nsPerIteration) => m.layout.CALIBRATE_CHAIN_OPS / nsPerIteration));
 }
 
 /**

@@ -1,7 +1,7 @@
 // Terminal rendering of reports: every number with its unit and its spread.
 import Table from "cli-table3";
-import type { PrimitivesReport } from "./primitives-run.js";
-import { formatSummary } from "./stats.js";
+import type { PrimitivesReport } from "../experiments/primitives.js";
+import { formatSummary } from "../experiments/stats.js";
 
 const pct = (x: number, ref: number) => `${x >= ref ? "+" : ""}${(((x - ref) / ref) * 100).toFixed(0)}%`;
 

@@ -1,13 +1,12 @@
 // The grace-period kthread's worker (rcu_gp_kthread, the SRCU workqueue, the callback
 // invoker). Its JavaScript steps the module's gp_kthread_step() and sleeps on the
 // RCU_GP_WAKE futex word for as long as the step allows: it spins only for waits shorter
-// than SPIN_BELOW_US, and never longer than SPIN_BUDGET_US in a row.
-import { nowUs } from "./clock.js";
-import { CMD_EXIT } from "./commands.js";
-import { bootContext } from "./cpu.js";
-import type { ContextInit } from "./platform/types.js";
-
-type Fn = (...a: number[]) => number;
+// than SPIN_BELOW_US, and never longer than SPIN_BUDGET_US in a row. Its mailbox takes
+// only CMD_EXIT (abi/mailbox.ts takeExit).
+import { nowUs } from "../abi/clock.js";
+import { memoryViews, takeExit } from "../abi/mailbox.js";
+import type { ContextInit } from "../platform/types.js";
+import { bootContext } from "./boot.js";
 
 const SPIN_BELOW_US = 50;
 const SPIN_BUDGET_US = 1000;
@@ -16,30 +15,17 @@ const MIN_SLEEP_MS = 0.1;
 
 export function bootGpKthread(init: ContextInit): { run: () => void } {
   const { layout, exports } = bootContext(init);
-  const i32 = new Int32Array(init.memory.buffer);
-  const step = exports.gp_kthread_step as Fn;
-  const mb = layout.MAILBOX_BASE + init.cpu * layout.MAILBOX_STRIDE;
-  const reqIdx = (mb + layout.MB_REQ_SEQ) >> 2;
+  const views = memoryViews(init.memory, layout);
+  const i32 = views.i32;
   const wakeIdx = layout.RCU_GP_WAKE >> 2;
-
-  function exitRequested(): number | undefined {
-    const seq = Atomics.load(i32, reqIdx);
-    if (seq !== Atomics.load(i32, (mb + layout.MB_ACK_SEQ) >> 2) && Atomics.load(i32, (mb + layout.MB_CMD) >> 2) === CMD_EXIT) return seq;
-    return undefined;
-  }
 
   function run(): void {
     let spunSince = -1;
     for (;;) {
-      const exitSeq = exitRequested();
-      if (exitSeq !== undefined) {
-        Atomics.store(i32, (mb + layout.MB_ACK_SEQ) >> 2, exitSeq);
-        Atomics.notify(i32, (mb + layout.MB_ACK_SEQ) >> 2);
-        return;
-      }
+      if (takeExit(views, init.cpu)) return;
       const wake = Atomics.load(i32, wakeIdx);
       const now = nowUs();
-      const sleepUs = step(now);
+      const sleepUs = exports.gp_kthread_step(now);
       if (sleepUs === 0) continue;
       if (sleepUs > 0 && sleepUs < SPIN_BELOW_US) {
         if (spunSince < 0) spunSince = now;

@@ -2,8 +2,9 @@
 // executes it, on one CPU and on all CPUs at once, beside the same loop written in plain
 // TypeScript with Atomics, and beside the native figure of reference/native-costs.md.
 // Every timing is one batch run inside one worker call; no per-op JS -> wasm crossing.
-import type { Machine } from "./machine.js";
-import { summarize, type Summary } from "./stats.js";
+import type { Machine } from "../machine/machine.js";
+import { checkIterations, measure } from "./measure.js";
+import type { Summary } from "./stats.js";
 
 export interface Primitive {
   readonly name: string;
@@ -80,12 +81,7 @@ export const NATIVE_SOURCE =
 export async function runPrimitives(machine: Machine, o: PrimitivesOptions = {}): Promise<PrimitivesReport> {
   const iterations = o.iterations ?? 10_000_000;
   const reps = o.reps ?? 5;
-  if (!Number.isInteger(iterations) || iterations < 1 || iterations > 2 ** 32 - 1) {
-    throw new RangeError(`iterations must be an integer in 1..${2 ** 32 - 1} (a u32 loop count); got ${iterations}`);
-  }
-  if (!Number.isInteger(reps) || reps < 1 || reps > 1000) {
-    throw new RangeError(`reps must be an integer in 1..1000; got ${reps}`);
-  }
+  checkIterations(iterations, reps);
   const list = o.primitives ?? PRIMITIVES;
   const known = list.map((p) => p.name);
   for (const n of o.only ?? []) {
@@ -104,21 +100,8 @@ export async function runPrimitives(machine: Machine, o: PrimitivesOptions = {})
         if (!command) continue;
         o.onProgress?.(done++, total, `${p.name} (${impl}, ${scope})`);
         const cpus = scope === "1 CPU" ? [0] : [...Array(machine.cpus).keys()];
-        const args = [iterations, ...(p.args?.(machine) ?? [])];
-        // Warm-up batch (JIT tiers, caches), not timed.
-        await machine.runAll(command, [Math.max(1, Math.floor(iterations / 10)), ...args.slice(1)], { cpus, barrier: true });
-        const samples: number[][] = cpus.map(() => []);
-        for (let r = 0; r < reps; r++) {
-          const res = await machine.runAll(command, args, { cpus, barrier: true });
-          res.forEach((x, i) => samples[i].push(x.elapsedNs / iterations));
-        }
-        const perCpu = cpus.map((cpu, i) => ({ cpu, nsPerOp: summarize(samples[i]) }));
-        const medians = perCpu.map((c) => c.nsPerOp.median);
-        const all = samples.flat();
-        rows.push({
-          primitive: p.name, kernel: p.kernel, impl, scope, nativeNs: p.nativeNs, perCpu,
-          nsPerOp: { ...summarize(medians), min: Math.min(...all), max: Math.max(...all), n: reps },
-        });
+        const r = await measure(machine, { command, args: p.args?.(machine) ?? [], iterations, reps, cpus });
+        rows.push({ primitive: p.name, kernel: p.kernel, impl, scope, nativeNs: p.nativeNs, perCpu: r.perCpu, nsPerOp: r.nsPerOp });
       }
     }
   }

@@ -3,13 +3,14 @@
 // per-CPU histograms and prints rcutorture's lines. A run fails when any Reader Pipe
 // bucket past index 1 is non-zero (a grace period ended under a reader) or a reader saw
 // a freed (poisoned) element.
-import { FAULTS, USAGE_KINDS, type FaultName } from "./faults.js";
-import { perCpuAddr } from "./layout.js";
-import type { Machine } from "./machine.js";
+import { FAULT_NAMES, globalName, type FaultName } from "../abi/constants.js";
+import { perCpuAddr } from "../abi/layout.js";
+import { SrcuStruct, type RcuFlavor } from "../kernel/rcu.js";
+import type { Machine } from "../machine/machine.js";
+import { seedCpus, sumUsageErrors } from "./torture-setup.js";
 
 export const TORTURE_FLAVORS = ["rcu", "srcu", "srcu-fast"] as const;
 export type TortureFlavor = (typeof TORTURE_FLAVORS)[number];
-const FLAVOR_ID: Record<TortureFlavor, number> = { rcu: 0, srcu: 1, "srcu-fast": 2 };
 
 /** Faults the torture test is expected to catch, with the flavor each one breaks. */
 export const TORTURE_FAULTS: Record<string, TortureFlavor> = {
@@ -77,8 +78,7 @@ export interface TortureReport {
 const DEFAULTS = { longDelayRate: 64, stallRate: 64, migrateRate: 64 };
 
 function readU64s(m: Machine, addr: number, n: number): number[] {
-  const v = new DataView(m.memory.buffer);
-  return Array.from({ length: n }, (_, i) => Number(v.getBigUint64(addr + 8 * i, true)));
+  return Array.from({ length: n }, (_, i) => m.readU64(addr + 8 * i));
 }
 
 function readerStats(m: Machine) {
@@ -103,15 +103,9 @@ function resetReaderStats(m: Machine): void {
   const L = m.layout;
   const u8 = new Uint8Array(m.memory.buffer);
   for (let cpu = 0; cpu < m.cpus; cpu++) {
-    u8.fill(0, perCpuAddr(L, cpu, L.PCPU_TORTURE_PIPE), perCpuAddr(L, cpu, L.PCPU_TORTURE_MISC) + 48);
+    // The statistics end where the reader configuration (TM_CFG_*) begins.
+    u8.fill(0, perCpuAddr(L, cpu, L.PCPU_TORTURE_PIPE), perCpuAddr(L, cpu, L.PCPU_TORTURE_MISC) + L.TM_CFG_LONG);
   }
-}
-
-/** Spin iterations per microsecond on each CPU (for udelay()). */
-export async function calibrateSpins(m: Machine): Promise<number[]> {
-  const n = 2_000_000;
-  const res = await m.runAll("torture_spin", [n]);
-  return res.map((r) => Math.max(1, Math.round(n / (r.elapsedNs / 1000))));
 }
 
 export async function runTorture(m: Machine, o: TortureOptions): Promise<TortureReport> {
@@ -120,8 +114,8 @@ export async function runTorture(m: Machine, o: TortureOptions): Promise<Torture
   }
   if (!(o.seconds > 0) || o.seconds > 3600) throw new RangeError(`seconds must be in (0, 3600]; got ${o.seconds}`);
   if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff) throw new RangeError(`seed must be an integer in 0..4294967295; got ${o.seed}`);
-  if (o.fault !== undefined && !(o.fault in FAULTS)) {
-    throw new RangeError(`unknown fault '${o.fault}'; expected one of: ${Object.keys(FAULTS).join(", ")}`);
+  if (o.fault !== undefined && !FAULT_NAMES.includes(o.fault)) {
+    throw new RangeError(`unknown fault '${o.fault}'; expected one of: ${FAULT_NAMES.join(", ")}`);
   }
   if (m.cpus < 2) throw new RangeError(`torture needs at least 2 CPUs (a writer and a reader); got ${m.cpus}`);
   const settings = {
@@ -129,22 +123,23 @@ export async function runTorture(m: Machine, o: TortureOptions): Promise<Torture
     stallRate: o.stallRate ?? DEFAULTS.stallRate,
     migrateRate: o.migrateRate ?? DEFAULTS.migrateRate,
   };
-  const flavor = FLAVOR_ID[o.flavor];
+  // The read side by rcutorture's ops (TORTURE_*), the update side through the flavor table.
+  const flavor = m.layout[globalName("TORTURE", o.flavor)];
   const sspName = `torture_${o.flavor}`;
-  const ssp = o.flavor === "rcu" ? 0 : (m.hasSrcu(sspName) ? m.srcu(sspName) : m.initSrcu(sspName, o.flavor)).index;
+  const gp: RcuFlavor = o.flavor === "rcu" ? m.rcu : m.hasSrcu(sspName) ? m.srcu(sspName) : m.initSrcu(sspName, o.flavor);
+  const ssp = gp instanceof SrcuStruct ? gp.index : 0; // unused by the RCU read side
   const readers = [...Array(m.cpus).keys()].slice(1);
 
   m.setFaults(o.fault ? [o.fault] : [], readers[0]); // gp-skip-cpu skips the first reader
   resetReaderStats(m);
   await m.run(0, "torture_writer_init");
-  const spins = await calibrateSpins(m);
-  await m.runAll("torture_random_init", (cpu) => [(o.seed * 7919 + cpu * 104729) >>> 0, spins[cpu]]);
+  await seedCpus(m, o.seed);
   await m.runAll("torture_reader_config", [settings.longDelayRate, settings.stallRate, settings.migrateRate]);
 
   const durationMs = o.seconds * 1000;
   const t0 = Date.now();
-  const writer = m.run(0, "torture_writer", [durationMs, flavor, ssp], { deadlineMs: durationMs + 60_000 });
-  const gpsSoFar = () => Number(new DataView(m.memory.buffer).getBigUint64(m.layout.TORTURE_N_GPS, true));
+  const writer = m.run(0, "torture_writer", [durationMs, gp.domain], { deadlineMs: durationMs + 60_000 });
+  const gpsSoFar = () => m.readU64(m.layout.TORTURE_N_GPS);
   const progress = setInterval(() => {
     const s = readerStats(m);
     o.onProgress?.({
@@ -169,8 +164,7 @@ export async function runTorture(m: Machine, o: TortureOptions): Promise<Torture
   const L = m.layout;
   const wcount = readU64s(m, L.TORTURE_WCOUNT, L.RCU_TORTURE_PIPE_LEN + 1);
   const [allocs, frees, gracePeriods] = readU64s(m, L.TORTURE_N_ALLOC, 3);
-  const usageErrors: Record<string, number> = Object.fromEntries(USAGE_KINDS.map((k) => [k, 0]));
-  for (let cpu = 0; cpu < m.cpus; cpu++) for (const [k, v] of Object.entries(m.usageErrors(cpu))) usageErrors[k] += v;
+  const usageErrors = sumUsageErrors(m);
   const pipeErrors = s.pipe.slice(2).reduce((a, b) => a + b, 0);
   return {
     schema: "rcu-lab/torture@1", flavor: o.flavor, fault: o.fault ?? null, cpus: m.cpus, cores: m.platform.cores(),
@@ -178,28 +172,4 @@ export async function runTorture(m: Machine, o: TortureOptions): Promise<Torture
     allocs, frees, gracePeriods, sections: s.sections, mberrors: s.mberrors, longDelays: s.longDelays, stalls: s.stalls,
     migrations: s.migrations, usageErrors, pipeErrors, passed: pipeErrors === 0 && s.mberrors === 0,
   };
-}
-
-/** rcutorture's statistics lines (rcu_torture_stats_print), plus a verdict. */
-export function renderTorture(r: TortureReport): string {
-  const tag = `${r.flavor}-torture:`;
-  const bad = !r.passed;
-  const lines = [
-    `${tag} rtc: ver: ${r.allocs} tfle: 0 rta: ${r.allocs} rtaf: 0 rtf: ${r.frees} rtmbe: ${r.mberrors} rtbe: 0 rtbke: 0 rtbre: 0 rtbf: 0 rtb: 0 nt: 0 barrier: 0/0:0`,
-    `${tag} ${bad ? "!!! " : ""}Reader Pipe:  ${r.readerPipe.join(" ")}`,
-    `${tag} Reader Batch:  ${r.readerBatch.join(" ")}`,
-    `${tag} Free-Block Circulation:  ${r.freeBlockCirculation.join(" ")}`,
-    `${tag} ${r.cpus} CPUs (CPU 0 writes, ${r.cpus - 1} read) on ${r.cores} cores, ${r.seconds} s, seed ${r.seed}${r.fault ? `, fault ${r.fault}` : ""}: ` +
-      `${r.gracePeriods} grace periods, ${r.sections} reader sections, ${r.longDelays} long delays, ${r.stalls} stalled readers, ${r.migrations} migrations`,
-  ];
-  const usage = Object.entries(r.usageErrors).filter(([, v]) => v > 0);
-  lines.push(`${tag} usage errors: ${usage.length ? usage.map(([k, v]) => `${k} ${v}`).join(", ") : "none"}`);
-  if (r.passed) lines.push(`${tag} PASS: no reader saw a grace period end under it, no freed element was read`);
-  else {
-    const why = [];
-    if (r.pipeErrors) why.push(`${r.pipeErrors} sections saw a too-short grace period (Reader Pipe past index 1)`);
-    if (r.mberrors) why.push(`${r.mberrors} reads of a freed (poisoned) element`);
-    lines.push(`${tag} FAIL: ${why.join("; ")}`);
-  }
-  return lines.join("\n");
 }

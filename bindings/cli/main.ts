@@ -2,17 +2,20 @@
 // rcu-lab command line.
 import Table from "cli-table3";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { Machine } from "./machine.js";
-import { PRIMITIVES, runPrimitives, type Impl, type Scope } from "./primitives-run.js";
-import { progressLine } from "./progress.js";
-import { renderPrimitives } from "./report.js";
-import { FAULTS, type FaultName } from "./faults.js";
-import { TORTURE_FLAVORS, renderTorture, runTorture, type TortureFlavor } from "./torture.js";
-import { calibrateProfile, parseProfile, SHIPPED_PROFILE_URL, type CostProfile } from "./costs.js";
-import { STRATEGIES, runStrategyBench, type BenchContext } from "./strategies.js";
-import { renderStrategies } from "./strategy-report.js";
-import { CONTEXTS, renderTpTorture, runTpTorture } from "./tp-torture.js";
 import fs from "node:fs";
+import { FAULT_NAMES, type FaultName } from "../abi/constants.js";
+import { calibrateProfile } from "../experiments/calibrate.js";
+import { parseProfile, SHIPPED_PROFILE_URL, type CostProfile } from "../experiments/costs.js";
+import { PRIMITIVES, runPrimitives, type Impl, type Scope } from "../experiments/primitives.js";
+import { runStrategyBench } from "../experiments/strategy-bench.js";
+import { CONTEXTS, STRATEGIES, type BenchContext } from "../experiments/strategy-table.js";
+import { TORTURE_FLAVORS, runTorture, type TortureFlavor } from "../experiments/torture.js";
+import { runTpTorture } from "../experiments/tp-torture.js";
+import { Machine } from "../machine/machine.js";
+import { progressLine } from "./progress.js";
+import { renderPrimitives } from "./render-primitives.js";
+import { renderStrategies } from "./render-strategies.js";
+import { renderTorture, renderTpTorture } from "./render-torture.js";
 
 function positiveInt(what: string, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
@@ -55,7 +58,7 @@ program
   .addOption(new Option("--impl <impl>", "which implementations").choices(["both", "wasm", "js"]).default("both"))
   .option("--json", "print the report as JSON (schema rcu-lab/primitives@1) instead of tables")
   .action(async (o: { cpus?: number; iterations: number; reps: number; only?: string; impl: string; json?: boolean }) => {
-    const platform = (await import("./platform/node.js")).nodePlatform;
+    const platform = (await import("../platform/node.js")).nodePlatform;
     const cpus = o.cpus ?? platform.cores();
     const machine = await Machine.create({ cpus, platform });
     try {
@@ -99,7 +102,7 @@ program
   .option("--churn", "a concurrent updater registers/unregisters a probe on the measured tracepoint during each figure")
   .option("--json", "print the report as JSON (schema rcu-lab/bench@1)")
   .action(async (o: { strategies?: string; contexts?: string; probes?: string; cpus?: number; iterations: number; reps: number; profile?: string; churn?: boolean; json?: boolean }) => {
-    const platform = (await import("./platform/node.js")).nodePlatform;
+    const platform = (await import("../platform/node.js")).nodePlatform;
     const profile = readProfile(o.profile);
     const cpus = o.cpus ?? platform.cores();
     const probes = o.probes ? list(o.probes).map((x) => {
@@ -127,7 +130,7 @@ program
   .option("--out <file>", "where to write the profile", "rcu-lab-profile.json")
   .option("--base <file>", "profile for the ops that cannot be measured here (default: the shipped native profile)")
   .action(async (o: { out: string; base?: string }) => {
-    const platform = (await import("./platform/node.js")).nodePlatform;
+    const platform = (await import("../platform/node.js")).nodePlatform;
     const base = readProfile(o.base);
     const m = await Machine.create({ cpus: 1, platform });
     try {
@@ -150,7 +153,7 @@ program
   .option("--cpus <n>", "emulated CPUs: CPU 0 writes, the others read", positiveInt("--cpus", 64), 3)
   .option("--seconds <s>", "duration in seconds", positiveNumber("--seconds"), 4)
   .option("--seed <n>", "random seed", nonNegativeInt("--seed"), 1)
-  .addOption(new Option("--fault <name>", "inject a deliberately broken mechanism").choices(Object.keys(FAULTS)))
+  .addOption(new Option("--fault <name>", "inject a deliberately broken mechanism").choices([...FAULT_NAMES]))
   .option("--long-delay-rate <n>", "flavor runs: 1 in N reader sections takes a 1-5 ms delay (0 = never)", nonNegativeInt("--long-delay-rate"), 64)
   .option("--stall-rate <n>", "flavor runs (SRCU): 1 in N task sections stalls 1-4 ms between reading the index and the increment", nonNegativeInt("--stall-rate"), 64)
   .option("--migrate-rate <n>", "flavor runs (SRCU): 1 in N task sections migrates to another CPU", nonNegativeInt("--migrate-rate"), 64)
@@ -160,7 +163,7 @@ program
     flavor: TortureFlavor; strategy?: string; contexts?: string; cpus: number; seconds: number; seed: number; fault?: FaultName; json?: boolean;
     longDelayRate: number; stallRate: number; migrateRate: number; spinUs: number;
   }) => {
-    const platform = (await import("./platform/node.js")).nodePlatform;
+    const platform = (await import("../platform/node.js")).nodePlatform;
     if (o.strategy) {
       if (o.fault) throw new Error("--fault applies to --flavor runs; a strategy torture breaks nothing on purpose (call it from an illegal context with --contexts instead)");
       const machine = await Machine.create({ cpus: o.cpus, platform, deadlineMs: 60_000 });

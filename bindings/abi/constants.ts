@@ -1,0 +1,68 @@
+// Values shared with the WebAssembly module. The module exports each as an immutable
+// global (assembly/index.ts); the bindings keep only the NAMES and read every number from
+// the module. A module whose numbering differs from what these names expect is refused
+// when its layout is read (constantsProblems), so a change on one side cannot go unseen.
+
+/** Fault-injection bits (assembly/rcu/faults.ts FAULT_*), by the name the CLI and API use. */
+export const FAULT_NAMES = ["gp-skip-cpu", "gp-ignore-nesting", "gp-accept-stale", "srcu-no-flip", "srcu-no-scan1", "reader-in-eqs"] as const;
+export type FaultName = (typeof FAULT_NAMES)[number];
+
+/** Usage-error kinds (assembly/rcu/usage.ts USAGE_*), in slot order. */
+export const USAGE_KINDS = [
+  "sync-in-atomic", "unbalanced-unlock", "irq-exit-without-enter", "srcu-in-nmi", "srcu-fast-not-watching",
+  "sched-in-atomic", "eqs-enter", "eqs-exit", "not-watching", "cb-overflow",
+] as const;
+export type UsageKind = (typeof USAGE_KINDS)[number];
+
+/** Op kinds of the counting build (assembly/primitives.ts OP_*), in slot order. */
+export const OP_KINDS = [
+  "read_once", "write_once", "this_cpu_rmw", "atomic_rmw", "smp_mb", "store_release",
+  "branch", "indirect_call", "call", "irq_save", "irq_restore",
+] as const;
+export type OpKind = (typeof OP_KINDS)[number];
+
+/** Errno values the tracepoint core returns (negated), by name. */
+export const ERRNO_NAMES = ["ENOENT", "ENOMEM", "EEXIST", "EINVAL", "ENOSPC"] as const;
+export type ErrnoName = (typeof ERRNO_NAMES)[number];
+
+/** "gp-skip-cpu" -> "FAULT_GP_SKIP_CPU": the module's global of a name. */
+export const globalName = (prefix: string, name: string) => `${prefix}_${name.toUpperCase().replace(/-/g, "_")}`;
+
+/** Named constants the bindings read from the module (beyond the layout's offsets). */
+export const REQUIRED_CONSTANTS = [
+  ...FAULT_NAMES.map((n) => globalName("FAULT", n)),
+  ...USAGE_KINDS.map((n) => globalName("USAGE", n)),
+  ...OP_KINDS.map((n) => globalName("OP", n)),
+  ...ERRNO_NAMES,
+  "NR_USAGE_KINDS", "NR_OP_KINDS", "TRACEPOINT_DEFAULT_PRIO", "RCU_SEQ_STATE_MASK", "RCU_SEQ_CTR_SHIFT", "MIGHT_SLEEP_IRQS_OFF",
+  "SRCU_FLAVOR_NONE", "SRCU_FLAVOR_NORMAL", "SRCU_FLAVOR_FAST", "GP_DOMAIN_RCU", "GP_DOMAIN_SRCU_BASE",
+  "GP_REQ_NORMAL", "GP_REQ_SYNC", "GP_REQ_EXPEDITED", "TORTURE_RCU", "TORTURE_SRCU", "TORTURE_SRCU_FAST",
+  "TPCTX_TASK", "TPCTX_IRQ", "TPCTX_IDLE", "TPCTX_NMI", "TP_SRCU", "TP_SRCU_FAST", "CALIBRATE_CHAIN_OPS",
+] as const;
+
+/**
+ * What is wrong with the module's constants, seen from the names above: each kind list must
+ * be numbered 0..n-1 in the order given (they index per-CPU slots), with n the module's own
+ * count, and every fault a distinct single bit.
+ */
+export function constantsProblems(c: Readonly<Record<string, number>>): string[] {
+  const problems: string[] = [];
+  const ordered = (what: string, prefix: string, names: readonly string[], count: number) => {
+    if (count !== names.length) problems.push(`the module has ${count} ${what}, the bindings know ${names.length} (${names.join(", ")})`);
+    names.forEach((n, i) => {
+      const v = c[globalName(prefix, n)];
+      if (v !== i) problems.push(`${globalName(prefix, n)} is ${v} in the module; the bindings expect ${i} (the order of ${what} in bindings/abi/constants.ts)`);
+    });
+  };
+  ordered("usage-error kinds", "USAGE", USAGE_KINDS, c.NR_USAGE_KINDS);
+  ordered("op kinds", "OP", OP_KINDS, c.NR_OP_KINDS);
+  let seen = 0;
+  for (const n of FAULT_NAMES) {
+    const b = c[globalName("FAULT", n)];
+    if (!(b > 0) || (b & (b - 1)) !== 0 || (seen & b) !== 0) problems.push(`${globalName("FAULT", n)} = ${b} is not a distinct single bit`);
+    seen |= b;
+  }
+  const known = new Set<string>(FAULT_NAMES.map((n) => globalName("FAULT", n)));
+  for (const g of Object.keys(c)) if (g.startsWith("FAULT_") && !known.has(g)) problems.push(`the module exports ${g}, which bindings/abi/constants.ts does not name`);
+  return problems;
+}

@@ -1,0 +1,87 @@
+// Commands a CPU runs in its worker's JavaScript because they sleep: synchronize_rcu() and
+// synchronize_srcu() called by code running on the CPU, and the rcutorture writer that
+// calls them. Blocking never happens inside WebAssembly. The task sleeps, so the CPU goes
+// idle (an extended quiescent state) until the grace period ends: a CPU blocked in
+// synchronize_rcu() counts as quiescent. One implementation for every flavor, through the
+// module's flavor table (assembly/rcu/flavor.ts): a grace-period domain is tree RCU or one
+// srcu_struct.
+import { nowUs } from "../abi/clock.js";
+import { waitBlocking } from "../abi/futex.js";
+import type { Layout } from "../abi/layout.js";
+import type { Exports } from "./boot.js";
+
+export interface SleepingContext {
+  readonly i32: Int32Array;
+  readonly layout: Layout;
+  readonly exports: Exports;
+}
+
+type SleepingCommand = (ctx: SleepingContext, args: readonly number[]) => number;
+
+/** How long a CPU waits for a grace period before failing (the host's deadline is usually shorter). */
+const GP_WAIT_MS = 120_000;
+
+/** might_sleep(): refuse (counted as sync-in-atomic) where sleeping would deadlock. */
+function mightSleep(ctx: SleepingContext, what: string): void {
+  const bad = ctx.exports.rcu_might_sleep() >>> 0;
+  if (bad !== 0) {
+    const irqsOffBit = ctx.layout.MIGHT_SLEEP_IRQS_OFF >>> 0;
+    const pc = (bad & ~irqsOffBit) >>> 0;
+    throw new Error(
+      `${what} called in atomic context (preempt_count 0x${pc.toString(16)}, interrupts ${bad & irqsOffBit ? "disabled" : "enabled"}): ` +
+        `it would deadlock; counted as usage error sync-in-atomic. Leave the read-side section or irq first`,
+    );
+  }
+}
+
+/** The domain of srcu_struct `ssp`, after checking that it exists. */
+function srcuDomain(ctx: SleepingContext, ssp: number): number {
+  const domain = ctx.layout.GP_DOMAIN_SRCU_BASE + ssp;
+  if (!Number.isInteger(ssp) || ssp < 0 || ssp >= ctx.layout.NR_SRCU || ctx.exports.gp_domain_valid(domain) === 0) {
+    throw new RangeError(`srcu_struct ${ssp} is not initialised: expected one created with machine.initSrcu() or 0 (tracepoint_srcu)`);
+  }
+  return domain;
+}
+
+/** synchronize_*() of `domain`: request, go idle, sleep on the domain's sequence word until done. */
+export function synchronize(ctx: SleepingContext, domain: number, expedited: boolean, what: string): number {
+  mightSleep(ctx, what);
+  const x = ctx.exports, L = ctx.layout;
+  const cookie = x.gp_start_poll(domain, expedited ? L.GP_REQ_EXPEDITED : L.GP_REQ_SYNC, nowUs());
+  x.idle_loop_enter();
+  try {
+    waitBlocking(ctx.i32, x.gp_seq_word(domain) >> 2, () => x.gp_poll_state(domain, cookie) === 1, GP_WAIT_MS,
+      () => new Error(`${what} did not complete within ${GP_WAIT_MS} ms`));
+  } finally {
+    x.idle_loop_exit();
+  }
+  return cookie;
+}
+
+/**
+ * rcu_torture_writer() for `durationMs` on grace-period domain `domain`: publish a new
+ * element and retire the old one (in WebAssembly), wait for a grace period (here,
+ * blocking), then advance the retired elements' pipe counts (in WebAssembly). Returns the
+ * grace periods waited for.
+ */
+function tortureWriter(ctx: SleepingContext, durationMs: number, domain: number): number {
+  if (ctx.exports.gp_domain_valid(domain) === 0) throw new RangeError(`torture_writer: grace-period domain ${domain} does not exist`);
+  const x = ctx.exports;
+  const end = Date.now() + durationMs;
+  let gps = 0;
+  while (Date.now() < end) {
+    x.torture_writer_publish();
+    synchronize(ctx, domain, false, "the torture writer's grace period");
+    x.torture_writer_after_gp();
+    gps++;
+  }
+  return gps;
+}
+
+export const SLEEPING_COMMANDS: Readonly<Record<string, SleepingCommand>> = {
+  torture_writer: (c, [durationMs, domain]) => tortureWriter(c, durationMs, domain),
+  synchronize_rcu: (c) => synchronize(c, c.layout.GP_DOMAIN_RCU, false, "synchronize_rcu()"),
+  synchronize_rcu_expedited: (c) => synchronize(c, c.layout.GP_DOMAIN_RCU, true, "synchronize_rcu_expedited()"),
+  synchronize_srcu: (c, [ssp]) => synchronize(c, srcuDomain(c, ssp), false, "synchronize_srcu()"),
+  synchronize_srcu_expedited: (c, [ssp]) => synchronize(c, srcuDomain(c, ssp), true, "synchronize_srcu_expedited()"),
+};
