@@ -1,8 +1,8 @@
 // rcu-lab torture: the rcutorture-style oracle. CPU 0 is the writer, the other CPUs are
 // readers; the host drives reader batches (each runs inside WebAssembly), collects the
-// per-CPU histograms and prints rcutorture's lines. A run fails when any Reader Pipe
+// per-CPU histograms and counters into a report. A run fails when any Reader Pipe
 // bucket past index 1 is non-zero (a grace period ended under a reader) or a reader saw
-// a freed (poisoned) element.
+// a freed (poisoned) element. cli/render-torture.ts prints rcutorture's lines.
 import { FAULT_NAMES, globalName, type FaultName } from "../abi/constants.js";
 import { perCpuAddr } from "../abi/layout.js";
 import { SrcuStruct, type RcuFlavor } from "../kernel/rcu.js";
@@ -89,12 +89,12 @@ function readerStats(m: Machine) {
   for (let cpu = 0; cpu < m.cpus; cpu++) {
     readU64s(m, perCpuAddr(L, cpu, L.PCPU_TORTURE_PIPE), len).forEach((x, i) => (pipe[i] += x));
     readU64s(m, perCpuAddr(L, cpu, L.PCPU_TORTURE_BATCH), len).forEach((x, i) => (batch[i] += x));
-    const [mbe, sec, mig, stall, long] = readU64s(m, perCpuAddr(L, cpu, L.PCPU_TORTURE_MISC), 5);
-    misc.mberrors += mbe;
-    misc.sections += sec;
-    misc.migrations += mig;
-    misc.stalls += stall;
-    misc.longDelays += long;
+    const tm = (field: number) => m.readU64(perCpuAddr(L, cpu, L.PCPU_TORTURE_MISC + field));
+    misc.mberrors += tm(L.TM_MBERROR);
+    misc.sections += tm(L.TM_SECTIONS);
+    misc.migrations += tm(L.TM_MIGRATIONS);
+    misc.stalls += tm(L.TM_STALLS);
+    misc.longDelays += tm(L.TM_LONG_DELAYS);
   }
   return { pipe, batch, ...misc };
 }
@@ -163,7 +163,7 @@ export async function runTorture(m: Machine, o: TortureOptions): Promise<Torture
   const s = readerStats(m);
   const L = m.layout;
   const wcount = readU64s(m, L.TORTURE_WCOUNT, L.RCU_TORTURE_PIPE_LEN + 1);
-  const [allocs, frees, gracePeriods] = readU64s(m, L.TORTURE_N_ALLOC, 3);
+  const [allocs, frees, gracePeriods] = [L.TORTURE_N_ALLOC, L.TORTURE_N_FREE, L.TORTURE_N_GPS].map((a) => m.readU64(a));
   const usageErrors = sumUsageErrors(m);
   const pipeErrors = s.pipe.slice(2).reduce((a, b) => a + b, 0);
   return {
