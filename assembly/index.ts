@@ -1,5 +1,5 @@
 // The rcu-lab core: one module, instantiated once per emulated CPU over one shared
-// memory. It allocates nothing and has no start function or data segment (DESIGN.md).
+// memory. It allocates nothing and has no start function or data segment (docs/architecture.md).
 import { HDR_MAGIC, LAYOUT_MAGIC, PCPU_CPU_ID } from "./layout";
 import { set_this_cpu } from "./percpu";
 import { preempt_count_init } from "./preempt";

@@ -1,7 +1,7 @@
 // Interrupt flags (include/linux/irqflags.h, arch/x86/include/asm/irqflags.h, v5.6).
 // The emulated EFLAGS.IF of each CPU is a per-CPU word: 1 = interrupts disabled.
 // WebAssembly cannot execute pushf/popf/cli; their cost (5.9 ns per save+restore pair
-// natively, reference/native-costs.md) belongs to the cost model, so each save and
+// natively, docs/native-reference.md) belongs to the cost model, so each save and
 // each restore is counted as an op of its own kind.
 import { PCPU_IRQS_DISABLED } from "./layout";
 import { OP_IRQ_RESTORE, OP_IRQ_SAVE, count_op, cpu_reg_read_u32, cpu_reg_write_u32 } from "./primitives";

@@ -5,7 +5,7 @@
 //   "count == 0" means "preemptible and a reschedule is due" in one test)
 //
 // The emulated kernel is CONFIG_PREEMPT: preempt_disable() is a per-CPU increment,
-// as in the native figures of reference/native-costs.md.
+// as in the native figures of docs/native-reference.md.
 import { PCPU_PREEMPT_COUNT } from "./layout";
 import { barrier, branch, out_of_line_call, this_cpu_add_return_u32, this_cpu_read_u32, this_cpu_write_u32 } from "./primitives";
 

@@ -1,4 +1,4 @@
-// The kernel's memory primitives, mapped onto WebAssembly as DESIGN.md's fidelity table
+// The kernel's memory primitives, mapped onto WebAssembly as the fidelity table of docs/architecture.md
 // says. Kernel code in assembly/ touches shared memory ONLY through this file, so the
 // same source builds as
 //   release  - each primitive is the bare instruction (what is timed), and

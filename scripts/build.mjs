@@ -15,7 +15,7 @@ const INPUT_DIRS = ["assembly", "bindings", "bench", "scripts"];
 const INPUT_FILES = ["package.json", "package-lock.json", "tsconfig.json", "asconfig.json"];
 const OUTPUTS = ["build/rcu-lab.wasm", "build/rcu-lab.counting.wasm", "dist/bindings/index.js"];
 
-/** The asc flags of DESIGN.md: imported shared memory, no runtime, no abort import. */
+/** The asc flags of docs/architecture.md: imported shared memory, no runtime, no abort import. */
 export const MAXIMUM_MEMORY_PAGES = 1024; // 64 MiB
 const BUILDS = [
   { out: "build/rcu-lab.wasm", extra: [] },
@@ -56,7 +56,7 @@ async function compileAssembly({ out, extra }) {
   if (error) throw new Error(`asc failed for ${out}: ${error.message}\n${stderr.toString()}`);
   const problems = checkWasm(fs.readFileSync(path.join(root, out)));
   if (problems.length) {
-    throw new Error(`${out} breaks the shared-memory rules of DESIGN.md:\n  - ${problems.join("\n  - ")}`);
+    throw new Error(`${out} breaks the shared-memory rules of docs/architecture.md:\n  - ${problems.join("\n  - ")}`);
   }
 }
 

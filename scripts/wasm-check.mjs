@@ -1,4 +1,4 @@
-// The build check of DESIGN.md's shared-memory rules. A module instantiated N times over
+// The build check of the shared-memory rules of docs/architecture.md. A module instantiated N times over
 // one shared memory must not carry anything that each instantiation would redo or that
 // would differ per instance: no data segment (re-copied into shared memory at every
 // instantiation), no start function, memory imported and shared, only the imports the

@@ -1,7 +1,7 @@
 /*
  * Native x86-64 versions of the primitive loops of assembly/bench.ts, so that the
  * emulation is compared with the hardware it runs on, in the same run. The sequences are
- * those of reference/native-costs.md. Prints one JSON object: ns per operation, the
+ * those of docs/native-reference.md. Prints one JSON object: ns per operation, the
  * median of `reps` repetitions of `iters`-iteration loops, with min and max.
  * Build: cc -O2 -mno-red-zone -o primitives primitives.c
  */

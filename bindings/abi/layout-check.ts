@@ -1,4 +1,4 @@
-// Checks that the layout and the per-CPU areas are what DESIGN.md requires: regions that
+// Checks that the layout and the per-CPU areas are what docs/architecture.md requires: regions that
 // do not overlap, hot per-CPU fields on cache lines of their own, and each CPU's area
 // written by that CPU only. Used by the tests (and available to embedders).
 import { HOT_PERCPU_FIELDS, layoutEnd, type Layout } from "./layout.js";

@@ -5,7 +5,7 @@ import { formatSummary } from "../experiments/stats.js";
 import type { StrategyReport, StrategyRow } from "../experiments/strategy-bench.js";
 import { strategy } from "../experiments/strategy-table.js";
 
-/** reference/native-costs.md: one enabled tracepoint, one empty probe, ns (task, idle). */
+/** docs/native-reference.md: one enabled tracepoint, one empty probe, ns (task, idle). */
 export const NATIVE_ONE_PROBE_NS: Record<string, { task?: number; idle?: number }> = {
   off: { task: 0.25 },
   plain: { task: 3.24 },
@@ -78,6 +78,6 @@ export function renderStrategies(r: StrategyReport): string {
     `the host probe (a call back into JavaScript), plain, task context, 1 CPU: ${formatSummary(r.hostProbe.nsPerCall, "ns")} per call, ` +
       `against ${formatSummary(r.hostProbe.emptyProbeNsPerCall, "ns")} with the empty probe`,
   );
-  out.push("native ns: reference/native-costs.md (gcc -O2, AMD EPYC Zen 5, one empty probe), including irq save/restore the WebAssembly cannot execute");
+  out.push("native ns: docs/native-reference.md (gcc -O2, AMD EPYC Zen 5, one empty probe), including irq save/restore the WebAssembly cannot execute");
   return out.join("\n");
 }

@@ -1,6 +1,6 @@
 // The primitives comparison: ns per operation of each kernel primitive as the module
 // executes it, on one CPU and on all CPUs at once, beside the same loop written in plain
-// TypeScript with Atomics, and beside the native figure of reference/native-costs.md.
+// TypeScript with Atomics, and beside the native figure of docs/native-reference.md.
 // Every timing is one batch run inside one worker call; no per-op JS -> wasm crossing.
 import type { Machine } from "../machine/machine.js";
 import { checkIterations, measure } from "./measure.js";
@@ -13,7 +13,7 @@ export interface Primitive {
   readonly wasm: string;
   /** The same loop in TypeScript with Atomics, if there is one. */
   readonly js?: string;
-  /** ns per op of the native x86-64 sequence (reference/native-costs.md, AMD EPYC Zen 5, 2 vCPUs); NaN if none. */
+  /** ns per op of the native x86-64 sequence (docs/native-reference.md, AMD EPYC Zen 5, 2 vCPUs); NaN if none. */
   readonly nativeNs: number;
   /** Extra command arguments after the iteration count. */
   readonly args?: (m: Machine) => number[];
@@ -76,7 +76,7 @@ export interface PrimitivesReport {
 }
 
 export const NATIVE_SOURCE =
-  "reference/native-costs.md: gcc -O2 on AMD EPYC (Zen 5) VM, 2 vCPUs, pinned thread, median of 5 x 2e7 iterations";
+  "docs/native-reference.md: gcc -O2 on AMD EPYC (Zen 5) VM, 2 vCPUs, pinned thread, median of 5 x 2e7 iterations";
 
 export async function runPrimitives(machine: Machine, o: PrimitivesOptions = {}): Promise<PrimitivesReport> {
   const iterations = o.iterations ?? 10_000_000;
