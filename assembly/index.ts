@@ -32,6 +32,7 @@ export { GP_DOMAIN_RCU, GP_DOMAIN_SRCU_BASE, GP_REQ_NORMAL, GP_REQ_SYNC, GP_REQ_
 export { TORTURE_RCU, TORTURE_SRCU, TORTURE_SRCU_FAST } from "./torture/rcutorture";
 export { TPCTX_TASK, TPCTX_IRQ, TPCTX_IDLE, TPCTX_NMI } from "./tracepoint/torture";
 export { TP_SRCU, TP_SRCU_FAST } from "./tracepoint/strategies";
+export { TP_RELEASE_RCU, TP_RELEASE_RCU_SRCU } from "./tracepoint/probes_arena";
 export { EEXIST, ENOENT, ENOMEM, EINVAL, ENOSPC, TRACEPOINT_DEFAULT_PRIO } from "./tracepoint/tracepoint";
 
 /**

@@ -101,9 +101,10 @@ export class Tracepoint {
 
   /** Choose how old arrays are released (the kernel version's chain). */
   setRelease(chain: ReleaseChain): void {
-    if (chain === "rcu") this.x.tracepoint_set_release(this.id, 0, 0);
-    else if (chain === "rcu-srcu") this.x.tracepoint_set_release(this.id, 1, this.deps.tracepointSrcu.index);
-    else if (chain === "rcu-srcu-fast") this.x.tracepoint_set_release(this.id, 1, this.deps.tracepointSrcuFast.index);
+    const L = this.host.layout;
+    if (chain === "rcu") this.x.tracepoint_set_release(this.id, L.TP_RELEASE_RCU, 0);
+    else if (chain === "rcu-srcu") this.x.tracepoint_set_release(this.id, L.TP_RELEASE_RCU_SRCU, this.deps.tracepointSrcu.index);
+    else if (chain === "rcu-srcu-fast") this.x.tracepoint_set_release(this.id, L.TP_RELEASE_RCU_SRCU, this.deps.tracepointSrcuFast.index);
     else throw new RangeError(`release chain must be "rcu", "rcu-srcu" or "rcu-srcu-fast"; got ${JSON.stringify(chain)}`);
   }
 
