@@ -43,8 +43,19 @@ function nonNegativeInt(what: string) {
   };
 }
 
+/** This package's version, from the package.json it ships with (dist/bindings/cli/ -> the root). */
+function packageVersion(): string {
+  const file = new URL("../../../package.json", import.meta.url);
+  try {
+    return (JSON.parse(fs.readFileSync(file, "utf8")) as { version: string }).version;
+  } catch (e) {
+    return `unknown (cannot read ${file.pathname}: ${(e as Error).message})`;
+  }
+}
+
 const program = new Command()
   .name("rcu-lab")
+  .version(packageVersion(), "-V, --version", "print the version of rcu-lab and exit")
   .description("Emulated Linux tracepoint + RCU hot path on shared WebAssembly memory, one worker per CPU")
   .showHelpAfterError();
 
