@@ -161,4 +161,17 @@ describe("tree RCU grace periods", () => {
     await m.run(1, "rcu_read_unlock_sched");
     await until(() => m.readSharedWord(5) === 1, 10_000, "the callback");
   });
+
+  it("the polled API: a cookie from start_poll_synchronize_rcu() is not done while a reader holds it up, and is done after it leaves", async () => {
+    const m = await create(2);
+    await m.run(1, "rcu_read_lock_sched");
+    const cookie = m.rcu.startPoll();
+    await new Promise((r) => setTimeout(r, 150));
+    expect(m.rcu.pollState(cookie)).toBe(false);
+    await until(() => m.rcu.waitingFor().includes(1), 10_000, "the grace period to wait for CPU 1");
+    expect(m.rcu.pollState(cookie)).toBe(false);
+    await m.run(1, "rcu_read_unlock_sched");
+    await until(() => m.rcu.pollState(cookie), 10_000, "poll_state_synchronize_rcu(cookie)");
+    expect(m.rcu.gpInProgress).toBe(false);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { settlesWithin, useMachines } from "./helpers.js";
+import { until, settlesWithin, useMachines } from "./helpers.js";
 
 const machine = useMachines({ deadlineMs: 20_000 });
 const create = (cpus: number, idle = true) => machine(cpus, { idle });
@@ -78,6 +78,17 @@ describe("SRCU (srcutree.c, v5.6)", () => {
     expect(ran).toEqual([1, 2]);
     await m.run(0, "synchronize_srcu", [tp.index]);
     await m.run(0, "synchronize_srcu_expedited", [tp.index]);
+  });
+
+  it("the polled API: start_poll_synchronize_srcu()'s cookie is done only after the reader that held it up leaves", async () => {
+    const m = await create(2);
+    const ss = m.initSrcu("polled");
+    const idx = (await m.run(1, "srcu_read_lock", [ss.index])).value;
+    const cookie = ss.startPoll();
+    await new Promise((r) => setTimeout(r, 150));
+    expect(ss.pollState(cookie)).toBe(false);
+    await m.run(1, "srcu_read_unlock", [ss.index, idx]);
+    await until(() => ss.pollState(cookie), 10_000, "poll_state_synchronize_srcu(cookie)");
   });
 });
 
