@@ -6,9 +6,8 @@
 //   GP_DOMAIN_RCU              tree RCU (rcu_state; the flavor of rcu_read_lock_sched)
 //   GP_DOMAIN_SRCU_BASE + ssp  srcu_struct `ssp`, SRCU or SRCU-fast (srcu_struct_flavor)
 // The per-flavor functions keep the kernel's names (update.ts, srcutree.ts).
-import { RCU_GP_SEQ, SRCU_GP_SEQ } from "../layout";
-import { NR_SRCU } from "../layout";
-import { poll_state_synchronize_srcu, srcu_flavor, srcu_struct, start_poll_synchronize_srcu, SRCU_FLAVOR_NONE, call_srcu } from "./srcutree";
+import { NR_SRCU, RCU_GP_SEQ, SRCU_GP_SEQ } from "../layout";
+import { SRCU_FLAVOR_NONE, call_srcu, poll_state_synchronize_srcu, srcu_flavor, srcu_struct, start_poll_synchronize_srcu } from "./srcutree";
 import { call_rcu, poll_state_synchronize_rcu, start_poll_synchronize_rcu } from "./update";
 
 export const GP_DOMAIN_RCU: u32 = 0;
