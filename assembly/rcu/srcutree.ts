@@ -311,9 +311,8 @@ export const SRCU_REQ_NORMAL: u32 = 2; //    call_srcu(): never expedited (do_no
 export function srcu_gp_request(ssp: u32, mode: u32, now_us: f64): u32 {
   const s = srcu_struct(ssp);
   const exp = mode == SRCU_REQ_EXPEDITED || (mode == SRCU_REQ_SYNC && srcu_might_be_idle(ssp, now_us));
-  smp_mb();
-  const snap = rcu_seq_snap(READ_ONCE_u32(s + SRCU_GP_SEQ));
-  smp_mb(); // rcu_seq_snap()'s own barrier
+  smp_mb(); // synchronize_srcu()'s implied barrier: prior accesses before the snapshot; pairs with srcu_gp_start()'s smp_mb()
+  const snap = rcu_seq_snap(s + SRCU_GP_SEQ); // with rcu_seq_snap()'s own smp_mb() (rcu.h, v5.6)
   seq_advance_to(s + SRCU_GP_SEQ_NEEDED, snap);
   if (exp) seq_advance_to(s + SRCU_GP_SEQ_NEEDED_EXP, snap);
   futex_wake(RCU_GP_WAKE);
@@ -327,11 +326,14 @@ export function srcu_gp_done(ssp: u32, snap: u32): u32 {
   return 1;
 }
 
-/** call_srcu(ssp, head, func) (srcutree.c): (*fn)(arg) after an SRCU grace period. */
+/**
+ * call_srcu(ssp, head, func) (srcutree.c, v5.6 __call_srcu -> rcu_seq_snap(&ssp->srcu_gp_seq)):
+ * (*fn)(arg) after an SRCU grace period. The snapshot's own smp_mb() is inside rcu_seq_snap().
+ */
 export function call_srcu(ssp: u32, fn: u32, arg: u32): u32 {
   const s = srcu_struct(ssp);
-  smp_mb();
-  const snap = rcu_seq_snap(READ_ONCE_u32(s + SRCU_GP_SEQ));
+  smp_mb(); // the caller's prior accesses before the snapshot, as __call_srcu()'s srcu_read_lock() (B) and lock order them; pairs with srcu_gp_start()'s smp_mb()
+  const snap = rcu_seq_snap(s + SRCU_GP_SEQ); // with rcu_seq_snap()'s own smp_mb() (rcu.h, v5.6)
   const ok = cblist_enqueue(1 + ssp, snap, fn, arg);
   seq_advance_to(s + SRCU_GP_SEQ_NEEDED, snap);
   futex_wake(RCU_GP_WAKE);

@@ -22,13 +22,13 @@ export function seq_advance_to(p: usize, s: u32): void {
 /**
  * Ask for a full grace period from now: rcu_seq_snap(&rcu_state.gp_seq) after a full
  * barrier (the caller's prior accesses come before the grace period), recorded in
- * gp_seq_needed (and the expedited request), then wake the kthread. Returns the value
+ * gp_seq_needed (and the expedited request), then wake the kthread. rcu_seq_snap()
+ * carries its own smp_mb() after the read (kernel/rcu/rcu.h, v5.6). Returns the value
  * gp_seq must reach.
  */
 export function rcu_gp_request(expedited: u32): u32 {
-  smp_mb(); // prior accesses before the snapshot (synchronize_rcu's implied barrier)
-  const s = rcu_seq_snap(READ_ONCE_u32(RCU_GP_SEQ));
-  smp_mb(); // rcu_seq_snap()'s own barrier
+  smp_mb(); // synchronize_rcu()'s implied barrier: prior accesses before the snapshot; pairs with rcu_seq_start()'s smp_mb()
+  const s = rcu_seq_snap(RCU_GP_SEQ);
   seq_advance_to(RCU_GP_SEQ_NEEDED, s);
   if (expedited) seq_advance_to(RCU_EXP_SEQ_NEEDED, s);
   futex_wake(RCU_GP_WAKE);
@@ -45,10 +45,14 @@ export function rcu_gp_done(s: u32): u32 {
   return 1;
 }
 
-/** call_rcu(head, func) (tree.c): (*fn)(arg) after a grace period. Returns 1, or 0 if the ring is full. */
+/**
+ * call_rcu(head, func) (tree.c, v5.6 __call_rcu -> rcu_accelerate_cbs ->
+ * rcu_seq_snap(&rcu_state.gp_seq)): (*fn)(arg) after a grace period. Returns 1, or 0 if
+ * the ring is full. The snapshot's own smp_mb() is inside rcu_seq_snap().
+ */
 export function call_rcu(fn: u32, arg: u32): u32 {
-  smp_mb();
-  const s = rcu_seq_snap(READ_ONCE_u32(RCU_GP_SEQ));
+  smp_mb(); // the caller's prior accesses (the removal) before the snapshot, as the rcu_node lock orders them in the kernel; pairs with rcu_seq_start()'s smp_mb()
+  const s = rcu_seq_snap(RCU_GP_SEQ);
   const ok = cblist_enqueue(0, s, fn, arg);
   seq_advance_to(RCU_GP_SEQ_NEEDED, s);
   futex_wake(RCU_GP_WAKE);
