@@ -15,7 +15,9 @@ export {
   rcu_irq_enter_irqson, rcu_irq_exit_irqson, rcu_nmi_enter, rcu_nmi_exit, rcu_is_watching,
   rcu_is_cpu_rrupt_from_idle, rcu_dynticks_snap,
 } from "./rcu/dynticks";
-export { rcu_note_context_switch, rcu_qs, rcu_report_qs_for } from "./rcu/tree_qs";
+// rcu_qs() is not a command: it has no check of its own (tree_qs.ts); a scheduling point
+// is rcu_note_context_switch, a tick is scheduler_tick.
+export { rcu_note_context_switch, rcu_report_qs_for } from "./rcu/tree_qs";
 export { rcu_gp_request, rcu_gp_done, call_rcu, rcu_might_sleep } from "./rcu/update";
 export { srcu_gp_request, srcu_gp_done, call_srcu, srcu_might_be_idle, srcu_flavor, srcu_gp_seq } from "./rcu/srcutree";
 export { gp_kthread_step } from "./rcu/kthread";

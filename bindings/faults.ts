@@ -8,6 +8,7 @@ export const FAULTS = {
   "srcu-no-flip": 1 << 3,
   "srcu-no-scan1": 1 << 4,
   "reader-in-eqs": 1 << 5,
+  "sched-preempt-mask-only": 1 << 6,
 } as const;
 export type FaultName = keyof typeof FAULTS;
 

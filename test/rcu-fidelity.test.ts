@@ -31,3 +31,57 @@ describe("rcu_seq_snap() carries its own smp_mb() (kernel/rcu/rcu.h, v5.6)", () 
     expect(await mbOf(m, 0, "synchronize_rcu")).toBe(3);
   });
 });
+
+/**
+ * Start a grace period from the host and wait until the kthread has begun it. The
+ * promise comes back in an object: an async function would adopt it and wait for it.
+ */
+async function startGp(m: Machine): Promise<{ gp: Promise<void> }> {
+  const gp = m.rcu.synchronize();
+  await until(() => (m.rcu.gpSeq & 3) !== 0, 5000, "the grace period to start");
+  return { gp };
+}
+
+describe("scheduling points check the whole preempt count and the irq flag (kernel/sched/core.c schedule_debug, v5.6)", () => {
+  it("rcu_note_context_switch in a hard irq or with irqs off is 'scheduling while atomic': refused, and the grace period waits", async () => {
+    const m = await machine(1, { idle: false }); // CPU 0 stays in task context: only its report ends a GP
+    await m.run(0, "irq_enter"); // a hardirq handler is an RCU-sched reader
+    const { gp } = await startGp(m);
+    expect((await m.run(0, "rcu_note_context_switch")).value).toBe(0);
+    expect(m.usageErrors(0)["sched-in-atomic"]).toBe(1);
+    expect(await settlesWithin(gp, 150)).toBe(false);
+    await m.run(0, "irq_exit");
+    await m.run(0, "local_irq_disable"); // an irqs-off region is an RCU-sched reader too
+    expect((await m.run(0, "rcu_note_context_switch")).value).toBe(0);
+    expect(m.usageErrors(0)["sched-in-atomic"]).toBe(2);
+    expect(await settlesWithin(gp, 100)).toBe(false);
+    await m.run(0, "local_irq_enable");
+    expect((await m.run(0, "rcu_note_context_switch")).value).toBe(1); // legal: the quiescent state
+    await gp;
+  });
+
+  it("broken variant sched-preempt-mask-only (the old check): a context switch inside a hard irq ends the grace period", async () => {
+    const m = await machine(1, { idle: false });
+    m.setFaults(["sched-preempt-mask-only"]);
+    await m.run(0, "irq_enter");
+    const { gp } = await startGp(m);
+    expect((await m.run(0, "rcu_note_context_switch")).value).toBe(1);
+    expect(await settlesWithin(gp, 10_000)).toBe(true); // too short: the irq's reader is still running
+    expect(m.usageErrors(0)["sched-in-atomic"]).toBe(0);
+    await m.run(0, "irq_exit");
+  });
+});
+
+describe("rcu_qs() is internal: a quiescent state comes only from a checked scheduling point or tick", () => {
+  it("rcu_qs is not a command, so a CPU inside rcu_read_lock_sched() cannot end the grace period with it", async () => {
+    const m = await machine(1, { idle: false });
+    await m.run(0, "rcu_read_lock_sched");
+    const { gp } = await startGp(m);
+    await expect(async () => m.run(0, "rcu_qs")).rejects.toThrow(/unknown command 'rcu_qs'/);
+    expect((await m.run(0, "rcu_note_context_switch")).value).toBe(0); // the checked way: refused in the reader
+    expect(await settlesWithin(gp, 150)).toBe(false);
+    await m.run(0, "rcu_read_unlock_sched");
+    expect((await m.run(0, "rcu_note_context_switch")).value).toBe(1);
+    await gp;
+  });
+});

@@ -16,6 +16,8 @@ export const FAULT_SRCU_NO_FLIP: u32 = 1 << 3;
 export const FAULT_SRCU_NO_SCAN1: u32 = 1 << 4;
 /** rcutorture readers in idle run without rcu_irq_enter(): an RCU reader in an EQS. */
 export const FAULT_READER_IN_EQS: u32 = 1 << 5;
+/** rcu_note_context_switch() tests only PREEMPT_MASK: a context switch in an irq or with irqs off reports a QS. */
+export const FAULT_SCHED_PREEMPT_MASK_ONLY: u32 = 1 << 6;
 
 @inline export function fault_active(bit: u32): bool {
   return (READ_ONCE_u32(RCU_FAULTS) & bit) != 0;

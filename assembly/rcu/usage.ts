@@ -15,7 +15,7 @@ export const USAGE_IRQ_EXIT_WITHOUT_ENTER: u32 = 2;
 export const USAGE_SRCU_IN_NMI: u32 = 3;
 /** srcu_read_lock_fast() where RCU is not watching. */
 export const USAGE_SRCU_FAST_NOT_WATCHING: u32 = 4;
-/** A scheduling point inside a read-side critical section ("scheduling while atomic"). */
+/** A scheduling point with a non-zero preempt count or irqs off: in a reader, irq, NMI ("scheduling while atomic"). */
 export const USAGE_SCHED_IN_ATOMIC: u32 = 5;
 /** rcu_idle_enter()/rcu_user_enter() from irq context or with bad nesting (rcu_eqs_enter WARN). */
 export const USAGE_EQS_ENTER: u32 = 6;
