@@ -6,6 +6,7 @@ import { preempt_count_init } from "./preempt";
 import { local_irq_enable } from "./irqflags";
 import { READ_ONCE_u32, WRITE_ONCE_u32 } from "./primitives";
 import { rcu_dynticks_init } from "./rcu/dynticks";
+import { ct_init } from "./kernel/context_tracking";
 import { this_cpu_ptr } from "./percpu";
 
 export * from "./layout";
@@ -29,5 +30,6 @@ export function cpu_init(cpu: u32): u32 {
   preempt_count_init();
   local_irq_enable();
   rcu_dynticks_init();
+  ct_init();
   return 0;
 }

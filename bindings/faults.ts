@@ -9,6 +9,7 @@ export const FAULTS = {
   "srcu-no-scan1": 1 << 4,
   "reader-in-eqs": 1 << 5,
   "sched-preempt-mask-only": 1 << 6,
+  "tick-trusts-user": 1 << 7,
 } as const;
 export type FaultName = keyof typeof FAULTS;
 

@@ -85,3 +85,43 @@ describe("rcu_qs() is internal: a quiescent state comes only from a checked sche
     await gp;
   });
 });
+
+describe("scheduler_tick derives user_mode(regs) from the CPU (kernel/time/tick-sched.c tick_sched_handle, v5.6)", () => {
+  it("a tick in kernel mode does not count as one from user mode, whatever its argument claims", async () => {
+    const m = await machine(1, { idle: false });
+    await m.run(0, "rcu_read_lock_sched");
+    const { gp } = await startGp(m);
+    expect((await m.run(0, "scheduler_tick", [1])).value).toBe(0); // the argument is ignored
+    expect(await settlesWithin(gp, 150)).toBe(false);
+    await m.run(0, "rcu_read_unlock_sched");
+    expect((await m.run(0, "rcu_note_context_switch")).value).toBe(1);
+    await gp;
+  });
+
+  it("broken variant tick-trusts-user (the old behaviour): a tick claiming user mode ends the grace period under a reader", async () => {
+    const m = await machine(1, { idle: false });
+    m.setFaults(["tick-trusts-user"]);
+    await m.run(0, "rcu_read_lock_sched");
+    const { gp } = await startGp(m);
+    expect((await m.run(0, "scheduler_tick", [1])).value).toBe(1);
+    expect(await settlesWithin(gp, 10_000)).toBe(true); // too short: the reader is still in its section
+    await m.run(0, "rcu_read_unlock_sched");
+  });
+
+  it("the tick interrupts user mode only when the CPU was in user mode as it arrived: not when nested in an irq taken from user mode", async () => {
+    const m = await machine(1, { idle: false });
+    await m.run(0, "local_irq_disable");
+    await m.run(0, "rcu_user_enter"); // return to user space (NO_HZ_FULL)
+    await m.run(0, "irq_enter"); // an interrupt from user mode ...
+    await m.run(0, "local_irq_enable"); // ... whose handler lets a nested interrupt in
+    expect((await m.run(0, "scheduler_tick", [1])).value).toBe(0); // interrupts the handler: kernel mode, not the first level
+    await m.run(0, "local_irq_disable");
+    await m.run(0, "irq_exit"); // back to user mode
+    expect((await m.run(0, "scheduler_tick", [0])).value).toBe(1); // interrupts user mode
+    await m.run(0, "local_irq_disable");
+    await m.run(0, "rcu_user_exit");
+    await m.run(0, "local_irq_enable");
+    expect((await m.run(0, "scheduler_tick", [1])).value).toBe(0); // back in the kernel
+    expect(Object.values(m.usageErrors(0)).every((v) => v === 0)).toBe(true);
+  });
+});

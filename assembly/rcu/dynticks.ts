@@ -16,6 +16,7 @@ import {
 } from "../primitives";
 import { irqs_disabled, local_irq_restore, local_irq_save } from "../irqflags";
 import { in_irq, preempt_disable_notrace, preempt_enable_notrace } from "../preempt";
+import { CONTEXT_KERNEL, CONTEXT_USER, ct_state_set } from "../kernel/context_tracking";
 import { USAGE_EQS_ENTER, USAGE_EQS_EXIT, USAGE_IRQ_EXIT_WITHOUT_ENTER, usage_error } from "./usage";
 
 export const RCU_DYNTICK_CTRL_MASK: u32 = 0x1;
@@ -86,20 +87,22 @@ export function rcu_dynticks_init(): void {
  * crowbars it to 0 and goes on: so does this (the WARN is a counted usage error). Called
  * from irq or NMI context (HARDIRQ bits in preempt_count) it is refused instead: the
  * kernel would enter an EQS inside a handler and corrupt the counts beyond recovery.
+ * Returns false when refused.
  */
-function rcu_eqs_enter(): void {
+function rcu_eqs_enter(): bool {
   if (branch(in_irq())) {
     usage_error(USAGE_EQS_ENTER);
-    return;
+    return false;
   }
   if (branch(this_cpu_read_i64(PCPU_RCU_NMI_NESTING) != DYNTICK_IRQ_NONIDLE)) usage_error(USAGE_EQS_ENTER);
   this_cpu_write_i64(PCPU_RCU_NMI_NESTING, 0);
   if (branch(this_cpu_read_i64(PCPU_RCU_NESTING) != 1)) {
     this_cpu_add_i64(PCPU_RCU_NESTING, -1);
-    return;
+    return true;
   }
   this_cpu_write_i64(PCPU_RCU_NESTING, 0); // WRITE_ONCE: avoid irq-access tearing
   rcu_dynticks_eqs_enter();
+  return true;
 }
 
 /** rcu_eqs_exit(user) (tree.c, v5.6). Refused, as a usage error, when not in an EQS nest. */
@@ -135,17 +138,25 @@ export function rcu_idle_exit(): void {
   local_irq_restore(flags);
 }
 
-/** rcu_user_enter() (tree.c, CONFIG_NO_HZ_FULL): lockdep_assert_irqs_disabled(); rcu_eqs_enter(true). */
+/**
+ * rcu_user_enter() (tree.c, CONFIG_NO_HZ_FULL): lockdep_assert_irqs_disabled();
+ * rcu_eqs_enter(true). As its caller __context_tracking_enter(CONTEXT_USER)
+ * (kernel/context_tracking.c, v5.6) does next, it records that the CPU is in user space.
+ */
 export function rcu_user_enter(): void {
   out_of_line_call();
   if (!irqs_disabled()) usage_error(USAGE_EQS_ENTER);
-  rcu_eqs_enter();
+  if (rcu_eqs_enter()) ct_state_set(CONTEXT_USER);
 }
 
-/** rcu_user_exit() (tree.c, CONFIG_NO_HZ_FULL): rcu_eqs_exit(true). */
+/**
+ * rcu_user_exit() (tree.c, CONFIG_NO_HZ_FULL): rcu_eqs_exit(true); then, as
+ * __context_tracking_exit() (kernel/context_tracking.c, v5.6), the CPU is in the kernel.
+ */
 export function rcu_user_exit(): void {
   out_of_line_call();
   rcu_eqs_exit();
+  ct_state_set(CONTEXT_KERNEL);
 }
 
 /**

@@ -18,6 +18,8 @@ export const FAULT_SRCU_NO_SCAN1: u32 = 1 << 4;
 export const FAULT_READER_IN_EQS: u32 = 1 << 5;
 /** rcu_note_context_switch() tests only PREEMPT_MASK: a context switch in an irq or with irqs off reports a QS. */
 export const FAULT_SCHED_PREEMPT_MASK_ONLY: u32 = 1 << 6;
+/** scheduler_tick(user) trusts its argument instead of deriving user_mode(regs): a tick "from user" in a reader reports a QS. */
+export const FAULT_TICK_TRUSTS_USER: u32 = 1 << 7;
 
 @inline export function fault_active(bit: u32): bool {
   return (READ_ONCE_u32(RCU_FAULTS) & bit) != 0;
