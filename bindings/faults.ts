@@ -10,11 +10,12 @@ export const FAULTS = {
   "reader-in-eqs": 1 << 5,
   "sched-preempt-mask-only": 1 << 6,
   "tick-trusts-user": 1 << 7,
+  "nmi-nest-unchecked": 1 << 8,
 } as const;
 export type FaultName = keyof typeof FAULTS;
 
 export const USAGE_KINDS = [
   "sync-in-atomic", "unbalanced-unlock", "irq-exit-without-enter", "srcu-in-nmi", "srcu-fast-not-watching",
-  "sched-in-atomic", "eqs-enter", "eqs-exit", "not-watching", "cb-overflow",
+  "sched-in-atomic", "eqs-enter", "eqs-exit", "not-watching", "cb-overflow", "nmi-nesting",
 ] as const;
 export type UsageKind = (typeof USAGE_KINDS)[number];

@@ -125,3 +125,47 @@ describe("scheduler_tick derives user_mode(regs) from the CPU (kernel/time/tick-
     expect(Object.values(m.usageErrors(0)).every((v) => v === 0)).toBe(true);
   });
 });
+
+const N = 0x4000000000000000n; // DYNTICK_IRQ_NONIDLE
+
+describe("NMIs do not nest in v5.6 (include/linux/hardirq.h: BUG_ON(in_nmi()) in nmi_enter)", () => {
+  const preemptCount = (m: Machine) => m.readPerCpuU32(0, m.layout.PCPU_PREEMPT_COUNT) & 0x7fffffff;
+  const nmiNesting = (m: Machine) => m.readPerCpuI64(0, m.layout.PCPU_RCU_NMI_NESTING);
+
+  it("a nested nmi_enter() is refused as a usage error and leaves the state unchanged: in_nmi() stays true", async () => {
+    const m = await machine(1, { idle: false });
+    await m.run(0, "nmi_enter");
+    expect(preemptCount(m)).toBe(0x110000); // NMI_OFFSET + HARDIRQ_OFFSET
+    expect(nmiNesting(m)).toBe(N + 2n);
+    await m.run(0, "nmi_enter"); // BUG_ON(in_nmi())
+    expect(m.usageErrors(0)["nmi-nesting"]).toBe(1);
+    expect(preemptCount(m)).toBe(0x110000); // not 0x220000
+    expect(nmiNesting(m)).toBe(N + 2n);
+    const idx = (await m.run(0, "srcu_read_lock", [0])).value; // still seen as NMI context
+    await m.run(0, "srcu_read_unlock", [0, idx]);
+    expect(m.usageErrors(0)["srcu-in-nmi"]).toBe(1);
+    await m.run(0, "nmi_exit");
+    expect(preemptCount(m)).toBe(0);
+    expect(nmiNesting(m)).toBe(N);
+    await m.run(0, "nmi_exit"); // BUG_ON(!in_nmi()): the exit of the refused entry
+    expect(m.usageErrors(0)["nmi-nesting"]).toBe(2);
+    expect(preemptCount(m)).toBe(0);
+    expect(nmiNesting(m)).toBe(N);
+    expect(m.usageErrors(0)["irq-exit-without-enter"]).toBe(0);
+  });
+
+  it("broken variant nmi-nest-unchecked (the old behaviour): the NMI bits overflow to 0x220000 and in_nmi() turns false", async () => {
+    const m = await machine(1, { idle: false });
+    m.setFaults(["nmi-nest-unchecked"]);
+    await m.run(0, "nmi_enter");
+    await m.run(0, "nmi_enter");
+    expect(preemptCount(m)).toBe(0x220000);
+    const idx = (await m.run(0, "srcu_read_lock", [0])).value;
+    await m.run(0, "srcu_read_unlock", [0, idx]);
+    expect(m.usageErrors(0)["srcu-in-nmi"]).toBe(0); // an SRCU reader in an NMI goes unnoticed
+    expect(m.usageErrors(0)["nmi-nesting"]).toBe(0);
+    await m.run(0, "nmi_exit");
+    await m.run(0, "nmi_exit");
+    expect(preemptCount(m)).toBe(0);
+  });
+});

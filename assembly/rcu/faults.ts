@@ -20,6 +20,8 @@ export const FAULT_READER_IN_EQS: u32 = 1 << 5;
 export const FAULT_SCHED_PREEMPT_MASK_ONLY: u32 = 1 << 6;
 /** scheduler_tick(user) trusts its argument instead of deriving user_mode(regs): a tick "from user" in a reader reports a QS. */
 export const FAULT_TICK_TRUSTS_USER: u32 = 1 << 7;
+/** nmi_enter()/nmi_exit() skip their in_nmi() checks: a nested NMI overflows NMI_MASK into HARDIRQ_MASK. */
+export const FAULT_NMI_NEST_UNCHECKED: u32 = 1 << 8;
 
 @inline export function fault_active(bit: u32): bool {
   return (READ_ONCE_u32(RCU_FAULTS) & bit) != 0;

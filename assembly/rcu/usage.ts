@@ -25,7 +25,9 @@ export const USAGE_EQS_EXIT: u32 = 7;
 export const USAGE_NOT_WATCHING: u32 = 8;
 /** A call_rcu()/call_srcu() ring was full: the callback could not be queued. */
 export const USAGE_CB_OVERFLOW: u32 = 9;
-export const NR_USAGE_KINDS: u32 = 10;
+/** nmi_enter() inside an NMI or nmi_exit() outside one (v5.6 BUG_ON(in_nmi()) / BUG_ON(!in_nmi())). */
+export const USAGE_NMI_NESTING: u32 = 10;
+export const NR_USAGE_KINDS: u32 = 11;
 
 /** Count one usage error of kind `kind` on this CPU. */
 export function usage_error(kind: u32): void {
