@@ -17,5 +17,6 @@ export type FaultName = keyof typeof FAULTS;
 export const USAGE_KINDS = [
   "sync-in-atomic", "unbalanced-unlock", "irq-exit-without-enter", "srcu-in-nmi", "srcu-fast-not-watching",
   "sched-in-atomic", "eqs-enter", "eqs-exit", "not-watching", "cb-overflow", "nmi-nesting",
+  "irqs-enabled", "dynticks-underflow",
 ] as const;
 export type UsageKind = (typeof USAGE_KINDS)[number];

@@ -169,3 +169,68 @@ describe("NMIs do not nest in v5.6 (include/linux/hardirq.h: BUG_ON(in_nmi()) in
     expect(preemptCount(m)).toBe(0);
   });
 });
+
+describe("the WARNs of kernel/rcu/tree.c (v5.6) are counted; the dynticks arithmetic is unchanged", () => {
+  function state(m: Machine) {
+    const L = m.layout;
+    const dynticks = m.readPerCpuU32(0, L.PCPU_RCU_DYNTICKS);
+    return { dynticks, nesting: m.readPerCpuI64(0, L.PCPU_RCU_NESTING), nmi: m.readPerCpuI64(0, L.PCPU_RCU_NMI_NESTING), watching: (dynticks & 2) !== 0 };
+  }
+
+  it("rcu_eqs_exit: WARN_ON_ONCE(dynticks_nmi_nesting) when idle is left from inside an irq (eqs-exit), then the kernel's crowbar", async () => {
+    const m = await machine(1, { idle: false });
+    await m.run(0, "local_irq_disable");
+    await m.run(0, "rcu_idle_enter");
+    await m.run(0, "rcu_irq_enter");
+    expect(state(m)).toEqual({ dynticks: 6, nesting: 0n, nmi: 1n, watching: true });
+    await m.run(0, "rcu_idle_exit"); // inside the irq: nmi_nesting is 1
+    expect(m.usageErrors(0)["eqs-exit"]).toBe(1);
+    // v5.6 arithmetic, warts and all: rcu_dynticks_eqs_exit() adds 2 although RCU was
+    // already watching, and dynticks_nmi_nesting is crowbarred to DYNTICK_IRQ_NONIDLE.
+    expect(state(m)).toEqual({ dynticks: 8, nesting: 1n, nmi: N, watching: false });
+    expect(m.usageErrors(0)["irqs-enabled"]).toBe(0); // rcu_idle_exit() disables irqs itself
+  });
+
+  it("lockdep_assert_irqs_disabled() in rcu_irq_enter, rcu_irq_exit, rcu_eqs_exit (rcu_user_exit) and rcu_idle_enter: irqs-enabled", async () => {
+    const m = await machine(1, { idle: false }); // interrupts on after boot
+    await m.run(0, "rcu_irq_enter");
+    expect(m.usageErrors(0)["irqs-enabled"]).toBe(1);
+    expect(state(m)).toEqual({ dynticks: 2, nesting: 1n, nmi: N + 2n, watching: true });
+    await m.run(0, "rcu_irq_exit");
+    expect(m.usageErrors(0)["irqs-enabled"]).toBe(2);
+    expect(state(m)).toEqual({ dynticks: 2, nesting: 1n, nmi: N, watching: true });
+    await m.run(0, "rcu_irq_enter_irqson"); // the _irqson wrappers disable interrupts: legal
+    await m.run(0, "rcu_irq_exit_irqson");
+    expect(m.usageErrors(0)["irqs-enabled"]).toBe(2);
+    await m.run(0, "local_irq_disable");
+    await m.run(0, "rcu_user_enter");
+    await m.run(0, "local_irq_enable");
+    await m.run(0, "rcu_user_exit"); // rcu_eqs_exit() with interrupts on
+    expect(m.usageErrors(0)["irqs-enabled"]).toBe(3);
+    expect(state(m)).toEqual({ dynticks: 6, nesting: 1n, nmi: N, watching: true });
+    await m.run(0, "rcu_idle_enter");
+    expect(m.usageErrors(0)["irqs-enabled"]).toBe(4);
+    expect(state(m)).toEqual({ dynticks: 8, nesting: 0n, nmi: 0n, watching: false });
+    await m.run(0, "rcu_idle_exit");
+    expect(m.usageErrors(0)["irqs-enabled"]).toBe(4);
+    expect(m.usageErrors(0)["eqs-enter"] + m.usageErrors(0)["eqs-exit"]).toBe(0);
+  });
+
+  it("rcu_is_cpu_rrupt_from_idle: the nmi_nesting <= 0 and nesting < 0 underflow checks (dynticks-underflow)", async () => {
+    const m = await machine(1, { idle: false });
+    await m.run(0, "local_irq_disable");
+    await m.run(0, "rcu_idle_enter");
+    expect((await m.run(0, "rcu_is_cpu_rrupt_from_idle")).value).toBe(0); // outside any interrupt: nmi_nesting 0
+    expect(m.usageErrors(0)["dynticks-underflow"]).toBe(1);
+    await m.run(0, "rcu_irq_enter");
+    expect((await m.run(0, "rcu_is_cpu_rrupt_from_idle")).value).toBe(1); // a first-level irq from idle: fine
+    expect(m.usageErrors(0)["dynticks-underflow"]).toBe(1);
+    await m.run(0, "rcu_irq_exit");
+    await m.run(0, "rcu_idle_enter"); // a second idle entry: nesting 0 -> -1 (rcu_eqs_enter's WARN)
+    expect(m.usageErrors(0)["eqs-enter"]).toBe(1);
+    await m.run(0, "rcu_irq_enter");
+    expect(state(m)).toEqual({ dynticks: 10, nesting: -1n, nmi: 1n, watching: true });
+    expect((await m.run(0, "rcu_is_cpu_rrupt_from_idle")).value).toBe(0);
+    expect(m.usageErrors(0)["dynticks-underflow"]).toBe(2); // dynticks_nesting < 0
+  });
+});
