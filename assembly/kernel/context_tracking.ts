@@ -14,7 +14,7 @@ export const CONTEXT_KERNEL: u32 = 0;
 /** enum ctx_state: returned to user space. */
 export const CONTEXT_USER: u32 = 1;
 
-/** Boot value: a CPU comes up in the kernel. */
+/** Boot value: DEFINE_PER_CPU(struct context_tracking, context_tracking) is zeroed: CONTEXT_KERNEL. */
 export function ct_init(): void {
   this_cpu_write_u32(PCPU_CT_STATE, CONTEXT_KERNEL);
 }

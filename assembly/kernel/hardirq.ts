@@ -30,6 +30,8 @@ export function irq_exit(): void {
  * HARDIRQ bits (0x110000 + 0x110000 = 0x220000) and in_nmi() would turn false. The BUG
  * is a counted usage error (nmi-nesting) and the nested entry is refused, state
  * unchanged. Broken variant FAULT_NMI_NEST_UNCHECKED: no check (the old emulation).
+ * (Read in the v5.6 hardirq.h that Peter Zijlstra's Feb 2020 patches quote as context,
+ * index da0af631ded5, before "nmi_enter() can nest up to 15 times" of v5.7.)
  */
 export function nmi_enter(): void {
   if (branch(in_nmi()) && !fault_active(FAULT_NMI_NEST_UNCHECKED)) {

@@ -30,7 +30,10 @@ export const DYNTICK_IRQ_NONIDLE: i64 = (i64.MAX_VALUE / 2) + 1;
  * lockdep_assert_irqs_disabled() (include/linux/lockdep.h, v5.6): a debug-build check
  * (CONFIG_PROVE_LOCKING) that compiles to nothing in a production kernel, so it reads
  * the emulated IF without counting ops and branches uncounted; a failure is counted as
- * usage error irqs-enabled and the caller goes on, as lockdep's WARN does.
+ * usage error irqs-enabled and the caller goes on, as lockdep's WARN does. Its call
+ * sites (rcu_eqs_exit, rcu_irq_enter/exit, rcu_idle/user_enter) were read in a
+ * v5.4-v5.6-era kernel/rcu/tree.c of the public code index (rcu_nmi_enter_common(irq)
+ * still split out, as in v5.6) and agree with kernel-facts.md section 3.
  */
 @inline function lockdep_assert_irqs_disabled(): void {
   if (!irqs_disabled()) usage_error(USAGE_IRQS_ENABLED);
@@ -273,7 +276,9 @@ export function rcu_is_watching(): bool {
  * dynticks_nmi_nesting counter underflow/zero!"): CONFIG_PROVE_RCU only, so they read
  * without counting ops; each failure is a dynticks-underflow usage error and the function
  * goes on. (v5.6's lockdep_assert_in_irq() at its top is not emulated: callers here are
- * the tick, inside irq_enter(), and the test command of the same name.)
+ * the tick, inside irq_enter(), and the test command of the same name.) Read in the
+ * v5.7-rc context (tree.c index 90c8be22d57a) of "rcu: Allow for smp_call_function()
+ * running callbacks from idle" (v5.8), which changed this function after v5.6/v5.7.
  */
 export function rcu_is_cpu_rrupt_from_idle(): bool {
   if (this_cpu_ptr_read_i64(PCPU_RCU_NESTING) < 0) usage_error(USAGE_DYNTICKS_UNDERFLOW);

@@ -46,6 +46,8 @@ export const RCU_SEQ_STATE_MASK: u32 = (1 << RCU_SEQ_CTR_SHIFT) - 1;
  * request); it pairs with the smp_mb() of rcu_seq_start()/rcu_seq_end() on the update
  * side (tree_gp.ts, srcutree.ts), so a snapshot that misses a grace period's start cannot
  * be followed by accesses the grace period would then fail to wait for.
+ * (Read in a v5.x kernel/rcu/rcu.h of the public code index; the function's text is the
+ * same from v4.15 to v5.10.)
  */
 @inline export function rcu_seq_snap(sp: usize): u32 {
   const s = (READ_ONCE_u32(sp) + 2 * RCU_SEQ_STATE_MASK + 1) & ~RCU_SEQ_STATE_MASK;

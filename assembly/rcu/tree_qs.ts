@@ -61,7 +61,9 @@ export function rcu_qs(): void {
  * in (before __schedule()'s own preempt_disable()/local_irq_disable()) must have a zero
  * preempt count and interrupts on; otherwise this is the kernel's "BUG: scheduling while
  * atomic": counted as sched-in-atomic, and no quiescent state is reported. Returns 1 if
- * legal. Broken variant FAULT_SCHED_PREEMPT_MASK_ONLY: only PREEMPT_MASK is tested (the
+ * legal. (schedule_debug() read in LKML patch contexts of 2019-2020 against
+ * kernel/sched/core.c v5.4-v5.7: `if (unlikely(in_atomic_preempt_off())) __schedule_bug()`.)
+ * Broken variant FAULT_SCHED_PREEMPT_MASK_ONLY: only PREEMPT_MASK is tested (the
  * old emulation), so a context switch from an irq or with irqs off reports a QS.
  */
 export function rcu_note_context_switch(): u32 {
