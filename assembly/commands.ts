@@ -5,6 +5,8 @@ import { PCPU_USAGE } from "./layout";
 import { this_cpu_ptr } from "./percpu";
 import { cpu_reg_read_u32 } from "./primitives";
 import { irq_enter, irq_exit } from "./kernel/hardirq";
+import { interrupted_user_mode } from "./kernel/context_tracking";
+import { FAULT_TICK_TRUSTS_USER, fault_active } from "./rcu/faults";
 
 import { rcu_read_lock_sched_notrace, rcu_read_unlock_sched_notrace } from "./rcu/rcupdate";
 import { rcu_sched_clock_irq } from "./rcu/tree_qs";
@@ -15,7 +17,9 @@ export {
   rcu_irq_enter_irqson, rcu_irq_exit_irqson, rcu_nmi_enter, rcu_nmi_exit, rcu_is_watching,
   rcu_is_cpu_rrupt_from_idle, rcu_dynticks_snap,
 } from "./rcu/dynticks";
-export { rcu_note_context_switch, rcu_qs, rcu_report_qs_for } from "./rcu/tree_qs";
+// rcu_qs() is not a command: it has no check of its own (tree_qs.ts); a scheduling point
+// is rcu_note_context_switch, a tick is scheduler_tick.
+export { rcu_note_context_switch, rcu_report_qs_for } from "./rcu/tree_qs";
 export { start_poll_synchronize_rcu, poll_state_synchronize_rcu, call_rcu, rcu_might_sleep } from "./rcu/update";
 export {
   start_poll_synchronize_srcu, poll_state_synchronize_srcu, call_srcu, srcu_might_be_idle, srcu_flavor, srcu_gp_seq,
@@ -60,10 +64,21 @@ export function srcu_init(ssp: u32, flavor: u32): void {
 }
 
 /**
- * A scheduling-clock interrupt taken now: irq_enter(); rcu_sched_clock_irq(user);
- * irq_exit() (kernel/time/timer.c update_process_times). Returns 1 if it reported a QS.
+ * A scheduling-clock interrupt taken now: irq_enter(); tick_sched_handle() ->
+ * update_process_times(user_mode(regs)) -> rcu_sched_clock_irq(user); irq_exit()
+ * (kernel/time/tick-sched.c, kernel/time/timer.c, v5.6). Returns 1 if it reported a QS.
+ *
+ * `user` is derived as the kernel derives it, from the interrupted context: the CPU was
+ * in user mode when the interrupt arrived (after rcu_user_enter, not inside a handler
+ * or a preempt-disabled region; kernel/context_tracking.ts), sampled before irq_enter().
+ * The argument `claimed_user` is IGNORED, not rejected: it is kept only so that the
+ * command's signature stays `scheduler_tick(user)`; a caller can no longer make a tick
+ * in kernel mode count as one from user mode. Broken variant FAULT_TICK_TRUSTS_USER
+ * uses the argument instead (the old behaviour).
  */
-export function scheduler_tick(user: u32): u32 {
+export function scheduler_tick(claimed_user: u32): u32 {
+  let user: u32 = interrupted_user_mode() ? 1 : 0; // user_mode(regs), before irq_enter()
+  if (fault_active(FAULT_TICK_TRUSTS_USER)) user = claimed_user;
   irq_enter();
   const r = rcu_sched_clock_irq(user);
   irq_exit();

@@ -6,6 +6,7 @@ import { preempt_count_init } from "./preempt";
 import { local_irq_enable } from "./irqflags";
 import { READ_ONCE_u32, WRITE_ONCE_u32 } from "./primitives";
 import { rcu_dynticks_init } from "./rcu/dynticks";
+import { ct_init } from "./kernel/context_tracking";
 import { this_cpu_ptr } from "./percpu";
 
 export * from "./layout";
@@ -19,10 +20,12 @@ export * from "./commands";
 // (bindings/abi/constants.ts names and checks each).
 export {
   USAGE_SYNC_IN_ATOMIC, USAGE_UNBALANCED_UNLOCK, USAGE_IRQ_EXIT_WITHOUT_ENTER, USAGE_SRCU_IN_NMI, USAGE_SRCU_FAST_NOT_WATCHING,
-  USAGE_SCHED_IN_ATOMIC, USAGE_EQS_ENTER, USAGE_EQS_EXIT, USAGE_NOT_WATCHING, USAGE_CB_OVERFLOW, NR_USAGE_KINDS,
+  USAGE_SCHED_IN_ATOMIC, USAGE_EQS_ENTER, USAGE_EQS_EXIT, USAGE_NOT_WATCHING, USAGE_CB_OVERFLOW, USAGE_NMI_NESTING,
+  USAGE_IRQS_ENABLED, USAGE_DYNTICKS_UNDERFLOW, NR_USAGE_KINDS,
 } from "./rcu/usage";
 export {
   FAULT_GP_SKIP_CPU, FAULT_GP_IGNORE_NESTING, FAULT_GP_ACCEPT_STALE, FAULT_SRCU_NO_FLIP, FAULT_SRCU_NO_SCAN1, FAULT_READER_IN_EQS,
+  FAULT_SCHED_PREEMPT_MASK_ONLY, FAULT_TICK_TRUSTS_USER, FAULT_NMI_NEST_UNCHECKED,
 } from "./rcu/faults";
 export { OP_READ_ONCE, OP_WRITE_ONCE, OP_THIS_CPU_RMW, OP_ATOMIC_RMW, OP_SMP_MB, OP_STORE_RELEASE, OP_BRANCH, OP_INDIRECT_CALL, OP_CALL, OP_IRQ_SAVE, OP_IRQ_RESTORE } from "./primitives";
 export { RCU_SEQ_CTR_SHIFT, RCU_SEQ_STATE_MASK } from "./rcu/rcu_seq";
@@ -47,5 +50,6 @@ export function cpu_init(cpu: u32): u32 {
   preempt_count_init();
   local_irq_enable();
   rcu_dynticks_init();
+  ct_init();
   return 0;
 }

@@ -15,7 +15,7 @@
 //   PERCPU_BASE       one per-CPU area per context, PERCPU_STRIDE bytes (the kernel's per-CPU data)
 //   layout_end(cpus)  = PERCPU_BASE + (cpus + NR_EXTRA_CONTEXTS) * PERCPU_STRIDE
 
-export const LAYOUT_VERSION: u32 = 3;
+export const LAYOUT_VERSION: u32 = 4;
 export const LAYOUT_MAGIC: u32 = 0x4c554352; // "RCUL"
 
 /** Maximum pages of the shared memory: the build passes --maximumMemory and the same
@@ -273,8 +273,10 @@ export const TPS_HOST: u32 = 16;
 export const TPS_SPIN: u32 = 24;
 export const TPS_CALLS: u32 = 32;
 export const TPS_MIGRATE_DISABLED: u32 = 40;
+/** u32 context_tracking.state (CONTEXT_KERNEL / CONTEXT_USER, kernel/context_tracking.ts). */
+export const PCPU_CT_STATE: u32 = 26 * CACHELINE;
 /** First line not used by this layout version. */
-export const PCPU_FREE: u32 = 26 * CACHELINE;
+export const PCPU_FREE: u32 = 27 * CACHELINE;
 
 /** Bytes of memory used by a machine of `cpus` CPUs. */
 export function layout_end(cpus: u32): u32 {

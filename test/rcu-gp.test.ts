@@ -80,8 +80,9 @@ describe("tree RCU grace periods", () => {
     const m = await create(2, false); // CPUs stay in task context between commands
     const L = m.layout;
     const report = () => m.readPerCpuU32(0, L.PCPU_RCU_QS_REPORT);
-    await m.run(1, "local_irq_disable");
-    await m.run(1, "rcu_idle_enter"); // CPU 1 idle: the engine counts it through dynticks
+    // CPU 1 stays in task context and holds each grace period open until CPU 0's tick has
+    // reported: once CPU 0 is in user mode or idle, the engine may also credit it through
+    // dynticks, and without CPU 1 the grace period could end before the tick's report.
     await m.run(0, "rcu_read_lock_sched");
     const gp = m.rcu.synchronize();
     await until(() => (m.rcu.gpSeq & 3) !== 0, 5000, "the grace period to start");
@@ -92,9 +93,17 @@ describe("tree RCU grace periods", () => {
     expect((await m.run(0, "scheduler_tick", [0])).value).toBe(0); // task context, not user: still no QS
     expect(report()).not.toBe(cur);
     expect(await settlesWithin(gp, 100)).toBe(false);
+    // user_mode(regs) is derived from the CPU's state, no longer taken from the argument:
+    // return to user space first (NO_HZ_FULL: rcu_user_enter, with interrupts off).
+    await m.run(0, "local_irq_disable");
+    await m.run(0, "rcu_user_enter");
     expect((await m.run(0, "scheduler_tick", [1])).value).toBe(1); // the tick interrupted user mode
     expect(report()).toBe(cur);
+    await m.run(1, "rcu_note_context_switch"); // CPU 1 lets the grace period end
     await gp;
+    await m.run(0, "local_irq_disable"); // the tick's iret turned interrupts on
+    await m.run(0, "rcu_user_exit");
+    await m.run(0, "local_irq_enable");
     // From idle: the tick is the first interrupt level over an RCU-idle CPU.
     await m.run(0, "rcu_read_lock_sched");
     const gp2 = m.rcu.synchronize();
@@ -105,6 +114,7 @@ describe("tree RCU grace periods", () => {
     await m.run(0, "rcu_idle_enter");
     expect((await m.run(0, "scheduler_tick", [0])).value).toBe(1);
     expect(report()).toBe(cur2);
+    await m.run(1, "rcu_note_context_switch");
     await gp2;
   });
 

@@ -12,16 +12,32 @@ import { PCPU_RCU_DYNTICKS, PCPU_RCU_NESTING, PCPU_RCU_NMI_NESTING } from "../la
 import { per_cpu_ptr, this_cpu_ptr } from "../percpu";
 import {
   READ_ONCE_i64, READ_ONCE_u32, WRITE_ONCE_u32, atomic_add_return, barrier, branch, out_of_line_call,
-  this_cpu_add_i64, this_cpu_read_i64, this_cpu_write_i64,
+  this_cpu_add_i64, this_cpu_ptr_read_i64, this_cpu_read_i64, this_cpu_write_i64,
 } from "../primitives";
 import { irqs_disabled, local_irq_restore, local_irq_save } from "../irqflags";
 import { in_irq, preempt_disable_notrace, preempt_enable_notrace } from "../preempt";
-import { USAGE_EQS_ENTER, USAGE_EQS_EXIT, USAGE_IRQ_EXIT_WITHOUT_ENTER, usage_error } from "./usage";
+import { CONTEXT_KERNEL, CONTEXT_USER, ct_state_set } from "../kernel/context_tracking";
+import {
+  USAGE_DYNTICKS_UNDERFLOW, USAGE_EQS_ENTER, USAGE_EQS_EXIT, USAGE_IRQS_ENABLED, USAGE_IRQ_EXIT_WITHOUT_ENTER, usage_error,
+} from "./usage";
 
 export const RCU_DYNTICK_CTRL_MASK: u32 = 0x1;
 export const RCU_DYNTICK_CTRL_CTR: u32 = RCU_DYNTICK_CTRL_MASK + 1;
 /** DYNTICK_IRQ_NONIDLE (kernel/rcu/rcu.h): ((LONG_MAX / 2) + 1). */
 export const DYNTICK_IRQ_NONIDLE: i64 = (i64.MAX_VALUE / 2) + 1;
+
+/**
+ * lockdep_assert_irqs_disabled() (include/linux/lockdep.h, v5.6): a debug-build check
+ * (CONFIG_PROVE_LOCKING) that compiles to nothing in a production kernel, so it reads
+ * the emulated IF without counting ops and branches uncounted; a failure is counted as
+ * usage error irqs-enabled and the caller goes on, as lockdep's WARN does. Its call
+ * sites (rcu_eqs_exit, rcu_irq_enter/exit, rcu_idle/user_enter) were read in a
+ * v5.4-v5.6-era kernel/rcu/tree.c of the public code index (rcu_nmi_enter_common(irq)
+ * still split out, as in v5.6) and agree with kernel-facts.md section 3.
+ */
+@inline function lockdep_assert_irqs_disabled(): void {
+  if (!irqs_disabled()) usage_error(USAGE_IRQS_ENABLED);
+}
 
 /** Boot values of rcu_data (kernel/rcu/tree.c DEFINE_PER_CPU_SHARED_ALIGNED(rcu_data)). */
 export function rcu_dynticks_init(): void {
@@ -86,24 +102,31 @@ export function rcu_dynticks_init(): void {
  * crowbars it to 0 and goes on: so does this (the WARN is a counted usage error). Called
  * from irq or NMI context (HARDIRQ bits in preempt_count) it is refused instead: the
  * kernel would enter an EQS inside a handler and corrupt the counts beyond recovery.
+ * Returns false when refused.
  */
-function rcu_eqs_enter(): void {
+function rcu_eqs_enter(): bool {
   if (branch(in_irq())) {
     usage_error(USAGE_EQS_ENTER);
-    return;
+    return false;
   }
   if (branch(this_cpu_read_i64(PCPU_RCU_NMI_NESTING) != DYNTICK_IRQ_NONIDLE)) usage_error(USAGE_EQS_ENTER);
   this_cpu_write_i64(PCPU_RCU_NMI_NESTING, 0);
   if (branch(this_cpu_read_i64(PCPU_RCU_NESTING) != 1)) {
     this_cpu_add_i64(PCPU_RCU_NESTING, -1);
-    return;
+    return true;
   }
   this_cpu_write_i64(PCPU_RCU_NESTING, 0); // WRITE_ONCE: avoid irq-access tearing
   rcu_dynticks_eqs_enter();
+  return true;
 }
 
-/** rcu_eqs_exit(user) (tree.c, v5.6). Refused, as a usage error, when not in an EQS nest. */
+/**
+ * rcu_eqs_exit(user) (tree.c, v5.6): lockdep_assert_irqs_disabled() first (only
+ * rcu_user_exit() can fail it: rcu_idle_exit() disables interrupts around the call).
+ * Refused, as a usage error, when not in an EQS nest (oldval < 0).
+ */
 function rcu_eqs_exit(): void {
+  lockdep_assert_irqs_disabled();
   const oldval = this_cpu_read_i64(PCPU_RCU_NESTING);
   if (branch(oldval < 0)) {
     usage_error(USAGE_EQS_EXIT);
@@ -115,7 +138,8 @@ function rcu_eqs_exit(): void {
   }
   rcu_dynticks_eqs_exit();
   this_cpu_write_i64(PCPU_RCU_NESTING, 1);
-  // WARN_ON_ONCE(rdp->dynticks_nmi_nesting) in the kernel.
+  // WARN_ON_ONCE(rdp->dynticks_nmi_nesting): an EQS exit from inside an irq/NMI handler
+  // (nmi_nesting 1 or more). Counted as eqs-exit; the crowbar below goes on as in the kernel.
   if (branch(this_cpu_read_i64(PCPU_RCU_NMI_NESTING) != 0)) usage_error(USAGE_EQS_EXIT);
   this_cpu_write_i64(PCPU_RCU_NMI_NESTING, DYNTICK_IRQ_NONIDLE);
 }
@@ -123,7 +147,7 @@ function rcu_eqs_exit(): void {
 /** rcu_idle_enter() (tree.c): lockdep_assert_irqs_disabled(); rcu_eqs_enter(false). */
 export function rcu_idle_enter(): void {
   out_of_line_call();
-  if (!irqs_disabled()) usage_error(USAGE_EQS_ENTER); // lockdep_assert_irqs_disabled()
+  lockdep_assert_irqs_disabled();
   rcu_eqs_enter();
 }
 
@@ -135,17 +159,25 @@ export function rcu_idle_exit(): void {
   local_irq_restore(flags);
 }
 
-/** rcu_user_enter() (tree.c, CONFIG_NO_HZ_FULL): lockdep_assert_irqs_disabled(); rcu_eqs_enter(true). */
+/**
+ * rcu_user_enter() (tree.c, CONFIG_NO_HZ_FULL): lockdep_assert_irqs_disabled();
+ * rcu_eqs_enter(true). As its caller __context_tracking_enter(CONTEXT_USER)
+ * (kernel/context_tracking.c, v5.6) does next, it records that the CPU is in user space.
+ */
 export function rcu_user_enter(): void {
   out_of_line_call();
-  if (!irqs_disabled()) usage_error(USAGE_EQS_ENTER);
-  rcu_eqs_enter();
+  lockdep_assert_irqs_disabled();
+  if (rcu_eqs_enter()) ct_state_set(CONTEXT_USER);
 }
 
-/** rcu_user_exit() (tree.c, CONFIG_NO_HZ_FULL): rcu_eqs_exit(true). */
+/**
+ * rcu_user_exit() (tree.c, CONFIG_NO_HZ_FULL): rcu_eqs_exit(true); then, as
+ * __context_tracking_exit() (kernel/context_tracking.c, v5.6), the CPU is in the kernel.
+ */
 export function rcu_user_exit(): void {
   out_of_line_call();
   rcu_eqs_exit();
+  ct_state_set(CONTEXT_KERNEL);
 }
 
 /**
@@ -197,12 +229,14 @@ export function rcu_nmi_exit(): void {
 /** rcu_irq_enter() (tree.c, v5.6): lockdep_assert_irqs_disabled(); rcu_nmi_enter_common(true). */
 export function rcu_irq_enter(): void {
   out_of_line_call();
+  lockdep_assert_irqs_disabled();
   rcu_nmi_enter_common();
 }
 
 /** rcu_irq_exit() (tree.c, v5.6): lockdep_assert_irqs_disabled(); rcu_nmi_exit_common(true). */
 export function rcu_irq_exit(): void {
   out_of_line_call();
+  lockdep_assert_irqs_disabled();
   rcu_nmi_exit_common();
 }
 
@@ -236,9 +270,19 @@ export function rcu_is_watching(): bool {
 
 /**
  * rcu_is_cpu_rrupt_from_idle() (tree.c, v5.6): called from the scheduling-clock
- * interrupt: is it the first interrupt level, taken from an RCU-idle CPU?
+ * interrupt: is it the first interrupt level, taken from an RCU-idle CPU? First the
+ * kernel's two debug checks, RCU_LOCKDEP_WARN(dynticks_nesting < 0, "RCU dynticks_nesting
+ * counter underflow!") and RCU_LOCKDEP_WARN(dynticks_nmi_nesting <= 0, "RCU
+ * dynticks_nmi_nesting counter underflow/zero!"): CONFIG_PROVE_RCU only, so they read
+ * without counting ops; each failure is a dynticks-underflow usage error and the function
+ * goes on. (v5.6's lockdep_assert_in_irq() at its top is not emulated: callers here are
+ * the tick, inside irq_enter(), and the test command of the same name.) Read in the
+ * v5.7-rc context (tree.c index 90c8be22d57a) of "rcu: Allow for smp_call_function()
+ * running callbacks from idle" (v5.8), which changed this function after v5.6/v5.7.
  */
 export function rcu_is_cpu_rrupt_from_idle(): bool {
+  if (this_cpu_ptr_read_i64(PCPU_RCU_NESTING) < 0) usage_error(USAGE_DYNTICKS_UNDERFLOW);
+  if (this_cpu_ptr_read_i64(PCPU_RCU_NMI_NESTING) <= 0) usage_error(USAGE_DYNTICKS_UNDERFLOW);
   if (branch(this_cpu_read_i64(PCPU_RCU_NMI_NESTING) != 1)) return false;
   return this_cpu_read_i64(PCPU_RCU_NESTING) == 0;
 }

@@ -16,6 +16,12 @@ export const FAULT_SRCU_NO_FLIP: u32 = 1 << 3;
 export const FAULT_SRCU_NO_SCAN1: u32 = 1 << 4;
 /** rcutorture readers in idle run without rcu_irq_enter(): an RCU reader in an EQS. */
 export const FAULT_READER_IN_EQS: u32 = 1 << 5;
+/** rcu_note_context_switch() tests only PREEMPT_MASK: a context switch in an irq or with irqs off reports a QS. */
+export const FAULT_SCHED_PREEMPT_MASK_ONLY: u32 = 1 << 6;
+/** scheduler_tick(user) trusts its argument instead of deriving user_mode(regs): a tick "from user" in a reader reports a QS. */
+export const FAULT_TICK_TRUSTS_USER: u32 = 1 << 7;
+/** nmi_enter()/nmi_exit() skip their in_nmi() checks: a nested NMI overflows NMI_MASK into HARDIRQ_MASK. */
+export const FAULT_NMI_NEST_UNCHECKED: u32 = 1 << 8;
 
 @inline export function fault_active(bit: u32): bool {
   return (READ_ONCE_u32(RCU_FAULTS) & bit) != 0;

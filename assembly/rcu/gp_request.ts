@@ -20,15 +20,14 @@ export function seq_advance_to(p: usize, s: u32): void {
 }
 
 /**
- * Ask for a full grace period from now on the sequence at `gp_seq`: rcu_seq_snap() between
- * full barriers (the caller's prior accesses come before the grace period), recorded in
- * `needed` (and in `needed_exp` when `expedite`), then wake the kthread. Returns the cookie:
- * the value the sequence must reach.
+ * Ask for a full grace period from now on the sequence at `gp_seq`: a full barrier, then
+ * rcu_seq_snap() (which carries its own smp_mb() after the read, kernel/rcu/rcu.h v5.6),
+ * recorded in `needed` (and in `needed_exp` when `expedite`), then wake the kthread.
+ * Returns the cookie: the value the sequence must reach.
  */
 export function gp_request(gp_seq: usize, needed: usize, needed_exp: usize, expedite: bool): u32 {
-  smp_mb(); // prior accesses before the snapshot (synchronize_rcu's implied barrier)
-  const s = rcu_seq_snap(READ_ONCE_u32(gp_seq));
-  smp_mb(); // rcu_seq_snap()'s own barrier
+  smp_mb(); // synchronize_*()'s implied barrier: prior accesses before the snapshot; pairs with rcu_seq_start()'s smp_mb()
+  const s = rcu_seq_snap(gp_seq);
   seq_advance_to(needed, s);
   if (expedite) seq_advance_to(needed_exp, s);
   futex_wake(RCU_GP_WAKE);
@@ -50,8 +49,12 @@ export function gp_done(gp_seq: usize, cookie: u32): u32 {
  * `gp_seq` (call_rcu / call_srcu). Returns 1, or 0 if the ring is full (a counted usage error).
  */
 export function gp_call(ring: u32, gp_seq: usize, needed: usize, fn: u32, arg: u32): u32 {
+  // The caller's prior accesses (the removal) before the snapshot, as the rcu_node lock
+  // (call_rcu) or __call_srcu()'s srcu_read_lock() orders them in the kernel; pairs with
+  // rcu_seq_start()'s smp_mb(). rcu_seq_snap() then has its own (v5.6 __call_rcu ->
+  // rcu_accelerate_cbs -> rcu_seq_snap, __call_srcu -> rcu_seq_snap).
   smp_mb();
-  const s = rcu_seq_snap(READ_ONCE_u32(gp_seq));
+  const s = rcu_seq_snap(gp_seq);
   const ok = cblist_enqueue(ring, s, fn, arg);
   seq_advance_to(needed, s);
   futex_wake(RCU_GP_WAKE);

@@ -6,6 +6,8 @@
 import { PCPU_RCU_QS, PCPU_RCU_QS_REPORT, QS_CPU_NO_QS, QS_GP_SEQ, RCU_GP_SEQ, RCU_GP_WAKE } from "../layout";
 import { this_cpu_ptr } from "../percpu";
 import { PREEMPT_MASK, preempt_count } from "../preempt";
+import { irqs_disabled } from "../irqflags";
+import { FAULT_SCHED_PREEMPT_MASK_ONLY, fault_active } from "./faults";
 import { READ_ONCE_u32, WRITE_ONCE_u32, branch, smp_store_release, futex_wake } from "../primitives";
 import { rcu_is_cpu_rrupt_from_idle } from "./dynticks";
 import { rcu_seq_state } from "./rcu_seq";
@@ -36,6 +38,8 @@ import { USAGE_SCHED_IN_ATOMIC, usage_error } from "./usage";
 /**
  * rcu_qs() (tree_plugin.h, !PREEMPT_RCU): a quiescent state. The CPU first notices
  * any new grace period (the READ_ONCE of gp_seq), then reports once per grace period.
+ * Internal: only the scheduling point and the tick below call it, each after its own
+ * check; it is not a command (a bare rcu_qs() could end a grace period under a reader).
  */
 export function rcu_qs(): void {
   const gp = READ_ONCE_u32(RCU_GP_SEQ);
@@ -48,14 +52,28 @@ export function rcu_qs(): void {
 }
 
 /**
- * A scheduling point: rcu_note_context_switch() / cond_resched() (tree_plugin.h). Only
- * legal outside read-side critical sections; inside one it is the kernel's "scheduling
- * while atomic" splat: counted, and no quiescent state is reported. Returns 1 if legal.
+ * A scheduling point: schedule() -> __schedule() -> rcu_note_context_switch()
+ * (kernel/sched/core.c and tree_plugin.h, v5.6), or cond_resched(). Legal only where the
+ * task may sleep. schedule_debug() tests the whole preempt count
+ * (in_atomic_preempt_off(): preempt-disable, softirq, hardirq and NMI bits alike), and
+ * since the RCU flavors were consolidated (v5.0) a hardirq handler and an irqs-off region
+ * are RCU-sched read-side critical sections too. So the state the task calls schedule()
+ * in (before __schedule()'s own preempt_disable()/local_irq_disable()) must have a zero
+ * preempt count and interrupts on; otherwise this is the kernel's "BUG: scheduling while
+ * atomic": counted as sched-in-atomic, and no quiescent state is reported. Returns 1 if
+ * legal. (schedule_debug() read in LKML patch contexts of 2019-2020 against
+ * kernel/sched/core.c v5.4-v5.7: `if (unlikely(in_atomic_preempt_off())) __schedule_bug()`.)
+ * Broken variant FAULT_SCHED_PREEMPT_MASK_ONLY: only PREEMPT_MASK is tested (the
+ * old emulation), so a context switch from an irq or with irqs off reports a QS.
  */
 export function rcu_note_context_switch(): u32 {
-  if (branch((preempt_count() & PREEMPT_MASK) != 0)) {
-    usage_error(USAGE_SCHED_IN_ATOMIC);
-    return 0;
+  const pc = preempt_count();
+  if (branch(pc != 0 || irqs_disabled())) {
+    // Slow path only: the fault bit is read when the check already failed.
+    if ((pc & PREEMPT_MASK) != 0 || !fault_active(FAULT_SCHED_PREEMPT_MASK_ONLY)) {
+      usage_error(USAGE_SCHED_IN_ATOMIC);
+      return 0;
+    }
   }
   rcu_qs();
   return 1;

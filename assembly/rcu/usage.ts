@@ -15,17 +15,30 @@ export const USAGE_IRQ_EXIT_WITHOUT_ENTER: u32 = 2;
 export const USAGE_SRCU_IN_NMI: u32 = 3;
 /** srcu_read_lock_fast() where RCU is not watching. */
 export const USAGE_SRCU_FAST_NOT_WATCHING: u32 = 4;
-/** A scheduling point inside a read-side critical section ("scheduling while atomic"). */
+/** A scheduling point with a non-zero preempt count or irqs off: in a reader, irq, NMI ("scheduling while atomic"). */
 export const USAGE_SCHED_IN_ATOMIC: u32 = 5;
-/** rcu_idle_enter()/rcu_user_enter() from irq context or with bad nesting (rcu_eqs_enter WARN). */
+/** rcu_idle_enter()/rcu_user_enter() from irq context or with bad nesting (rcu_eqs_enter WARN; irqs on: USAGE_IRQS_ENABLED). */
 export const USAGE_EQS_ENTER: u32 = 6;
-/** rcu_idle_exit()/rcu_user_exit() when not in an extended quiescent state. */
+/** rcu_idle_exit()/rcu_user_exit() when not in an extended quiescent state (incl. rcu_eqs_exit's WARN_ON_ONCE(dynticks_nmi_nesting)). */
 export const USAGE_EQS_EXIT: u32 = 7;
 /** A tracepoint called where RCU is not watching (the v6.13 lockdep check). */
 export const USAGE_NOT_WATCHING: u32 = 8;
 /** A call_rcu()/call_srcu() ring was full: the callback could not be queued. */
 export const USAGE_CB_OVERFLOW: u32 = 9;
-export const NR_USAGE_KINDS: u32 = 10;
+/** nmi_enter() inside an NMI or nmi_exit() outside one (v5.6 BUG_ON(in_nmi()) / BUG_ON(!in_nmi())). */
+export const USAGE_NMI_NESTING: u32 = 10;
+/**
+ * lockdep_assert_irqs_disabled() failed: rcu_idle_enter(), rcu_user_enter(), rcu_eqs_exit()
+ * (rcu_user_exit()), rcu_irq_enter() or rcu_irq_exit() called with interrupts on.
+ */
+export const USAGE_IRQS_ENABLED: u32 = 11;
+/**
+ * rcu_is_cpu_rrupt_from_idle()'s RCU_LOCKDEP_WARNs (tree.c, v5.6): dynticks_nesting < 0
+ * ("counter underflow") or dynticks_nmi_nesting <= 0 ("counter underflow/zero", e.g.
+ * called outside any interrupt).
+ */
+export const USAGE_DYNTICKS_UNDERFLOW: u32 = 12;
+export const NR_USAGE_KINDS: u32 = 13;
 
 /** Count one usage error of kind `kind` on this CPU. */
 export function usage_error(kind: u32): void {

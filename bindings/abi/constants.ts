@@ -4,13 +4,19 @@
 // when its layout is read (constantsProblems), so a change on one side cannot go unseen.
 
 /** Fault-injection bits (assembly/rcu/faults.ts FAULT_*), by the name the CLI and API use. */
-export const FAULT_NAMES = ["gp-skip-cpu", "gp-ignore-nesting", "gp-accept-stale", "srcu-no-flip", "srcu-no-scan1", "reader-in-eqs"] as const;
+export const FAULT_NAMES = [
+  "gp-skip-cpu", "gp-ignore-nesting", "gp-accept-stale", "srcu-no-flip", "srcu-no-scan1", "reader-in-eqs",
+  // Broken variants kept for test/rcu-fidelity.test.ts; the torture does not reach their paths
+  // (its ticks and scheduling points are legal, its NMIs do not nest): not in TORTURE_FAULTS.
+  "sched-preempt-mask-only", "tick-trusts-user", "nmi-nest-unchecked",
+] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
 /** Usage-error kinds (assembly/rcu/usage.ts USAGE_*), in slot order. */
 export const USAGE_KINDS = [
   "sync-in-atomic", "unbalanced-unlock", "irq-exit-without-enter", "srcu-in-nmi", "srcu-fast-not-watching",
-  "sched-in-atomic", "eqs-enter", "eqs-exit", "not-watching", "cb-overflow",
+  "sched-in-atomic", "eqs-enter", "eqs-exit", "not-watching", "cb-overflow", "nmi-nesting",
+  "irqs-enabled", "dynticks-underflow",
 ] as const;
 export type UsageKind = (typeof USAGE_KINDS)[number];
 
