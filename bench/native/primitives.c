@@ -53,6 +53,46 @@ static void loop_indirect_call(long n) {
   for (long i = 0; i < n; i++) { f((uint32_t)i); __asm__ volatile("" : "+r"(f)); }
 }
 
+/*
+ * In sequence: the marginal cost of one operation placed inside ordinary kernel-like work,
+ * the input of the cost model (bindings/experiments/costs.ts). Back to back, a locked
+ * instruction or popf waits only for its predecessor; inside a sequence it also waits for
+ * the stores before it to drain and lets later independent work start, so its cost there
+ * differs. The filler is generic work, not any strategy's sequence (the model is checked
+ * against those, so nothing is fitted to them): per unit a READ_ONCE and a never-taken
+ * branch, a per-CPU increment and a store, four units per iteration; the operation under
+ * test sits in the middle. Marginal cost = (filler + op) - filler.
+ */
+static __thread uint32_t pcpu_count;
+static __thread long pcpu_word;
+static inline void fill_unit(long i) {
+  if (word == 0xdeadbeef) __asm__ volatile("");
+  pcpu_count++;
+  *(volatile long *)&pcpu_word = pcpu_word + i;
+}
+static inline void seq_lock_xadd(void) { uint32_t v = 1; __asm__ volatile("lock xaddl %0, %1" : "+r"(v), "+m"(counter)::"memory"); }
+static inline void seq_smp_mb(void) { __asm__ volatile("lock addl $0,-4(%%rsp)" ::: "memory", "cc"); }
+static inline unsigned long seq_irq_save(void) { unsigned long f; __asm__ volatile("pushf; pop %0" : "=r"(f)::"memory"); return f; }
+static inline void seq_irq_restore(unsigned long f) { __asm__ volatile("push %0; popf" ::"r"(f) : "memory", "cc"); }
+#define SEQ_LOOP(name, op)                                                               \
+  static void name(long n) {                                                             \
+    void (*f)(uint32_t) = fnptr;                                                         \
+    for (long i = 0; i < n; i++) {                                                       \
+      fill_unit(i); fill_unit(i);                                                        \
+      op;                                                                                \
+      fill_unit(i); fill_unit(i);                                                        \
+      __asm__ volatile("" : "+r"(f));                                                    \
+    }                                                                                    \
+  }
+SEQ_LOOP(seq_filler, (void)0)
+SEQ_LOOP(seq_atomic_rmw, seq_lock_xadd())
+SEQ_LOOP(seq_smp_mb_loop, seq_smp_mb())
+SEQ_LOOP(seq_irq_save_loop, { unsigned long x = seq_irq_save(); __asm__ volatile("" ::"r"(x)); })
+SEQ_LOOP(seq_irq_pair, { unsigned long x = seq_irq_save(); fill_unit(i); seq_irq_restore(x); })
+SEQ_LOOP(seq_irq_save_unit, { unsigned long x = seq_irq_save(); fill_unit(i); __asm__ volatile("" ::"r"(x)); })
+SEQ_LOOP(seq_call, empty_fn((uint32_t)i))
+SEQ_LOOP(seq_indirect_call, f((uint32_t)i))
+
 static int cmp(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return x < y ? -1 : x > y;
@@ -69,7 +109,7 @@ int main(int argc, char **argv) {
     {"READ_ONCE+branch", loop_read_once_branch}, {"indirect call", loop_indirect_call},
   };
   double *s = malloc(sizeof(double) * reps);
-  printf("{\"schema\":\"rcu-lab/native-primitives@1\",\"iterations\":%ld,\"reps\":%d,\"nsPerOp\":{", iters, reps);
+  printf("{\"schema\":\"rcu-lab/native-primitives@2\",\"iterations\":%ld,\"reps\":%d,\"nsPerOp\":{", iters, reps);
   for (unsigned k = 0; k < sizeof loops / sizeof loops[0]; k++) {
     loops[k].fn(iters / 10);
     for (int r = 0; r < reps; r++) { double t0 = now_ns(); loops[k].fn(iters); s[r] = (now_ns() - t0) / iters; }
@@ -77,7 +117,27 @@ int main(int argc, char **argv) {
     double med = reps % 2 ? s[reps / 2] : (s[reps / 2 - 1] + s[reps / 2]) / 2;
     printf("%s\"%s\":{\"median\":%.4f,\"min\":%.4f,\"max\":%.4f,\"n\":%d}", k ? "," : "", loops[k].name, med, s[0], s[reps - 1], reps);
   }
-  printf("}}\n");
+  /* In sequence: medians of filler+op and of the filler, then their difference. */
+  struct { const char *name; void (*fn)(long); void (*base)(long); } seq[] = {
+    {"atomic_rmw", seq_atomic_rmw, seq_filler}, {"smp_mb", seq_smp_mb_loop, seq_filler},
+    {"irq_save", seq_irq_save_loop, seq_filler}, {"irq_restore", seq_irq_pair, seq_irq_save_unit},
+    {"call", seq_call, seq_filler}, {"indirect_call", seq_indirect_call, seq_filler},
+  };
+  double filler = 0;
+  printf("},\"inSequence\":{");
+  for (unsigned k = 0; k < sizeof seq / sizeof seq[0]; k++) {
+    double m[2];
+    void (*fns[2])(long) = {seq[k].fn, seq[k].base};
+    for (int j = 0; j < 2; j++) {
+      fns[j](iters / 10);
+      for (int r = 0; r < reps; r++) { double t0 = now_ns(); fns[j](iters); s[r] = (now_ns() - t0) / iters; }
+      qsort(s, reps, sizeof(double), cmp);
+      m[j] = reps % 2 ? s[reps / 2] : (s[reps / 2 - 1] + s[reps / 2]) / 2;
+    }
+    if (seq[k].base == seq_filler) filler = m[1];
+    printf("%s\"%s\":%.4f", k ? "," : "", seq[k].name, m[0] - m[1]);
+  }
+  printf("},\"fillerNs\":%.4f}\n", filler);
   free(s);
   return 0;
 }
