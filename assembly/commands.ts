@@ -101,7 +101,7 @@ export { migrate_parked } from "./torture/migrate";
 
 export {
   trace_loop_plain, trace_loop_rcuidle_irq, trace_loop_rcuidle_srcu, trace_loop_rcuidle_srcu_irq,
-  trace_loop_rcuidle_watching, trace_loop_noinstr_lockdep, trace_loop_srcu_fast, tracepoint_srcu_init,
+  trace_loop_rcuidle_watching, trace_loop_noinstr, trace_loop_noinstr_lockdep, trace_loop_srcu_fast, tracepoint_srcu_init,
 } from "./tracepoint/strategies";
 export {
   tracepoint_probe_register, tracepoint_probe_unregister, tracepoint_set_release, tracepoint_nr_probes,
@@ -110,10 +110,13 @@ export {
 export {
   tp_set_functions, tp_arrays_in_use, cb_srcu_free_old_probes, cb_rcu_free_old_probes, cb_rcu_then_srcu_free_old_probes,
 } from "./tracepoint/probes_arena";
+export { set_cpu_online } from "./kernel/cpumask";
+// migrate_disable()/migrate_enable() as commands: a task that stays pinned across commands.
+export { migrate_disable, migrate_enable } from "./kernel/sched_core";
 export { probe_empty, probe_count, probe_spin, probe_host, probe_uaf, probe_record } from "./tracepoint/probes";
 export {
   tp_torture_plain, tp_torture_rcuidle_irq, tp_torture_rcuidle_srcu, tp_torture_rcuidle_srcu_irq,
-  tp_torture_rcuidle_watching, tp_torture_noinstr_lockdep, tp_torture_srcu_fast,
+  tp_torture_rcuidle_watching, tp_torture_noinstr, tp_torture_noinstr_lockdep, tp_torture_srcu_fast,
 } from "./tracepoint/torture";
 
 /**

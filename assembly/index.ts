@@ -4,9 +4,10 @@ import { HDR_MAGIC, LAYOUT_MAGIC, PCPU_CPU_ID } from "./layout";
 import { set_this_cpu } from "./percpu";
 import { preempt_count_init } from "./preempt";
 import { local_irq_enable } from "./irqflags";
-import { READ_ONCE_u32, WRITE_ONCE_u32 } from "./primitives";
+import { READ_ONCE_u32, WRITE_ONCE_u32, ops_counting_pause } from "./primitives";
 import { rcu_dynticks_init } from "./rcu/dynticks";
 import { ct_init } from "./kernel/context_tracking";
+import { set_cpu_online } from "./kernel/cpumask";
 import { this_cpu_ptr } from "./percpu";
 
 export * from "./layout";
@@ -40,7 +41,8 @@ export { EEXIST, ENOENT, ENOMEM, EINVAL, ENOSPC, TRACEPOINT_DEFAULT_PRIO } from 
 
 /**
  * Bring CPU `cpu` up in this instance (the per-CPU part of start_secondary()): set the
- * per-CPU base register and the boot values of the per-CPU state. Returns 0, or 1 when
+ * per-CPU base register and the boot values of the per-CPU state, and mark it online in
+ * cpu_online_mask. Returns 0, or 1 when
  * the host has not initialised the machine header (a memory that is not ours).
  */
 export function cpu_init(cpu: u32): u32 {
@@ -51,5 +53,9 @@ export function cpu_init(cpu: u32): u32 {
   local_irq_enable();
   rcu_dynticks_init();
   ct_init();
+  // set_cpu_online() of the CPU's bring-up: boot work, not part of any command's op counts
+  ops_counting_pause(true);
+  set_cpu_online(cpu, 1);
+  ops_counting_pause(false);
   return 0;
 }

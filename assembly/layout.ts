@@ -15,7 +15,7 @@
 //   PERCPU_BASE       one per-CPU area per context, PERCPU_STRIDE bytes (the kernel's per-CPU data)
 //   layout_end(cpus)  = PERCPU_BASE + (cpus + NR_EXTRA_CONTEXTS) * PERCPU_STRIDE
 
-export const LAYOUT_VERSION: u32 = 4;
+export const LAYOUT_VERSION: u32 = 5;
 export const LAYOUT_MAGIC: u32 = 0x4c554352; // "RCUL"
 
 /** Maximum pages of the shared memory: the build passes --maximumMemory and the same
@@ -45,6 +45,12 @@ export const HDR_BASE: u32 = NULL_PAGE_SIZE;
 export const HDR_MAGIC: u32 = HDR_BASE + 0;
 export const HDR_LAYOUT_VERSION: u32 = HDR_BASE + 4;
 export const HDR_NR_CPUS: u32 = HDR_BASE + 8;
+/**
+ * u32 x NR_ONLINE_WORDS: cpu_online_mask (include/linux/cpumask.h), one bit per context id;
+ * a context sets its bit in cpu_init (set_cpu_online), the host may clear it (hotplug tests).
+ */
+export const HDR_CPU_ONLINE_MASK: u32 = HDR_BASE + 16;
+export const NR_ONLINE_WORDS: u32 = (NR_CPUS + NR_EXTRA_CONTEXTS + 31) / 32;
 /** Start barrier: CPUs that have arrived (i32), on its own line. */
 export const HDR_BARRIER_ARRIVED: u32 = HDR_BASE + CACHELINE;
 export const HDR_SIZE: u32 = 2 * CACHELINE;
@@ -86,6 +92,8 @@ export const SRCU_STRIDE: u32 = 4 * CACHELINE;
 export const SRCU_IDX: u32 = 0;
 /** u32 ssp->srcu_ctrp (v6.15): offset of the per-CPU srcu_ctrs[idx] in the CPU's SRCU line. */
 export const SRCU_CTRP: u32 = 4;
+/** u32 ssp->sda: where this srcu_struct's per-CPU counters sit, as an offset from PCPU_SRCU. */
+export const SRCU_SDA: u32 = 8;
 /** u32 ssp->srcu_gp_seq (futex word of synchronize_srcu waiters). */
 export const SRCU_GP_SEQ: u32 = 1 * CACHELINE;
 /** u32 ssp->srcu_gp_seq_needed; u32 srcu_gp_seq_needed_exp at +4. */
@@ -157,6 +165,11 @@ export const TP_RELEASE: u32 = 8;
 export const TP_RELEASE_SSP: u32 = 12;
 /** u32 WARN_ON_ONCE()s fired by register/unregister on this tracepoint. */
 export const TP_WARNS: u32 = 16;
+/**
+ * u32 the target of static_call(tp_func_X) (v5.10+): the function-table index of the one
+ * probe, or 0 for __traceiter_X (none, or more than one probe). Set by the update side.
+ */
+export const TP_STATIC_CALL: u32 = 20;
 /** Arena of probe arrays (allocate_probes / kfree): fixed slots, round-robin allocation. */
 export const TP_ARENA_PRIV: u32 = TP_BASE + NR_TRACEPOINTS * TP_STRIDE;
 export const TPA_NEXT: u32 = 0; //      u32 next slot to try
@@ -265,7 +278,12 @@ export const TM_CFG_MIGRATE: u32 = 56;
 /** u64 PRNG state, u32 spin iterations per microsecond (calibrated by the host). */
 export const PCPU_PRNG: u32 = 23 * CACHELINE;
 export const PRNG_SPINS_PER_US: u32 = 8;
-/** Tracepoint probe statistics (u64): count probe, use-after-free, host probe, spins; u32 migrate_disable. */
+/**
+ * Tracepoint probe statistics (u64): count probe, use-after-free, host probe, spins, calls;
+ * then the current task's and this CPU's scheduler fields that migrate_disable() touches:
+ * u32 p->migration_disabled, u32 this_rq()->nr_pinned, u32 p->cpus_ptr (0: &p->cpus_mask),
+ * u32 current_task (per-CPU; the emulated CPU has one task).
+ */
 export const PCPU_TP: u32 = 25 * CACHELINE;
 export const TPS_COUNT: u32 = 0;
 export const TPS_UAF: u32 = 8;
@@ -273,6 +291,11 @@ export const TPS_HOST: u32 = 16;
 export const TPS_SPIN: u32 = 24;
 export const TPS_CALLS: u32 = 32;
 export const TPS_MIGRATE_DISABLED: u32 = 40;
+export const TPS_NR_PINNED: u32 = 44;
+export const TPS_CPUS_PTR: u32 = 48;
+export const TPS_CURRENT: u32 = 52;
+/** u32 current->rcu_tasks_idle_cpu (v4.18, CONFIG_TASKS_RCU && CONFIG_NO_HZ_FULL). */
+export const TPS_TASKS_IDLE_CPU: u32 = 56;
 /** u32 context_tracking.state (CONTEXT_KERNEL / CONTEXT_USER, kernel/context_tracking.ts). */
 export const PCPU_CT_STATE: u32 = 26 * CACHELINE;
 /** First line not used by this layout version. */

@@ -127,6 +127,15 @@ export const COUNTING_BUILD: u32 = COUNTING ? 1 : 0;
   store<u64>(this_cpu_ptr(field), v);
 }
 
+/**
+ * Increment an emulator-private per-CPU u32 counter at `field` + `off` (the usage-error
+ * counters): the emulator's own bookkeeping, never a kernel op, so never counted.
+ */
+@inline export function cpu_stat_inc_u32(field: u32, off: u32): void {
+  const p = this_cpu_ptr(field) + off;
+  store<u32>(p, load<u32>(p) + 1);
+}
+
 /** Increment an emulator-private per-CPU u64 statistic at `field` + `off`. */
 @inline export function cpu_stat_inc(field: u32, off: u32): void {
   const p = this_cpu_ptr(field) + off;
@@ -269,6 +278,20 @@ export const COUNTING_BUILD: u32 = COUNTING ? 1 : 0;
 /** A call through a function pointer with two arguments: a probe, (*func)(data, args). */
 @inline export function indirect_call_2(fn: u32, data: u32, arg: u32): void {
   count(OP_INDIRECT_CALL);
+  call_indirect<void>(fn, data, arg);
+}
+
+/**
+ * static_call(tp_func_X)(data, args) (include/linux/static_call.h, x86, v5.10+): a direct
+ * call whose target is patched into the instruction, so reading the target is no memory op
+ * of the kernel (not counted); the call is counted as an out-of-line call, not an indirect one.
+ */
+@inline export function static_call_target(p: usize): u32 {
+  return atomic.load<u32>(p);
+}
+
+@inline export function static_call_2(fn: u32, data: u32, arg: u32): void {
+  count(OP_CALL);
   call_indirect<void>(fn, data, arg);
 }
 

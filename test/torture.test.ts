@@ -78,17 +78,17 @@ describe("tracepoint torture (rcu-lab torture --strategy)", () => {
     expect(r.passed).toBe(false);
   });
 
-  it.each(["plain", "rcuidle-irq", "rcuidle-srcu", "rcuidle-srcu-irq", "rcuidle-watching", "noinstr", "noinstr+lockdep", "srcu-fast", "off"])(
+  // "off" is not in this list: with its static key disabled no probe array is ever read,
+  // so it could not show a use-after-free whatever the grace periods did.
+  it.each(["plain", "rcuidle-irq", "rcuidle-srcu", "rcuidle-srcu-irq", "rcuidle-watching", "noinstr", "noinstr+lockdep", "srcu-fast"])(
     "%s shows zero use-after-free in its legal contexts under probe churn",
     async (name) => {
       const r = await tp(name);
       expect(r.useAfterFree).toBe(0);
       expect(r.calls).toBeGreaterThan(100);
-      if (name !== "off") {
-        expect(r.updates).toBeGreaterThan(100);
-        expect(r.arraysFreed).toBeGreaterThan(50);
-        expect(r.probeCalls.spin).toBe(r.calls);
-      }
+      expect(r.updates).toBeGreaterThan(100);
+      expect(r.arraysFreed).toBeGreaterThan(50);
+      expect(r.probeCalls.spin).toBe(r.calls);
       expect(Object.values(r.usageErrors).every((x) => x === 0)).toBe(true);
     },
   );

@@ -64,6 +64,23 @@ describe("tracepoint_probe_register / unregister (kernel/tracepoint.c, v5.6)", (
     expect(() => tp.unregister("count", 2)).toThrow(/-ENOENT/);
   });
 
+  it("a NULL probe: register refuses it with -EINVAL and two warnings; unregister removes every probe (v5.6 func_add/func_remove)", async () => {
+    const m = await create();
+    const tp = m.tracepoints.define("null_probe");
+    expect(() => tp.register(null)).toThrow(/-EINVAL: a NULL probe/);
+    expect(tp.warnings).toBe(2); // WARN_ON(!tp_func->func) and tracepoint_add_func()'s WARN_ON_ONCE
+    expect(tp.hasArray).toBe(false);
+    expect(() => tp.unregister(null)).toThrow(/-ENOENT/); // no probes at all
+    tp.register("count", 1);
+    tp.register("empty", 2);
+    tp.register("count", 3, 20);
+    tp.unregister(null, 2); // data does not matter: nothing is matched, nothing is kept
+    expect(tp.probes()).toEqual([]);
+    expect(tp.hasArray).toBe(false);
+    expect(tp.keyEnabled).toBe(false);
+    expect(tp.warnings).toBe(3);
+  });
+
   it("the old array is freed only after the chained grace periods (call_rcu -> call_srcu -> free)", async () => {
     const m = await create();
     const tp = m.tracepoints.define("sys_enter", "rcu-srcu");

@@ -51,7 +51,7 @@ export function rcu_dynticks_init(): void {
  * ordered: CPUs that see the new value also see this CPU's prior read-side critical
  * sections. Pairs with rcu_dynticks_snap() in the grace-period kthread.
  */
-@inline function rcu_dynticks_eqs_enter(): void {
+@inline export function rcu_dynticks_eqs_enter(): void {
   atomic_add_return(this_cpu_ptr(PCPU_RCU_DYNTICKS), RCU_DYNTICK_CTRL_CTR);
 }
 
@@ -60,7 +60,7 @@ export function rcu_dynticks_init(): void {
  * read-side critical sections follow the grace-period kthread's prior accesses. The
  * special-action bit is never set by this emulation, but its test is the kernel's.
  */
-@inline function rcu_dynticks_eqs_exit(): void {
+@inline export function rcu_dynticks_eqs_exit(): void {
   const seq = atomic_add_return(this_cpu_ptr(PCPU_RCU_DYNTICKS), RCU_DYNTICK_CTRL_CTR);
   if (branch((seq & RCU_DYNTICK_CTRL_MASK) != 0)) {
     // atomic_andnot(RCU_DYNTICK_CTRL_MASK); rcu_eqs_special_exit(): not emulated

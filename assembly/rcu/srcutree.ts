@@ -13,7 +13,7 @@
 // flavors are srcu_ctrs[idx] = {locks, unlocks} (v6.15's layout; v5.6's lock_count[idx]
 // and unlock_count[idx] are the same numbers).
 import {
-  CACHELINE, HDR_NR_CPUS, PCPU_SRCU, RCU_GP_WAKE, SRCU_BASE, SRCU_CTRP, SRCU_CTR_LOCKS, SRCU_CTR_STRIDE, SRCU_CTR_UNLOCKS,
+  CACHELINE, HDR_NR_CPUS, PCPU_SRCU, RCU_GP_WAKE, SRCU_BASE, SRCU_CTRP, SRCU_SDA, SRCU_CTR_LOCKS, SRCU_CTR_STRIDE, SRCU_CTR_UNLOCKS,
   SRCU_GP_SEQ, SRCU_GP_SEQ_NEEDED, SRCU_GP_SEQ_NEEDED_EXP, SRCU_IDX, SRCU_PRIV_COMPLETED, SRCU_PRIV_FLAVOR,
   SRCU_PRIV_LAST_GP_END, SRCU_PRIV_NEXT_US, SRCU_PRIV_RCU_SEQ, SRCU_PRIV_SCANS, SRCU_PRIV_SUBSTATE, SRCU_PRIV_UNLOCKS, SRCU_STRIDE,
 } from "../layout";
@@ -54,11 +54,21 @@ export const SRCU_EXP_HOLDOFF_US: f64 = 25;
   return this_cpu_ptr(PCPU_SRCU) + <usize>ssp * <usize>CACHELINE;
 }
 
+/**
+ * this_cpu_ptr(ssp->sda) as v5.6's this_cpu_inc(ssp->sda->srcu_lock_count[idx]) computes
+ * it: ssp->sda is a pointer in the srcu_struct, loaded (one counted load) before the
+ * %gs-relative increment. SRCU-fast needs no such load: its scp is the per-CPU pointer.
+ */
+@inline function this_cpu_srcu_sda(ssp: u32): usize {
+  return this_cpu_ptr(PCPU_SRCU) + <usize>READ_ONCE_u32(srcu_struct(ssp) + SRCU_SDA);
+}
+
 /** init_srcu_struct() (srcutree.c) for the given flavor; the per-CPU counters are zero. */
 export function init_srcu_struct(ssp: u32, flavor: u32): void {
   const s = srcu_struct(ssp);
   WRITE_ONCE_u32(s + SRCU_IDX, 0);
   WRITE_ONCE_u32(s + SRCU_CTRP, 0);
+  WRITE_ONCE_u32(s + SRCU_SDA, ssp * CACHELINE); // ssp->sda = alloc_percpu(struct srcu_data)
   WRITE_ONCE_u32(s + SRCU_GP_SEQ, 0);
   WRITE_ONCE_u32(s + SRCU_GP_SEQ_NEEDED, 0);
   WRITE_ONCE_u32(s + SRCU_GP_SEQ_NEEDED_EXP, 0);
@@ -80,9 +90,9 @@ export function srcu_flavor(ssp: u32): u32 {
   return READ_ONCE_u32(srcu_struct(ssp) + SRCU_IDX) & 1;
 }
 
-/** Second half of __srcu_read_lock(): this_cpu_inc(lock_count[idx]); smp_mb() B. */
+/** Second half of __srcu_read_lock(): this_cpu_inc(ssp->sda->srcu_lock_count[idx]); smp_mb() B. */
 @inline export function srcu_read_lock_inc(ssp: u32, idx: u32): void {
-  this_cpu_inc_u64_at(this_cpu_srcu_ctrs(ssp) + idx * SRCU_CTR_STRIDE + SRCU_CTR_LOCKS);
+  this_cpu_inc_u64_at(this_cpu_srcu_sda(ssp) + idx * SRCU_CTR_STRIDE + SRCU_CTR_LOCKS);
   smp_mb(); // B: avoid leaking the critical section; pairs with A, D and E
 }
 
@@ -97,11 +107,11 @@ export function srcu_flavor(ssp: u32): u32 {
   return idx;
 }
 
-/** __srcu_read_unlock() (srcutree.c): smp_mb() C; this_cpu_inc(unlock_count[idx]). */
+/** __srcu_read_unlock() (srcutree.c, v5.6): smp_mb() C; this_cpu_inc(ssp->sda->srcu_unlock_count[idx]). */
 @inline export function __srcu_read_unlock(ssp: u32, idx: u32): void {
   out_of_line_call();
   smp_mb(); // C: avoid leaking the critical section; pairs with A and D
-  this_cpu_inc_u64_at(this_cpu_srcu_ctrs(ssp) + idx * SRCU_CTR_STRIDE + SRCU_CTR_UNLOCKS);
+  this_cpu_inc_u64_at(this_cpu_srcu_sda(ssp) + idx * SRCU_CTR_STRIDE + SRCU_CTR_UNLOCKS);
 }
 
 /**

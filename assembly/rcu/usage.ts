@@ -2,8 +2,7 @@
 // counted per CPU (every occurrence, not once) and the run goes on; the operation that
 // would corrupt the emulated state is refused, and one that would deadlock fails at once.
 import { PCPU_USAGE } from "../layout";
-import { this_cpu_ptr } from "../percpu";
-import { this_cpu_inc_u32_at } from "../primitives";
+import { OP_BRANCH, OP_READ_ONCE, count_op, cpu_stat_inc_u32 } from "../primitives";
 
 /** synchronize_rcu()/synchronize_srcu() where sleeping is illegal (in a reader, irq, atomic). */
 export const USAGE_SYNC_IN_ATOMIC: u32 = 0;
@@ -40,7 +39,21 @@ export const USAGE_IRQS_ENABLED: u32 = 11;
 export const USAGE_DYNTICKS_UNDERFLOW: u32 = 12;
 export const NR_USAGE_KINDS: u32 = 13;
 
-/** Count one usage error of kind `kind` on this CPU. */
+/**
+ * Count one usage error of kind `kind` on this CPU. The counter is the emulator's own
+ * bookkeeping, not a memory op of the kernel: its increment is never counted as an op.
+ */
 export function usage_error(kind: u32): void {
-  this_cpu_inc_u32_at(this_cpu_ptr(PCPU_USAGE) + (<usize>kind << 2));
+  cpu_stat_inc_u32(PCPU_USAGE, kind << 2);
+}
+
+/**
+ * WARN_ONCE(cond, ...) (include/asm-generic/bug.h) whose condition held, after its first
+ * hit: `if (unlikely(__ret_warn_once && !__warned))` is one load of the static __warned
+ * and one branch (the condition's own branch is the caller's). Counted so, plus the usage error.
+ */
+export function warn_once(kind: u32): void {
+  count_op(OP_READ_ONCE);
+  count_op(OP_BRANCH);
+  usage_error(kind);
 }

@@ -11,7 +11,7 @@ import { rcu_idle_enter, rcu_idle_exit } from "../rcu/dynticks";
 import { rcu_note_context_switch } from "../rcu/tree_qs";
 import { torture_random } from "../torture/random";
 import {
-  trace_noinstr_lockdep, trace_plain, trace_rcuidle_irq, trace_rcuidle_srcu,
+  trace_noinstr, trace_noinstr_lockdep, trace_plain, trace_rcuidle_irq, trace_rcuidle_srcu,
   trace_rcuidle_srcu_irq, trace_rcuidle_watching, trace_srcu_fast,
 } from "./strategies";
 import { tracepoint } from "./tracepoint";
@@ -69,6 +69,10 @@ export function tp_torture_rcuidle_srcu_irq(n: u32, id: u32, mask: u32): u32 {
 }
 export function tp_torture_rcuidle_watching(n: u32, id: u32, mask: u32): u32 {
   for (let i: u32 = 0; i < n; i++) { const c = pick(mask); enter(c); trace_rcuidle_watching(tracepoint(id), i); leave(c); }
+  return n;
+}
+export function tp_torture_noinstr(n: u32, id: u32, mask: u32): u32 {
+  for (let i: u32 = 0; i < n; i++) { const c = pick(mask); enter(c); trace_noinstr(tracepoint(id), i); leave(c); }
   return n;
 }
 export function tp_torture_noinstr_lockdep(n: u32, id: u32, mask: u32): u32 {

@@ -2,7 +2,9 @@
 // and tracepoint_probe_unregister() with func_add() / func_remove(), the static key, and
 // release_probes() of the old array. Runs in one context at a time (the host's), as the
 // kernel's tracepoints_mutex guarantees.
-import { NR_TRACEPOINTS, PA_ENTRIES, TP_BASE, TP_FUNCS, TP_KEY, TP_MAX_PROBES, TP_RELEASE, TP_RELEASE_SSP, TP_STRIDE, TP_WARNS } from "../layout";
+import {
+  NR_TRACEPOINTS, PA_ENTRIES, TP_BASE, TP_FUNCS, TP_KEY, TP_MAX_PROBES, TP_RELEASE, TP_RELEASE_SSP, TP_STATIC_CALL, TP_STRIDE, TP_WARNS,
+} from "../layout";
 import { READ_ONCE_u32, WRITE_ONCE_u32, rcu_assign_pointer, rcu_dereference_raw } from "../primitives";
 import { allocate_probes, release_probes, tp_func } from "./probes_arena";
 
@@ -64,15 +66,44 @@ export function tracepoint_set_release(id: u32, chain: u32, ssp: u32): void {
 }
 
 /**
+ * tracepoint_update_call(tp, tp_funcs) (kernel/tracepoint.c, v5.10+, CONFIG_HAVE_STATIC_CALL):
+ * point static_call(tp_func_X) at the one probe, or at __traceiter_X (0 here) for none or
+ * several. The v5.6 rows never read it; the v6.13 and 2025 rows call through it. Called
+ * before publishing a new array that has several probes (the iterator copes with any
+ * array) and after publishing one with a single probe, as v5.15's tracepoint_add_func()
+ * and tracepoint_remove_func() order them (their tp_rcu_cond_sync() wait for a stale
+ * __data on N->2->1 is not emulated).
+ */
+@inline function tracepoint_update_call(tp: usize, nw: usize): void {
+  const one = nw != 0 && f_func(tp_func(nw, 0)) != 0 && f_func(tp_func(nw, 1)) == 0;
+  WRITE_ONCE_u32(tp + TP_STATIC_CALL, one ? f_func(tp_func(nw, 0)) : 0);
+}
+
+/** Publish `nw` as tp->funcs with the static call updated around it (see tracepoint_update_call). */
+@inline function publish(tp: usize, nw: usize): void {
+  const one = nw != 0 && f_func(tp_func(nw, 0)) != 0 && f_func(tp_func(nw, 1)) == 0;
+  if (!one) tracepoint_update_call(tp, nw);
+  rcu_assign_pointer(tp + TP_FUNCS, funcs_of(nw));
+  if (one) tracepoint_update_call(tp, nw);
+}
+
+/**
  * tracepoint_probe_register_prio(tp, probe, data, prio) (v5.6): func_add() places the
  * new probe before the first probe of lower priority (higher runs first; equal goes after
  * the existing ones), refuses a duplicate (probe, data) with -EEXIST, and publishes a new
  * array with rcu_assign_pointer(); the static key is enabled; the old array is released.
+ * A NULL probe (func 0) is refused by func_add()'s WARN_ON(!tp_func->func) with -EINVAL,
+ * and tracepoint_add_func() then fires its WARN_ON_ONCE() too: two warnings counted.
  * Returns 0 or a negative errno.
  */
 export function tracepoint_probe_register(id: u32, func: u32, data: u32, prio: i32): i32 {
-  if (id >= NR_TRACEPOINTS || func == 0) return -EINVAL;
+  if (id >= NR_TRACEPOINTS) return -EINVAL;
   const tp = tracepoint(id);
+  if (func == 0) {
+    tp_warn(tp); // WARN_ON(!tp_func->func) in func_add()
+    tp_warn(tp); // WARN_ON_ONCE() of tracepoint_add_func() on the error
+    return -EINVAL;
+  }
   const old = tp_probes_of(rcu_dereference_raw(tp + TP_FUNCS));
   let nr_probes: u32 = 0;
   let pos: i32 = -1;
@@ -96,7 +127,7 @@ export function tracepoint_probe_register(id: u32, func: u32, data: u32, prio: i
   WRITE_ONCE_u32(tp_func(nw, pos) + 8, <u32>prio);
   for (let i: u32 = <u32>pos; i < nr_probes; i++) copy_func(tp_func(nw, i + 1), tp_func(old, i));
   WRITE_ONCE_u32(tp_func(nw, nr_probes + 1), 0); // NULL terminator
-  rcu_assign_pointer(tp + TP_FUNCS, funcs_of(nw));
+  publish(tp, nw);
   if (READ_ONCE_u32(tp + TP_KEY) == 0) WRITE_ONCE_u32(tp + TP_KEY, 1); // static_key_slow_inc()
   release(tp, old);
   return 0;
@@ -106,7 +137,10 @@ export function tracepoint_probe_register(id: u32, func: u32, data: u32, prio: i
  * tracepoint_probe_unregister(tp, probe, data) (v5.6): -ENOENT only when the tracepoint
  * has no probes at all. Otherwise func_remove() copies every entry that does not match,
  * so an unmatched (probe, data) still publishes an identical copy and releases the old
- * array, and returns 0. Removing the last probe publishes NULL and disables the key.
+ * array, and returns 0. Removing the last probe publishes NULL and disables the key. A
+ * NULL probe (func 0) matches nothing and counts nothing, so nr_probes - nr_del == 0: it
+ * removes every probe ("If probe is NULL, then nr_probes = nr_del = 0, and then the entire
+ * entry will be removed").
  */
 export function tracepoint_probe_unregister(id: u32, func: u32, data: u32): i32 {
   if (id >= NR_TRACEPOINTS) return -EINVAL;
@@ -117,9 +151,11 @@ export function tracepoint_probe_unregister(id: u32, func: u32, data: u32): i32 
     return -ENOENT;
   }
   let nr_probes: u32 = 0, nr_del: u32 = 0;
-  for (; f_func(tp_func(old, nr_probes)) != 0; nr_probes++) {
-    const e = tp_func(old, nr_probes);
-    if (f_func(e) == func && f_data(e) == data) nr_del++;
+  if (func != 0) {
+    for (; f_func(tp_func(old, nr_probes)) != 0; nr_probes++) {
+      const e = tp_func(old, nr_probes);
+      if (f_func(e) == func && f_data(e) == data) nr_del++;
+    }
   }
   let nw: usize = 0;
   if (nr_probes - nr_del != 0) {
@@ -134,7 +170,7 @@ export function tracepoint_probe_unregister(id: u32, func: u32, data: u32): i32 
   } else if (READ_ONCE_u32(tp + TP_KEY) != 0) {
     WRITE_ONCE_u32(tp + TP_KEY, 0); // removed the last probe: static_key_slow_dec()
   }
-  rcu_assign_pointer(tp + TP_FUNCS, funcs_of(nw));
+  publish(tp, nw);
   release(tp, old);
   return 0;
 }

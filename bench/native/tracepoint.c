@@ -1,7 +1,11 @@
 /*
  * Native x86-64 user-mode stand-ins of the tracepoint strategies (one enabled tracepoint,
- * one empty probe, v5.6 semantics), so the emulation is compared with native code on the
- * same machine in the same run. Like the WebAssembly build, these execute everything
+ * one empty probe), each the same sequence as the emulation's row (assembly/tracepoint/
+ * strategies.ts): v5.6's __DO_TRACE loop with `cond` first; v4.18's rcu_irq_enter/exit for
+ * rcuidle-irq; v6.13's static_call form for noinstr (no rcu_is_watching()) and
+ * noinstr+lockdep (the same plus cond and WARN_ONCE(!rcu_is_watching())); the 2025 form
+ * with migrate_disable() of kernel/sched/core.c for srcu-fast. So the emulation is compared
+ * with native code on the same machine in the same run. Like the WebAssembly build, these execute everything
  * except what user mode cannot (cli/sti) and leave out irq save/restore unless built with
  * -DWITH_IRQ_SAVE (pushf; pop + push; popf, the reference's stand-in). The static key of
  * an enabled tracepoint is a taken jump (0 cost), so it is left out. Output: JSON, ns per
@@ -21,10 +25,17 @@
 #define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
 
 static __thread unsigned int preempt_count;               /* this_cpu: incl %fs:... */
-static __thread unsigned long srcu_lock_count[2], srcu_unlock_count[2];
-static __thread unsigned int migration_disabled;
+struct srcu_data { unsigned long srcu_lock_count[2], srcu_unlock_count[2]; };
+static __thread struct srcu_data srcu_data;
+static struct srcu_struct { unsigned int srcu_idx; struct srcu_data *sda; } tracepoint_srcu; /* sda: &srcu_data of this thread */
+static __thread unsigned long srcu_fast_locks, srcu_fast_unlocks;
+static __thread unsigned int migration_disabled, nr_pinned, cpus_ptr_changed;
+static __thread void *current_task;
+static __thread int rcu_tasks_idle_cpu;
+static __thread unsigned int cpu_number;                  /* raw_smp_processor_id() */
+static unsigned long cpu_online_mask = 1;
+static unsigned char warned;                               /* WARN_ONCE's __warned */
 static __thread long dynticks_nmi_nesting;
-static unsigned int srcu_idx;
 static unsigned int dynticks __attribute__((aligned(64))) = 2; /* bit 1: RCU watching */
 
 struct tracepoint_func { void (*func)(void *, unsigned long); void *data; int prio; };
@@ -58,12 +69,22 @@ static inline void irq_restore(unsigned long f) {
 static inline void preempt_disable_notrace(void) { preempt_count++; barrier(); }
 static inline void preempt_enable_notrace(void) { barrier(); if (--preempt_count == 0x80000000u) __asm__ volatile(""); }
 
+/* DECLARE_TRACE's cond: cpu_online(raw_smp_processor_id()) */
+static inline int cond(void) { return (READ_ONCE(cpu_online_mask) >> READ_ONCE(cpu_number)) & 1; }
+
 static inline void call_probes(unsigned long arg) {
   struct tracepoint_func *it = READ_ONCE(funcs);
   if (it) do { it->func(it->data, arg); } while ((++it)->func);
 }
+/* __DO_TRACE_CALL with static_call (v5.10+), one probe: a direct call to it */
+static inline void do_trace_call_static(unsigned long arg) {
+  struct tracepoint_func *it = READ_ONCE(funcs);
+  if (it) probe_empty(it->data, arg);
+}
 
-/* rcu_nmi_enter_common / exit_common (v5.6 kernel/rcu/tree.c) */
+static NOINLINE void warn(void) { __asm__ volatile(""); }
+
+/* rcu_nmi_enter_common / exit_common (v5.6 kernel/rcu/tree.c), with the exit's two WARN_ON_ONCE tests */
 NOINLINE static void rcu_irq_enter(void) {
   long incby = 2;
   if (!(READ_ONCE(dynticks) & 2)) { atomic_add_return(2, &dynticks); incby = 1; }
@@ -71,30 +92,92 @@ NOINLINE static void rcu_irq_enter(void) {
   barrier();
 }
 NOINLINE static void rcu_irq_exit(void) {
+  if (READ_ONCE(dynticks_nmi_nesting) <= 0 || !(READ_ONCE(dynticks) & 2)) { warn(); return; }
   if (dynticks_nmi_nesting != 1) { WRITE_ONCE(dynticks_nmi_nesting, dynticks_nmi_nesting - 2); return; }
   WRITE_ONCE(dynticks_nmi_nesting, 0);
   atomic_add_return(2, &dynticks);
 }
+
+/* v4.18 (kernel/rcu/tree.c; CONFIG_TASKS_RCU + NO_HZ_FULL, !RCU_FAST_NO_HZ): rcu_irq_enter tests
+ * dynticks_nmi_nesting and calls rcu_nmi_enter(), which has its own underflow WARN. */
+NOINLINE static void rcu_nmi_enter_v4_18(void) {
+  long incby = 2;
+  if (READ_ONCE(dynticks_nmi_nesting) < 0) warn();
+  if (!(READ_ONCE(dynticks) & 2)) { atomic_add_return(2, &dynticks); incby = 1; }
+  WRITE_ONCE(dynticks_nmi_nesting, READ_ONCE(dynticks_nmi_nesting) + incby);
+  barrier();
+}
+NOINLINE static void rcu_nmi_exit_v4_18(void) {
+  if (READ_ONCE(dynticks_nmi_nesting) <= 0 || !(READ_ONCE(dynticks) & 2)) { warn(); return; }
+  long n = READ_ONCE(dynticks_nmi_nesting);
+  if (n != 1) { WRITE_ONCE(dynticks_nmi_nesting, n - 2); return; }
+  WRITE_ONCE(dynticks_nmi_nesting, 0);
+  atomic_add_return(2, &dynticks);
+}
+NOINLINE static void rcu_irq_enter_v4_18(void) {
+  if (READ_ONCE(dynticks_nmi_nesting) == 0) { (void)READ_ONCE(current_task); WRITE_ONCE(rcu_tasks_idle_cpu, -1); }
+  rcu_nmi_enter_v4_18();
+}
+NOINLINE static void rcu_irq_exit_v4_18(void) {
+  rcu_nmi_exit_v4_18();
+  if (READ_ONCE(dynticks_nmi_nesting) == 0) { (void)READ_ONCE(current_task); WRITE_ONCE(rcu_tasks_idle_cpu, (int)READ_ONCE(cpu_number)); }
+}
+NOINLINE static void rcu_irq_enter_irqson_v4_18(void) { unsigned long f = irq_save(); rcu_irq_enter_v4_18(); irq_restore(f); }
+NOINLINE static void rcu_irq_exit_irqson_v4_18(void) { unsigned long f = irq_save(); rcu_irq_exit_v4_18(); irq_restore(f); }
+
+/* migrate_disable/enable (kernel/sched/core.c, v5.11-v6.17, !DEBUG_PREEMPT) */
+NOINLINE static void migrate_disable(void) {
+  (void)READ_ONCE(current_task);
+  if (migration_disabled) { migration_disabled++; return; }
+  preempt_disable_notrace(); nr_pinned++; migration_disabled = 1; preempt_enable_notrace();
+}
+NOINLINE static void migrate_enable(void) {
+  (void)READ_ONCE(current_task);
+  if (migration_disabled > 1) { migration_disabled--; return; }
+  if (!migration_disabled) { warn(); return; }
+  preempt_disable_notrace();
+  if (READ_ONCE(cpus_ptr_changed)) warn();
+  barrier(); migration_disabled = 0; nr_pinned--; preempt_enable_notrace();
+}
 NOINLINE static void rcu_irq_enter_irqson(void) { unsigned long f = irq_save(); rcu_irq_enter(); irq_restore(f); }
 NOINLINE static void rcu_irq_exit_irqson(void) { unsigned long f = irq_save(); rcu_irq_exit(); irq_restore(f); }
 NOINLINE static int rcu_is_watching(void) { preempt_disable_notrace(); int r = (READ_ONCE(dynticks) & 2) != 0; preempt_enable_notrace(); return r; }
-NOINLINE static int __srcu_read_lock(void) { int idx = READ_ONCE(srcu_idx) & 1; srcu_lock_count[idx]++; smp_mb(); return idx; }
-NOINLINE static void __srcu_read_unlock(int idx) { smp_mb(); srcu_unlock_count[idx]++; }
+/* v5.6 __srcu_read_lock/unlock: this_cpu_inc(ssp->sda->...) loads ssp->sda first */
+NOINLINE static int __srcu_read_lock(void) {
+  int idx = READ_ONCE(tracepoint_srcu.srcu_idx) & 1; READ_ONCE(tracepoint_srcu.sda)->srcu_lock_count[idx]++; smp_mb(); return idx;
+}
+NOINLINE static void __srcu_read_unlock(int idx) { smp_mb(); READ_ONCE(tracepoint_srcu.sda)->srcu_unlock_count[idx]++; }
 
-static void t_plain(unsigned long a) { preempt_disable_notrace(); call_probes(a); preempt_enable_notrace(); }
-static void t_rcuidle_irq(unsigned long a) { rcu_irq_enter_irqson(); preempt_disable_notrace(); call_probes(a); preempt_enable_notrace(); rcu_irq_exit_irqson(); }
-static void t_rcuidle_srcu(unsigned long a) { preempt_disable_notrace(); int i = __srcu_read_lock(); call_probes(a); __srcu_read_unlock(i); preempt_enable_notrace(); }
-static void t_rcuidle_srcu_irq(unsigned long a) { preempt_disable_notrace(); int i = __srcu_read_lock(); rcu_irq_enter_irqson(); call_probes(a); rcu_irq_exit_irqson(); __srcu_read_unlock(i); preempt_enable_notrace(); }
+static void t_plain(unsigned long a) { if (!cond()) return; preempt_disable_notrace(); call_probes(a); preempt_enable_notrace(); }
+static void t_rcuidle_irq(unsigned long a) {
+  if (!cond()) return;
+  rcu_irq_enter_irqson_v4_18(); preempt_disable_notrace(); call_probes(a); preempt_enable_notrace(); rcu_irq_exit_irqson_v4_18();
+}
+static void t_rcuidle_srcu(unsigned long a) { if (!cond()) return; preempt_disable_notrace(); int i = __srcu_read_lock(); call_probes(a); __srcu_read_unlock(i); preempt_enable_notrace(); }
+static void t_rcuidle_srcu_irq(unsigned long a) {
+  if (!cond()) return;
+  preempt_disable_notrace(); int i = __srcu_read_lock(); rcu_irq_enter_irqson(); call_probes(a); rcu_irq_exit_irqson(); __srcu_read_unlock(i); preempt_enable_notrace();
+}
 static void t_rcuidle_watching(unsigned long a) {
+  if (!cond()) return;
   int exit_rcu = 0;
   if (!rcu_is_watching()) { rcu_irq_enter_irqson(); exit_rcu = 1; }
   preempt_disable_notrace(); call_probes(a); preempt_enable_notrace();
   if (exit_rcu) rcu_irq_exit_irqson();
 }
+/* v6.13 trace_X(): no rcu_is_watching() without LOCKDEP */
+static void t_noinstr(unsigned long a) { if (cond()) { preempt_disable_notrace(); do_trace_call_static(a); preempt_enable_notrace(); } }
+/* v6.13 with CONFIG_LOCKDEP: then `if (cond) WARN_ONCE(!rcu_is_watching())` */
+static void t_noinstr_lockdep(unsigned long a) {
+  t_noinstr(a);
+  if (cond() && !rcu_is_watching() && !READ_ONCE(warned)) warn();
+}
+/* 2025, CONFIG_PREEMPT_RT: guard(srcu_fast_notrace), guard(migrate), the static_call form */
 static void t_srcu_fast(unsigned long a) {
-  unsigned int idx = READ_ONCE(srcu_idx) & 1; srcu_lock_count[idx]++; barrier();
-  migration_disabled++; barrier(); call_probes(a); barrier(); migration_disabled--;
-  barrier(); srcu_unlock_count[idx]++;
+  if (!cond()) return;
+  srcu_fast_locks++; barrier();                     /* scp = READ_ONCE(srcu_ctrp): a per-CPU pointer */
+  migrate_disable(); do_trace_call_static(a); migrate_enable();
+  barrier(); srcu_fast_unlocks++;
 }
 
 static double now_ns(void) { struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); return ts.tv_sec * 1e9 + ts.tv_nsec; }
@@ -104,9 +187,10 @@ int main(int argc, char **argv) {
   long iters = argc > 1 ? atol(argv[1]) : 10000000;
   int reps = argc > 2 ? atoi(argv[2]) : 5;
   if (iters < 1 || reps < 1 || reps > 1000) { fprintf(stderr, "usage: tracepoint [iters>=1] [reps 1..1000]\n"); return 2; }
+  tracepoint_srcu.sda = &srcu_data; warned = 1; /* WARN_ONCE after its first hit */
   cpu_set_t set; CPU_ZERO(&set); CPU_SET(0, &set); sched_setaffinity(0, sizeof set, &set);
   struct { const char *name; void (*fn)(unsigned long); } s[] = {
-    {"plain", t_plain}, {"noinstr", t_plain}, {"rcuidle-irq", t_rcuidle_irq}, {"rcuidle-srcu", t_rcuidle_srcu},
+    {"plain", t_plain}, {"noinstr", t_noinstr}, {"noinstr+lockdep", t_noinstr_lockdep}, {"rcuidle-irq", t_rcuidle_irq}, {"rcuidle-srcu", t_rcuidle_srcu},
     {"rcuidle-srcu-irq", t_rcuidle_srcu_irq}, {"rcuidle-watching", t_rcuidle_watching}, {"srcu-fast", t_srcu_fast},
   };
   const char *ctx[] = {"task", "idle"};

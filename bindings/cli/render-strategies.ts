@@ -5,11 +5,15 @@ import { formatSummary } from "../experiments/stats.js";
 import type { StrategyReport, StrategyRow } from "../experiments/strategy-bench.js";
 import { strategy } from "../experiments/strategy-table.js";
 
-/** docs/native-reference.md: one enabled tracepoint, one empty probe, ns (task, idle). */
+/**
+ * docs/native-reference.md: one enabled tracepoint, one empty probe, ns (task, idle). Its
+ * "noinstr" line (plain + the WARN_ON_ONCE(!rcu_is_watching()) check) is the sequence of
+ * noinstr+lockdep; the reference has no figure for noinstr without the check.
+ */
 export const NATIVE_ONE_PROBE_NS: Record<string, { task?: number; idle?: number }> = {
   off: { task: 0.25 },
   plain: { task: 3.24 },
-  noinstr: { task: 3.27 },
+  "noinstr+lockdep": { task: 3.27 },
   "srcu-fast": { task: 3.27 },
   "rcuidle-watching": { task: 3.27, idle: 13.8 },
   "rcuidle-irq": { task: 11.8, idle: 13.8 },

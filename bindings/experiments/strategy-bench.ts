@@ -137,15 +137,17 @@ export async function runStrategyBench(m: Machine, counting: Machine, profile: C
   const tpsCounting = defineBenchTracepoints(counting);
   const ghz = await measureGhz(m);
   const rows: StrategyRow[] = [];
-  const total = names.length * contexts.length * probes.length * scopes.length;
+  // A strategy whose static key is disabled ("off") never reaches its probes: it is measured
+  // once per context and scope, over the tracepoint with no probes, whatever `probes` asks.
+  const probesOf = (s: Strategy): readonly number[] => (s.keyEnabled ? probes : [0]);
+  const total = names.reduce((n, name) => n + probesOf(strategy(name)).length, 0) * contexts.length * scopes.length;
   let done = 0;
   for (const name of names) {
     const s = strategy(name);
     for (const ctx of contexts) {
-      for (const k of probes) {
-        // A strategy whose static key is disabled runs over the tracepoint with no probes.
-        const tpId = s.keyEnabled ? tps[k] : tps[0];
-        const ops = await opCountsPerCall(counting, s, ctx, s.keyEnabled ? tpsCounting[k] : tpsCounting[0]);
+      for (const k of probesOf(s)) {
+        const tpId = tps[k];
+        const ops = await opCountsPerCall(counting, s, ctx, tpsCounting[k]);
         for (const scope of scopes) {
           o.onProgress?.(done++, total, `${s.name}, ${ctx}, ${k} probe(s), ${scope}`);
           const cpus = scope === "1 CPU" ? [0] : [...Array(m.cpus).keys()];
@@ -156,7 +158,7 @@ export async function runStrategyBench(m: Machine, counting: Machine, profile: C
           await leaveContext(m, ctx, cpus);
           const ns = r.nsPerOp;
           rows.push({
-            strategy: s.name, standsFor: s.standsFor, context: ctx, probes: s.keyEnabled ? k : 0, scope,
+            strategy: s.name, standsFor: s.standsFor, context: ctx, probes: k, scope,
             safe: s.contexts.includes(ctx), nsPerCall: ns,
             cyclesPerCall: { median: ns.median * ghz.median, min: ns.min * ghz.median, max: ns.max * ghz.median, n: ns.n },
             ops, modeledCycles: modeledCycles(ops, profile), usageErrorsPerCall: r.usageErrorsPerCall, churnUpdates,

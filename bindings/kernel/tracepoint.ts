@@ -48,23 +48,30 @@ export class Tracepoint {
     return new TracepointError(-rc, what, detail, this.host.layout);
   }
 
-  /** tracepoint_probe_register_prio(): higher prio runs first; equal prio after existing probes. */
-  register(probe: ProbeName, data = 0, prio = this.host.layout.TRACEPOINT_DEFAULT_PRIO): void {
-    const what = `tracepoint_probe_register(${this.name}, ${probe}, data ${data}, prio ${prio})`;
+  /**
+   * tracepoint_probe_register_prio(): higher prio runs first; equal prio after existing probes.
+   * `null` passes a NULL probe, which the kernel refuses with WARN_ON and -EINVAL.
+   */
+  register(probe: ProbeName | null, data = 0, prio = this.host.layout.TRACEPOINT_DEFAULT_PRIO): void {
+    const what = `tracepoint_probe_register(${this.name}, ${probe ?? "NULL"}, data ${data}, prio ${prio})`;
     checkU32(data, what, "data");
     if (!Number.isInteger(prio) || prio < -(2 ** 31) || prio >= 2 ** 31) throw new RangeError(`${what}: prio must be a 32-bit integer`);
     const rc = this.x.tracepoint_probe_register(this.id, probeIndex(this.host, probe), data, prio);
     if (rc === 0) return;
     const L = this.host.layout;
+    if (rc === -L.EINVAL && probe === null) throw this.error(rc, what, "a NULL probe is refused (WARN_ON and WARN_ON_ONCE counted)");
     if (rc === -L.EEXIST) throw this.error(rc, what, "this (probe, data) pair is registered already (WARN_ON_ONCE counted)");
     if (rc === -L.ENOMEM) throw this.error(rc, what, this.nomem());
     if (rc === -L.ENOSPC) throw this.error(rc, what, `this build's probe arrays hold at most ${L.TP_MAX_PROBES} probes per tracepoint`);
     throw this.error(rc, what, "rejected");
   }
 
-  /** tracepoint_probe_unregister(): -ENOENT only when the tracepoint has no probes at all. */
-  unregister(probe: ProbeName, data = 0): void {
-    const what = `tracepoint_probe_unregister(${this.name}, ${probe}, data ${data})`;
+  /**
+   * tracepoint_probe_unregister(): -ENOENT only when the tracepoint has no probes at all.
+   * `null` passes a NULL probe, which removes every probe (v5.6 func_remove()).
+   */
+  unregister(probe: ProbeName | null, data = 0): void {
+    const what = `tracepoint_probe_unregister(${this.name}, ${probe ?? "NULL"}, data ${data})`;
     checkU32(data, what, "data");
     const rc = this.x.tracepoint_probe_unregister(this.id, probeIndex(this.host, probe), data);
     if (rc === 0) return;
@@ -121,7 +128,9 @@ function checkU32(v: number, what: string, name: string): void {
   if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`${what}: ${name} must be an integer in 0..4294967295`);
 }
 
-function probeIndex(host: KernelHost, probe: ProbeName): number {
+/** The probe's function-table index; NULL (index 0, never a function) for `null`. */
+function probeIndex(host: KernelHost, probe: ProbeName | null): number {
+  if (probe === null) return 0;
   if (!PROBES.includes(probe)) throw new RangeError(`unknown probe '${probe}'; expected one of: ${PROBES.join(", ")}`);
   return host.functionIndex(`probe_${probe}`);
 }
