@@ -25,7 +25,21 @@ export interface DetectionRow {
   pipeErrors: number[];
 }
 
+/** The tracepoint case's name for --only. */
+const TP_CASE = "plain-from-idle";
+
+/** The names --only accepts: each flavor, each fault, and the tracepoint case. */
+export function detectionCases(): string[] {
+  return [...TORTURE_FLAVORS, ...Object.keys(TORTURE_FAULTS), TP_CASE];
+}
+
 export async function tortureDetection(runs: number, seconds = DEFAULT_TORTURE_SECONDS, only?: string): Promise<DetectionRow[]> {
+  if (!Number.isInteger(runs) || runs < 1 || runs > 10_000) {
+    throw new RangeError(`torture-detection: runs must be an integer in 1..10000 (runs per case); got ${runs}`);
+  }
+  if (only !== undefined && !detectionCases().includes(only)) {
+    throw new RangeError(`torture-detection: unknown case '${only}' for --only; expected one of: ${detectionCases().join(", ")}`);
+  }
   const all: { flavor: TortureFlavor; fault?: FaultName }[] = [
     ...TORTURE_FLAVORS.map((flavor) => ({ flavor })),
     ...Object.entries(TORTURE_FAULTS).map(([fault, flavor]) => ({ flavor, fault: fault as FaultName })),
@@ -48,8 +62,8 @@ export async function tortureDetection(runs: number, seconds = DEFAULT_TORTURE_S
     }
     rows.push(row);
   }
-  if (only && only !== "plain-from-idle") return rows;
-  const row: DetectionRow = { case: "plain called from idle (tracepoint)", flavor: "rcu", fault: "plain-from-idle", runs, failed: 0, pipeErrors: [] };
+  if (only && only !== TP_CASE) return rows;
+  const row: DetectionRow = { case: "plain called from idle (tracepoint)", flavor: "rcu", fault: TP_CASE, runs, failed: 0, pipeErrors: [] };
   for (let i = 0; i < runs; i++) {
     process.stderr.write(`[tracepoint] plain from idle run ${i + 1}/${runs}\n`);
     const m = await Machine.create({ cpus: DEFAULT_TORTURE_CPUS, platform: nodePlatform });
