@@ -19,7 +19,12 @@ const program = new Command()
   .name("rcu-lab")
   .description("Emulated Linux tracepoint + RCU hot path on shared WebAssembly memory, one worker per CPU")
   .showHelpAfterError("(add --help for the options; exit status 2: bad command line)")
-  .exitOverride(); // errors reach the catch below: exit status 2, not commander's 1 (= FAIL)
+  .exitOverride() // errors reach the catch below: exit status 2, not commander's 1 (= FAIL)
+  .addHelpText(
+    "after",
+    "\nExit statuses: 0 success (torture: PASS); 1 torture FAIL, or the run failed (a CPU error, a deadline: see --deadline, an unsteady clock in calibrate); " +
+      "2 bad command line; 3 torture INCONCLUSIVE (nothing was tested).",
+  );
 
 /** The command running, for error messages. */
 let running: string | undefined;
