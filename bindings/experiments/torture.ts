@@ -218,7 +218,7 @@ function judge(pipeErrors: number, mberrors: number, seen: Record<string, number
   if (none.length) {
     return {
       verdict: "INCONCLUSIVE",
-      reason: `the oracle saw no ${none.join(", no ")} (${Object.entries(seen).map(([k, v]) => `${v} ${k}s`).join(", ")}), so nothing was tested; run longer (--seconds)`,
+      reason: `the oracle saw no ${none.join(", no ")} (${Object.entries(seen).map(([k, v]) => `${k}s: ${v}`).join(", ")}), so nothing was tested; run longer (--seconds)`,
     };
   }
   return { verdict: "PASS", reason: "no reader saw a grace period end under it, no freed element was read" };
