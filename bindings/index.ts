@@ -16,7 +16,8 @@ export { runPrimitives, PRIMITIVES, type PrimitiveRow, type PrimitivesOptions, t
 export { STRATEGIES, CONTEXTS, strategy, type Strategy, type Context, type BenchContext } from "./experiments/strategy-table.js";
 export { runStrategyBench, opCountsPerCall, defineBenchTracepoints, type StrategyReport, type StrategyRow } from "./experiments/strategy-bench.js";
 export { parseProfile, modeledCycles, type CostProfile } from "./experiments/costs.js";
-export { calibrateProfile, measureGhz } from "./experiments/calibrate.js";
-export { runTorture, TORTURE_FLAVORS, TORTURE_FAULTS, type TortureOptions, type TortureReport } from "./experiments/torture.js";
+export { calibrateProfile, measureGhz, stableGhz, UnstableClockError, DEFAULT_MAX_SPREAD, type CalibrateOptions } from "./experiments/calibrate.js";
+export { runTorture, TORTURE_FLAVORS, TORTURE_FAULTS, FAULT_FLAVORS, type TortureOptions, type TortureReport } from "./experiments/torture.js";
+export type { Verdict } from "./experiments/verdict.js";
 export { runTpTorture, type TpTortureOptions, type TpTortureReport } from "./experiments/tp-torture.js";
 export { renderTorture, renderTpTorture } from "./cli/render-torture.js";

@@ -54,10 +54,44 @@ async function compileAssembly({ out, extra }) {
   ];
   const { error, stderr } = await asc.main(args, { stdout: process.stdout, stderr: process.stderr });
   if (error) throw new Error(`asc failed for ${out}: ${error.message}\n${stderr.toString()}`);
+  embedParams(path.join(root, out));
   const problems = checkWasm(fs.readFileSync(path.join(root, out)));
   if (problems.length) {
     throw new Error(`${out} breaks the shared-memory rules of docs/architecture.md:\n  - ${problems.join("\n  - ")}`);
   }
+}
+
+/** The custom section that carries each export's declared parameters (bindings/abi/wasm-signatures.ts). */
+export const PARAMS_SECTION = "rcu-lab.params";
+
+const leb = (n) => {
+  const out = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n) b |= 0x80;
+    out.push(b);
+  } while (n);
+  return out;
+};
+
+/**
+ * Append a custom section naming each exported function's parameters with their
+ * AssemblyScript types (u32, i32, f64, ...), taken from the .d.ts asc writes next to the
+ * .wasm: the binary's i32 does not say signed or unsigned, and the host needs to know that
+ * an iteration count of -1 is not 4294967295 (machine/contexts.ts checkArgs).
+ */
+function embedParams(wasmPath) {
+  const dts = fs.readFileSync(wasmPath.replace(/\.wasm$/, ".d.ts"), "utf8");
+  const params = {};
+  for (const m of dts.matchAll(/\/\*\*([^]*?)\*\/\s*export function (\w+)\(/g)) {
+    params[m[2]] = [...m[1].matchAll(/@param (\w+) `([^`]+)`/g)].map((p) => [p[1], p[2]]);
+  }
+  if (Object.keys(params).length === 0) throw new Error(`no exported function found in ${wasmPath.replace(/\.wasm$/, ".d.ts")}: cannot embed the parameter types`);
+  const name = new TextEncoder().encode(PARAMS_SECTION);
+  const body = [...leb(name.length), ...name, ...new TextEncoder().encode(JSON.stringify(params))];
+  const bytes = fs.readFileSync(wasmPath);
+  fs.writeFileSync(wasmPath, Buffer.concat([bytes, Buffer.from([0, ...leb(body.length), ...body])]));
 }
 
 async function main() {

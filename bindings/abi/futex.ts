@@ -4,6 +4,25 @@
 
 const SPINS = 200;
 
+/**
+ * Keep the host's event loop alive while a wait is pending. A pending Atomics.waitAsync does
+ * not (Node exits with status 13 under an unsettled await), and the platform does not let
+ * idle workers keep the process alive (platform/node.ts unrefs them, so that a script that
+ * forgets close() still exits): so each host wait holds one shared, empty interval timer
+ * until it settles. Returns the release function (idempotent).
+ */
+let holders = 0;
+let holdTimer: ReturnType<typeof setInterval> | undefined;
+export function holdEventLoop(): () => void {
+  if (holders++ === 0) holdTimer = setInterval(() => {}, 1 << 30);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    if (--holders === 0) clearInterval(holdTimer);
+  };
+}
+
 /** Worker side: block until done(), sleeping on i32[index] between checks. */
 export function waitBlocking(i32: Int32Array, index: number, done: () => boolean, deadlineMs: number, onTimeout: () => Error): void {
   const deadline = Date.now() + deadlineMs;
@@ -20,15 +39,20 @@ export function waitBlocking(i32: Int32Array, index: number, done: () => boolean
 /** Host side: resolve when done(), waiting asynchronously on i32[index]. */
 export async function waitAsync(i32: Int32Array, index: number, done: () => boolean, deadlineMs: number, onTimeout: () => Error, alive: () => string | undefined = () => undefined): Promise<void> {
   const deadline = Date.now() + deadlineMs;
-  while (!done()) {
-    const v = Atomics.load(i32, index);
-    if (done()) return;
-    const dead = alive();
-    if (dead) throw new Error(dead);
-    const left = deadline - Date.now();
-    if (left <= 0) throw onTimeout();
-    const w = Atomics.waitAsync(i32, index, v, Math.min(left, 50));
-    if (w.async) await w.value;
+  const release = holdEventLoop();
+  try {
+    while (!done()) {
+      const v = Atomics.load(i32, index);
+      if (done()) return;
+      const dead = alive();
+      if (dead) throw new Error(dead);
+      const left = deadline - Date.now();
+      if (left <= 0) throw onTimeout();
+      const w = Atomics.waitAsync(i32, index, v, Math.min(left, 50));
+      if (w.async) await w.value;
+    }
+  } finally {
+    release();
   }
 }
 

@@ -17,6 +17,7 @@
 // command with stale arguments, or the host read a stale result. req_seq and ack_seq sit
 // on different cache lines (checked by checkLayout). The host never blocks (waitAsync,
 // woken at least every 50 ms to notice a dead worker); workers block with Atomics.wait.
+import { holdEventLoop } from "./futex.js";
 import type { Layout } from "./layout.js";
 
 /** Command number 0 is "none"; CMD_EXIT ends the worker's loop; commands proper start at FIRST_CMD. */
@@ -86,15 +87,20 @@ export async function post(
     Atomics.notify(i32, wakeWord >> 2);
   }
   const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    const ack = Atomics.load(i32, f.ack); // pairs with the worker's store of ack_seq: result and status are visible
-    if (ack === seq) break;
-    const why = aborted();
-    if (why !== undefined) throw new PostError({ kind: "aborted", reason: why });
-    const left = deadline - Date.now();
-    if (left <= 0) throw new PostError({ kind: "deadline" });
-    const w = Atomics.waitAsync(i32, f.ack, ack, Math.min(left, 50));
-    if (w.async) await w.value;
+  const release = holdEventLoop(); // a command in flight keeps the process alive; an idle machine does not
+  try {
+    for (;;) {
+      const ack = Atomics.load(i32, f.ack); // pairs with the worker's store of ack_seq: result and status are visible
+      if (ack === seq) break;
+      const why = aborted();
+      if (why !== undefined) throw new PostError({ kind: "aborted", reason: why });
+      const left = deadline - Date.now();
+      if (left <= 0) throw new PostError({ kind: "deadline" });
+      const w = Atomics.waitAsync(i32, f.ack, ack, Math.min(left, 50));
+      if (w.async) await w.value;
+    }
+  } finally {
+    release();
   }
   if (Atomics.load(i32, f.status) !== 0) {
     const bytes = v.u8.slice(f.mb + L.MB_ERR_TEXT, f.mb + L.MB_ERR_TEXT + i32[f.errLen]);

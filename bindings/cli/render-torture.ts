@@ -6,7 +6,7 @@ import type { TpTortureReport } from "../experiments/tp-torture.js";
 /** rcutorture's statistics lines (rcu_torture_stats_print), plus a verdict. */
 export function renderTorture(r: TortureReport): string {
   const tag = `${r.flavor}-torture:`;
-  const bad = !r.passed;
+  const bad = r.verdict === "FAIL";
   const lines = [
     `${tag} rtc: ver: ${r.allocs} tfle: 0 rta: ${r.allocs} rtaf: 0 rtf: ${r.frees} rtmbe: ${r.mberrors} rtbe: 0 rtbke: 0 rtbre: 0 rtbf: 0 rtb: 0 nt: 0 barrier: 0/0:0`,
     `${tag} ${bad ? "!!! " : ""}Reader Pipe:  ${r.readerPipe.join(" ")}`,
@@ -17,13 +17,7 @@ export function renderTorture(r: TortureReport): string {
   ];
   const usage = Object.entries(r.usageErrors).filter(([, v]) => v > 0);
   lines.push(`${tag} usage errors: ${usage.length ? usage.map(([k, v]) => `${k} ${v}`).join(", ") : "none"}`);
-  if (r.passed) lines.push(`${tag} PASS: no reader saw a grace period end under it, no freed element was read`);
-  else {
-    const why = [];
-    if (r.pipeErrors) why.push(`${r.pipeErrors} sections saw a too-short grace period (Reader Pipe past index 1)`);
-    if (r.mberrors) why.push(`${r.mberrors} reads of a freed (poisoned) element`);
-    lines.push(`${tag} FAIL: ${why.join("; ")}`);
-  }
+  lines.push(`${tag} ${r.verdict}: ${r.reason}`);
   return lines.join("\n");
 }
 
@@ -35,8 +29,6 @@ export function renderTpTorture(r: TpTortureReport): string {
     `${tag} contexts ${r.contexts.join(", ")}${r.illegalContexts.length ? ` (not legal for this strategy: ${r.illegalContexts.join(", ")})` : ""}; ${r.cpus} CPUs on ${r.cores} cores, ${r.seconds} s, seed ${r.seed}`,
     `${tag} ${r.calls} tracepoint calls (${r.probeCalls.spin} spin probes of ${r.spinUs / 2}-${r.spinUs} us, ${r.probeCalls.count} count probes), ${r.updates} probe updates, ${r.arraysFreed} arrays freed`,
     `${tag} usage errors: ${usage.length ? usage.map(([k, v]) => `${k} ${v}`).join(", ") : "none"}`,
-    r.passed
-      ? `${tag} PASS: no freed probe array was used`
-      : `${tag} FAIL: ${r.useAfterFree} calls into a freed (poisoned) probe array: a grace period ended under a reader`,
+    `${tag} ${r.verdict}: ${r.reason}`,
   ].join("\n");
 }

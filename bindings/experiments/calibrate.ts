@@ -18,12 +18,61 @@ export async function measureGhz(m: Machine, cpu = 0, reps = 5, n = 20_000_000):
   return summarize(r.samples[0].map((nsPerIteration) => m.layout.CALIBRATE_CHAIN_OPS / nsPerIteration));
 }
 
+/** The widest clock spread (max/min GHz over the batches of one measurement) calibrate accepts. */
+export const DEFAULT_MAX_SPREAD = 1.1;
+/** Clock measurements calibrate makes before it gives up on a machine that is not steady. */
+export const DEFAULT_CLOCK_ATTEMPTS = 3;
+
+export interface CalibrateOptions {
+  onProgress?: (done: number, total: number, what: string) => void;
+  /** Called with a warning when a clock measurement is too spread and is retried. */
+  onWarning?: (message: string) => void;
+  /** Accept the clock when max/min over its batches is at most this (> 1). Default DEFAULT_MAX_SPREAD. */
+  maxSpread?: number;
+  /** Clock measurements before giving up. Default DEFAULT_CLOCK_ATTEMPTS. */
+  attempts?: number;
+}
+
+/** The clock is too spread to make a profile from: every attempt's spread, in order. */
+export class UnstableClockError extends Error {
+  constructor(readonly spreads: readonly number[], readonly maxSpread: number, last: Summary) {
+    super(
+      `the clock is not stable: its spread (max/min over ${last.n} batches) was ${spreads.map((x) => x.toFixed(3)).join(", ")} in ${spreads.length} attempts, ` +
+        `more than the ${maxSpread} allowed (last: ${last.min.toFixed(3)}-${last.max.toFixed(3)} GHz); no profile was written. ` +
+        `Calibrate on an idle machine (stop other work, fix the CPU frequency), or accept a wider spread (--max-spread, maxSpread)`,
+    );
+    this.name = "UnstableClockError";
+  }
+}
+
+/** measureGhz until its spread is at most `maxSpread`, warning at each retry; throws UnstableClockError after `attempts`. */
+export async function stableGhz(m: Machine, o: CalibrateOptions = {}): Promise<Summary> {
+  const maxSpread = o.maxSpread ?? DEFAULT_MAX_SPREAD, attempts = o.attempts ?? DEFAULT_CLOCK_ATTEMPTS;
+  if (!(typeof maxSpread === "number" && maxSpread > 1 && Number.isFinite(maxSpread))) throw new RangeError(`maxSpread must be a finite number > 1 (a max/min ratio); got ${maxSpread}`);
+  if (!Number.isInteger(attempts) || attempts < 1 || attempts > 100) throw new RangeError(`attempts must be an integer in 1..100; got ${attempts}`);
+  const spreads: number[] = [];
+  for (;;) {
+    const g = await measureGhz(m);
+    const spread = g.max / g.min;
+    spreads.push(spread);
+    if (spread <= maxSpread) return g;
+    if (spreads.length >= attempts) throw new UnstableClockError(spreads, maxSpread, g);
+    o.onWarning?.(
+      `warning: clock spread ${spread.toFixed(3)} (${g.min.toFixed(3)}-${g.max.toFixed(3)} GHz over ${g.n} batches) is wider than ${maxSpread}: ` +
+        `the machine is busy or its frequency changes; measuring again (attempt ${spreads.length + 1} of ${attempts})`,
+    );
+  }
+}
+
 /**
  * rcu-lab calibrate: the clock and the WebAssembly-executable op kinds measured here (on
- * CPU 0 alone), the others from `base` (the shipped native profile).
+ * CPU 0 alone), the others from `base` (the shipped native profile). Refuses (UnstableClockError)
+ * when the clock does not measure steadily.
  */
-export async function calibrateProfile(m: Machine, base: CostProfile, onProgress?: (d: number, t: number, w: string) => void): Promise<CostProfile> {
-  const ghz = await measureGhz(m);
+export async function calibrateProfile(m: Machine, base: CostProfile, options: CalibrateOptions | CalibrateOptions["onProgress"] = {}): Promise<CostProfile> {
+  const o = typeof options === "function" ? { onProgress: options } : options; // (m, base, onProgress) before 0.2
+  const ghz = await stableGhz(m, o);
+  const onProgress = o.onProgress;
   const r = await runPrimitives(m, { iterations: 10_000_000, reps: 5, impls: ["wasm"], scopes: ["1 CPU"], onProgress });
   const ns = (name: string) => r.rows.find((x) => x.primitive === name)!.nsPerOp.median;
   const cyc = (x: number) => Math.round(x * ghz.median * 100) / 100;

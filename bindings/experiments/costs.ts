@@ -15,22 +15,44 @@ export interface CostProfile {
 /** Where the shipped profile lives (read by the Node CLI; a page fetches it). */
 export const SHIPPED_PROFILE_URL = new URL("../../../profiles/amd-epyc-zen5-2vcpu.json", import.meta.url);
 
-/** Parse and check a profile (`path` names it in errors). */
+/** No primitive costs more than this many cycles: a larger number is a unit mistake (ns for ps), and products stay finite. */
+export const MAX_CYCLES_PER_OP = 10_000;
+/** The clock a profile may claim, in GHz. */
+export const MAX_GHZ = 100;
+
+const show = (v: unknown) => (v === undefined ? "nothing" : typeof v === "string" ? JSON.stringify(v) : `${typeof v} ${JSON.stringify(v)}`);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * Parse and check a profile (`path` names it in errors): schema, `name` and `source`
+ * non-empty strings, `ghz` a finite number in (0, MAX_GHZ], `cyclesPerOp` a finite number
+ * of cycles in (0, MAX_CYCLES_PER_OP] for every op kind and no other key, `sources` a
+ * non-empty string for every op kind and no other key.
+ */
 export function parseProfile(text: string, path: string): CostProfile {
-  let p: CostProfile;
+  let p: unknown;
   try {
-    p = JSON.parse(text) as CostProfile;
+    p = JSON.parse(text);
   } catch (e) {
     throw new Error(`cost profile ${path} is not JSON: ${(e as Error).message}`);
   }
+  const bad = (field: string, expected: string, got: unknown) =>
+    new Error(`cost profile ${path}: ${field} must be ${expected}; got ${show(got)} (fix the file, or write a new one with rcu-lab calibrate)`);
+  if (!isObject(p)) throw new Error(`${path} is not a cost profile: expected a JSON object with schema "rcu-lab/cost-profile@1"; got ${show(p)}`);
   if (p.schema !== "rcu-lab/cost-profile@1") throw new Error(`${String(path)} is not a cost profile (schema ${JSON.stringify(p.schema)}, expected "rcu-lab/cost-profile@1")`);
-  for (const k of OP_KINDS) {
-    if (typeof p.cyclesPerOp?.[k] !== "number" || !(p.cyclesPerOp[k] >= 0)) {
-      throw new Error(`cost profile ${String(path)}: cyclesPerOp.${k} must be a number of cycles >= 0`);
-    }
+  for (const [field, check, expected] of [
+    ["cyclesPerOp", (v: unknown) => typeof v === "number" && Number.isFinite(v) && v > 0 && v <= MAX_CYCLES_PER_OP, `a number of cycles in (0, ${MAX_CYCLES_PER_OP}]`],
+    ["sources", (v: unknown) => typeof v === "string" && v.trim() !== "", "a non-empty string saying where the number comes from"],
+  ] as const) {
+    const o = p[field];
+    if (!isObject(o)) throw bad(field, `an object with one entry per op kind (${OP_KINDS.join(", ")})`, o);
+    for (const k of OP_KINDS) if (!check(o[k])) throw bad(`${field}.${k}`, expected, o[k]);
+    const extra = Object.keys(o).filter((k) => !(OP_KINDS as readonly string[]).includes(k));
+    if (extra.length) throw bad(field, `keyed by op kinds only (${OP_KINDS.join(", ")})`, `unknown keys ${extra.join(", ")}`);
   }
-  if (!(p.ghz > 0)) throw new Error(`cost profile ${String(path)}: ghz must be positive`);
-  return p;
+  for (const f of ["name", "source"]) if (typeof p[f] !== "string" || !(p[f] as string).trim()) throw bad(f, "a non-empty string", p[f]);
+  if (typeof p.ghz !== "number" || !Number.isFinite(p.ghz) || p.ghz <= 0 || p.ghz > MAX_GHZ) throw bad("ghz", `a clock in GHz, a number in (0, ${MAX_GHZ}]`, p.ghz);
+  return p as unknown as CostProfile;
 }
 
 /** Modeled cycles of one call: op counts x cycles per op. */

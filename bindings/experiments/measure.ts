@@ -1,5 +1,5 @@
-// The one measurement loop of every runner: a warm-up batch (JIT tiers, caches; not
-// timed), then `reps` timed batches of `iterations` operations on each CPU asked for, all
+// The one measurement loop of every runner: an untimed warm-up (JIT tiers, caches, the
+// CPU's clock ramping up from idle; see warmupPlan), then `reps` timed batches of `iterations` operations on each CPU asked for, all
 // CPUs starting together at the start barrier. Each batch is one call into WebAssembly on
 // each CPU; the CPU's worker times it. Reported per CPU (median [min-max] over the
 // repetitions) and over CPUs (median of the per-CPU medians; min and max over every
@@ -28,10 +28,26 @@ export interface Measurement {
   readonly calls: number;
   /** Usage errors counted on the CPUs during the measurement, per operation run. */
   readonly usageErrorsPerCall: number;
+  /** The untimed warm-up: operations per CPU, and ms it ran (the least over the CPUs). */
+  readonly warmup: { readonly ops: number; readonly ms: number };
 }
 
-/** A warm-up batch: a tenth of the timed one, at least one operation. */
-export const warmupIterations = (iterations: number) => Math.max(1, Math.floor(iterations / 10));
+/**
+ * The untimed warm-up before the timed batches. A tenth of a timed batch alone was too
+ * little: at 10k-100k iterations it is 1k-10k operations, microseconds, and the first timed
+ * batch then ran 1.3-5.5x slower than the next (the clock ramping up from idle, code and
+ * data not yet hot). So it runs batches of at least WARMUP_MIN_OPS operations (and at least
+ * a tenth of the timed batch), doubling, until every CPU has run at least WARMUP_MIN_MS ms,
+ * or WARMUP_MAX_BATCHES batches for a command so slow that would never end.
+ */
+export const WARMUP_MIN_OPS = 100_000;
+/** ms of warm-up every CPU runs at least (measured by each CPU's worker). */
+export const WARMUP_MIN_MS = 50;
+export const WARMUP_MAX_BATCHES = 12;
+const U32_MAX = 2 ** 32 - 1;
+
+/** The first warm-up batch for a timed batch of `iterations`: max(WARMUP_MIN_OPS, iterations / 10). */
+export const warmupIterations = (iterations: number) => Math.min(U32_MAX, Math.max(WARMUP_MIN_OPS, Math.floor(iterations / 10)));
 
 function usageTotal(m: Machine, cpus: readonly number[]): number {
   return cpus.reduce((a, c) => a + Object.values(m.usageErrors(c)).reduce((x, y) => x + y, 0), 0);
@@ -48,8 +64,12 @@ export async function measure(m: Machine, s: MeasureSpec): Promise<Measurement> 
   const { command, iterations, reps, cpus } = s;
   const rest = s.args ?? [];
   const usage0 = usageTotal(m, cpus);
-  const warm = warmupIterations(iterations);
-  await m.runAll(command, [warm, ...rest], { cpus, barrier: true });
+  let batch = warmupIterations(iterations), warm = 0, warmMs = 0;
+  for (let k = 0; k < WARMUP_MAX_BATCHES && warmMs < WARMUP_MIN_MS; k++, batch = Math.min(U32_MAX, batch * 2)) {
+    const res = await m.runAll(command, [batch, ...rest], { cpus, barrier: true });
+    warm += batch;
+    warmMs += Math.min(...res.map((x) => x.elapsedNs)) / 1e6;
+  }
   const samples: number[][] = cpus.map(() => []);
   for (let r = 0; r < reps; r++) {
     const res = await m.runAll(command, [iterations, ...rest], { cpus, barrier: true });
@@ -62,5 +82,6 @@ export async function measure(m: Machine, s: MeasureSpec): Promise<Measurement> 
     perCpu, samples, calls,
     nsPerOp: { ...summarize(perCpu.map((c) => c.nsPerOp.median)), min: Math.min(...all), max: Math.max(...all), n: reps },
     usageErrorsPerCall: (usageTotal(m, cpus) - usage0) / calls,
+    warmup: { ops: warm, ms: warmMs },
   };
 }

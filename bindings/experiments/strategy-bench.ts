@@ -117,6 +117,8 @@ function checkList<T extends string | number>(what: string, got: readonly T[] | 
   if (!got) return allowed;
   for (const g of got) if (!allowed.includes(g)) throw new RangeError(`unknown ${what} '${g}'; expected one of: ${allowed.join(", ")}`);
   if (got.length === 0) throw new RangeError(`${what}: choose at least one of ${allowed.join(", ")}`);
+  const twice = [...new Set(got.filter((g, i) => got.indexOf(g) !== i))];
+  if (twice.length) throw new RangeError(`${what} ${twice.map((t) => `'${t}'`).join(", ")} given more than once (${got.join(",")}); each is measured once: list it once`);
   return got;
 }
 

@@ -8,9 +8,30 @@ import { perCpuAddr } from "../abi/layout.js";
 import { SrcuStruct, type RcuFlavor } from "../kernel/rcu.js";
 import type { Machine } from "../machine/machine.js";
 import { seedCpus, sumUsageErrors } from "./torture-setup.js";
+import { missing, type Verdict } from "./verdict.js";
 
 export const TORTURE_FLAVORS = ["rcu", "srcu", "srcu-fast"] as const;
 export type TortureFlavor = (typeof TORTURE_FLAVORS)[number];
+
+/**
+ * The flavors whose runs execute the code each fault breaks: tree RCU's grace-period engine
+ * (gp-*) also ends the RCU grace period SRCU-fast's update side waits for; srcutree.c's
+ * faults break SRCU and SRCU-fast alike; reader-in-eqs is an RCU reader's. A fault outside
+ * its flavors would change nothing, and the run would PASS having tested nothing.
+ */
+export const FAULT_FLAVORS: Readonly<Record<FaultName, readonly TortureFlavor[]>> = {
+  "reader-in-eqs": ["rcu"],
+  "gp-skip-cpu": ["rcu", "srcu-fast"],
+  "gp-ignore-nesting": ["rcu", "srcu-fast"],
+  "gp-accept-stale": ["rcu", "srcu-fast"],
+  "srcu-no-flip": ["srcu", "srcu-fast"],
+  "srcu-no-scan1": ["srcu", "srcu-fast"],
+  // Broken variants of test/rcu-fidelity.test.ts: no torture run reaches their code (its
+  // scheduling points and ticks are legal, its NMIs do not nest).
+  "sched-preempt-mask-only": [],
+  "tick-trusts-user": [],
+  "nmi-nest-unchecked": [],
+};
 
 /** Faults the torture test is expected to catch, with the flavor each one breaks. */
 export const TORTURE_FAULTS: Record<string, TortureFlavor> = {
@@ -72,6 +93,15 @@ export interface TortureReport {
   usageErrors: Record<string, number>;
   /** Too-short grace periods: sections in Reader Pipe buckets 2 and up. */
   pipeErrors: number;
+  /**
+   * PASS: grace periods ended, elements were freed, readers ran, and no reader saw a
+   * too-short grace period or a freed element. FAIL: one did. INCONCLUSIVE: the oracle saw
+   * no grace period, no freed element or no reader section: nothing was tested.
+   */
+  verdict: Verdict;
+  /** Why the verdict, in one sentence. */
+  reason: string;
+  /** verdict === "PASS" (kept for compatibility). */
   passed: boolean;
 }
 
@@ -116,6 +146,19 @@ export async function runTorture(m: Machine, o: TortureOptions): Promise<Torture
   if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff) throw new RangeError(`seed must be an integer in 0..4294967295; got ${o.seed}`);
   if (o.fault !== undefined && !FAULT_NAMES.includes(o.fault)) {
     throw new RangeError(`unknown fault '${o.fault}'; expected one of: ${FAULT_NAMES.join(", ")}`);
+  }
+  if (o.fault !== undefined && FAULT_FLAVORS[o.fault].length === 0) {
+    throw new RangeError(
+      `fault '${o.fault}' is a broken variant for the unit tests: no torture run executes its code, so the run would test nothing; ` +
+        `faults a torture run reaches: ${FAULT_NAMES.filter((f) => FAULT_FLAVORS[f].length > 0).join(", ")}`,
+    );
+  }
+  if (o.fault !== undefined && !FAULT_FLAVORS[o.fault].includes(o.flavor)) {
+    throw new RangeError(
+      `fault '${o.fault}' does not apply to flavor '${o.flavor}': it breaks code that only ${FAULT_FLAVORS[o.fault].join(" and ")} runs use, ` +
+        `so the run would test nothing; use --flavor ${FAULT_FLAVORS[o.fault][0]} with it, or a fault of ${o.flavor}: ` +
+        `${FAULT_NAMES.filter((f) => FAULT_FLAVORS[f].includes(o.flavor)).join(", ")}`,
+    );
   }
   if (m.cpus < 2) throw new RangeError(`torture needs at least 2 CPUs (a writer and a reader); got ${m.cpus}`);
   const settings = {
@@ -166,10 +209,28 @@ export async function runTorture(m: Machine, o: TortureOptions): Promise<Torture
   const [allocs, frees, gracePeriods] = [L.TORTURE_N_ALLOC, L.TORTURE_N_FREE, L.TORTURE_N_GPS].map((a) => m.readU64(a));
   const usageErrors = sumUsageErrors(m);
   const pipeErrors = s.pipe.slice(2).reduce((a, b) => a + b, 0);
+  const { verdict, reason } = judge(pipeErrors, s.mberrors, { "grace period": gracePeriods, "freed element": frees, "reader section": s.sections });
   return {
     schema: "rcu-lab/torture@1", flavor: o.flavor, fault: o.fault ?? null, cpus: m.cpus, cores: m.platform.cores(),
     seconds: o.seconds, seed: o.seed, settings, readerPipe: s.pipe, readerBatch: s.batch, freeBlockCirculation: wcount,
     allocs, frees, gracePeriods, sections: s.sections, mberrors: s.mberrors, longDelays: s.longDelays, stalls: s.stalls,
-    migrations: s.migrations, usageErrors, pipeErrors, passed: pipeErrors === 0 && s.mberrors === 0,
+    migrations: s.migrations, usageErrors, pipeErrors, verdict, reason, passed: verdict === "PASS",
   };
+}
+
+function judge(pipeErrors: number, mberrors: number, seen: Record<string, number>): { verdict: Verdict; reason: string } {
+  if (pipeErrors || mberrors) {
+    const why = [];
+    if (pipeErrors) why.push(`${pipeErrors} sections saw a too-short grace period (Reader Pipe past index 1)`);
+    if (mberrors) why.push(`${mberrors} reads of a freed (poisoned) element`);
+    return { verdict: "FAIL", reason: why.join("; ") };
+  }
+  const none = missing(seen);
+  if (none.length) {
+    return {
+      verdict: "INCONCLUSIVE",
+      reason: `the oracle saw no ${none.join(", no ")} (${Object.entries(seen).map(([k, v]) => `${k}s: ${v}`).join(", ")}), so nothing was tested; run longer (--seconds)`,
+    };
+  }
+  return { verdict: "PASS", reason: "no reader saw a grace period end under it, no freed element was read" };
 }

@@ -10,6 +10,7 @@ import { perCpuAddr } from "../abi/layout.js";
 import type { Machine } from "../machine/machine.js";
 import { CONTEXTS, strategy, type Context } from "./strategy-table.js";
 import { seedCpus, sumUsageErrors } from "./torture-setup.js";
+import { missing, usageSummary, type Verdict } from "./verdict.js";
 
 /** The torture loop's context bit of `c` (assembly/tracepoint/torture.ts TPCTX_*). */
 const contextBit = (m: Machine, c: Context) => m.layout[globalName("TPCTX", c)];
@@ -41,7 +42,38 @@ export interface TpTortureReport {
   arraysFreed: number;
   useAfterFree: number;
   usageErrors: Record<string, number>;
+  /**
+   * FAIL: a freed probe array was used, or the calls made usage errors (the kernel's
+   * WARN/lockdep splats: e.g. SRCU from NMI where the strategy is not legal).
+   * INCONCLUSIVE: no tracepoint call was made or no probe array was freed (nothing to
+   * protect: "off", or a run too short). PASS otherwise; its reason says so when the run
+   * called from contexts where the strategy is not legal.
+   */
+  verdict: Verdict;
+  reason: string;
+  /** verdict === "PASS" (kept for compatibility). */
   passed: boolean;
+}
+
+function judge(r: Omit<TpTortureReport, "verdict" | "reason" | "passed">, keyEnabled: boolean): { verdict: Verdict; reason: string } {
+  const usage = usageSummary(r.usageErrors);
+  const illegal = r.illegalContexts.length ? `called from ${r.illegalContexts.join(", ")}, where ${r.strategy} is not legal` : "";
+  if (r.useAfterFree > 0) {
+    return { verdict: "FAIL", reason: `${r.useAfterFree} calls into a freed (poisoned) probe array: a grace period ended under a reader${illegal ? ` (${illegal})` : ""}` };
+  }
+  if (usage.total > 0) {
+    return {
+      verdict: "FAIL",
+      reason: `no use-after-free, but ${illegal || "called in its legal contexts"}: ${usage.total} usage errors (${usage.text}), the kernel's WARN/lockdep splats`,
+    };
+  }
+  const none = missing({ "tracepoint call": r.calls, "freed probe array": r.arraysFreed });
+  if (none.length) {
+    const why = keyEnabled ? "run longer (--seconds)" : `the static key of '${r.strategy}' is disabled: no probe array is published or freed, so there is nothing to protect`;
+    return { verdict: "INCONCLUSIVE", reason: `no ${none.join(", no ")} (${r.calls} calls, ${r.arraysFreed} arrays freed), so nothing was tested; ${why}` };
+  }
+  if (illegal) return { verdict: "PASS", reason: `no freed probe array was used, although ${illegal} (this run did not catch it)` };
+  return { verdict: "PASS", reason: "no freed probe array was used" };
 }
 
 /** A per-CPU tracepoint statistic (assembly/layout.ts TPS_*) summed over CPUs. */
@@ -105,12 +137,13 @@ export async function runTpTorture(m: Machine, o: TpTortureOptions): Promise<TpT
 
   const usageErrors = sumUsageErrors(m, usage0);
   const useAfterFree = sumTp(m, m.layout.TPS_UAF) - uaf0;
-  return {
+  const r = {
     schema: "rcu-lab/tp-torture@1", strategy: s.name, standsFor: s.standsFor, contexts,
     illegalContexts: contexts.filter((c) => !s.contexts.includes(c)), cpus: m.cpus, cores: m.platform.cores(),
     seconds: o.seconds, seed: o.seed, spinUs, calls: sumTp(m, m.layout.TPS_CALLS) - calls0,
     probeCalls: { spin: sumTp(m, m.layout.TPS_SPIN) - spin0, count: sumTp(m, m.layout.TPS_COUNT) - count0 },
     updates, arraysFreed: m.readU64(m.layout.TP_ARENA_PRIV + m.layout.TPA_FREES) - freed0, useAfterFree, usageErrors,
-    passed: useAfterFree === 0,
-  };
+  } as const;
+  const { verdict, reason } = judge(r, s.keyEnabled);
+  return { ...r, verdict, reason, passed: verdict === "PASS" };
 }

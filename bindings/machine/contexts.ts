@@ -3,6 +3,7 @@
 // several at once, optionally behind the start barrier; a worker that dies or overruns its
 // deadline marks its context broken, and later commands fail at once with the reason.
 import { kthreadContext } from "../abi/layout.js";
+import { argProblem } from "../abi/wasm-signatures.js";
 import { CMD_EXIT, PostError, post, type MemoryViews } from "../abi/mailbox.js";
 import type { CpuWorkerHandle, ContextInit, Platform } from "../platform/types.js";
 import type { CommandTable } from "../worker/commands.js";
@@ -84,10 +85,24 @@ export class Contexts {
     }
   }
 
+  /**
+   * Check `args` against the command's declared arguments before posting: the JS-to-wasm
+   * conversion would wrap them silently (-1 iterations -> 4294967295, 2**32+5 -> 5, 1.7 -> 1,
+   * Infinity -> 0). i32 takes integers in -2^31..2^32-1, u32 0..2^32-1, i64 safe integers,
+   * f32/f64 finite numbers; more arguments than declared is an error; fewer are zeros.
+   */
   private checkArgs(command: string, args: readonly number[]): void {
     const n = this.views.layout.MB_NR_ARGS;
-    if (!Array.isArray(args) || args.length > n || args.some((a) => typeof a !== "number" || Number.isNaN(a))) {
-      throw new TypeError(`'${command}' takes at most ${n} numeric arguments; got ${JSON.stringify(args)}`);
+    if (!Array.isArray(args)) throw new TypeError(`'${command}' takes its arguments as an array of numbers; got ${typeof args} ${JSON.stringify(args)}`);
+    const params = this.commands.params(command) ?? Array<"f64">(n).fill("f64");
+    if (args.length > Math.min(params.length, n)) {
+      const list = params.map((p) => (typeof p === "string" ? p : `${p.name}: ${p.type}`)).join(", ");
+      const most = args.length > n ? `: every command takes at most ${n} numeric arguments (the mailbox's slots)` : "";
+      throw new TypeError(`'${command}' takes ${params.length} argument${params.length === 1 ? "" : "s"} (${list || "none"}); got ${args.length}: ${JSON.stringify(args)}${most}`);
+    }
+    for (let i = 0; i < args.length; i++) {
+      const problem = argProblem(command, i + 1, params[i], args[i]);
+      if (problem) throw typeof args[i] === "number" ? new RangeError(problem) : new TypeError(problem);
     }
   }
 

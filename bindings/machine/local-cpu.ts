@@ -16,7 +16,7 @@ export interface LocalCpu {
 }
 
 export async function createLocalCpu(platform: Platform, build: Build = "release"): Promise<LocalCpu> {
-  const module = await compileModule(platform, build);
+  const { module } = await compileModule(platform, build);
   const layout = readLayout(module);
   const memory = createMemory(layout, 1);
   const { exports } = bootContext({ role: "cpu", cpu: 0, module, memory, idle: false });

@@ -103,11 +103,11 @@ export class Machine {
   static async create(options: MachineOptions): Promise<Machine> {
     const { build, deadlineMs } = checkOptions(options);
     const platform = options.platform ?? (await defaultPlatform());
-    const module = await compileModule(platform, build);
+    const { module, params } = await compileModule(platform, build);
     const layout = readLayout(module);
     const cpus = checkCpus(options.cpus, maxCpus(layout));
     const memory = createMemory(layout, cpus);
-    const contexts = new Contexts(memoryViews(memory, layout), cpus, deadlineMs, commandTable(module));
+    const contexts = new Contexts(memoryViews(memory, layout), cpus, deadlineMs, commandTable(module, params));
     // The host's context and its kernel come up (constructor) before any CPU runs kernel code.
     const machine = new Machine(cpus, build, layout, memory, platform, contexts, functionTableNames(module), module, deadlineMs);
     await contexts.start(platform, { module, memory, idle: options.idle ?? true });

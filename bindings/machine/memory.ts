@@ -2,6 +2,7 @@
 // contexts, with the machine header written (layout version, CPU count, then the magic
 // that cpu_init checks, stored last so that a context that sees it sees the rest).
 import { layoutEnd, type Layout } from "../abi/layout.js";
+import { exportedParams, type ArgSpec, type ValType } from "../abi/wasm-signatures.js";
 import type { Build, Platform } from "../platform/types.js";
 
 export function createMemory(layout: Layout, cpus: number): WebAssembly.Memory {
@@ -14,8 +15,12 @@ export function createMemory(layout: Layout, cpus: number): WebAssembly.Memory {
   return memory;
 }
 
-/** Compile the module of `build` with the platform's engine settings applied first. */
-export async function compileModule(platform: Platform, build: Build): Promise<WebAssembly.Module> {
+/**
+ * Compile the module of `build` with the platform's engine settings applied first; with the
+ * parameter types of its exported functions (which the JS API does not expose).
+ */
+export async function compileModule(platform: Platform, build: Build): Promise<{ module: WebAssembly.Module; params: Map<string, readonly (ArgSpec | ValType)[]> }> {
   platform.prepareEngine();
-  return WebAssembly.compile(await platform.loadWasm(build));
+  const bytes = await platform.loadWasm(build);
+  return { module: await WebAssembly.compile(bytes), params: exportedParams(bytes) };
 }

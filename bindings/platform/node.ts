@@ -55,6 +55,11 @@ export const nodePlatform: Platform = {
     });
     worker.on("error", (e) => die(`${who} worker threw: ${e.message}`));
     worker.on("exit", (code) => die(`${who} worker exited (code ${code})`));
+    // An idle machine does not keep the process alive: a script that forgets close() still
+    // exits. Every host wait (a command in flight, a grace period, start-up) holds the event
+    // loop itself (abi/futex.ts holdEventLoop), so nothing pending is cut short. After the
+    // listeners: adding a 'message' listener refs the worker's port again.
+    worker.unref();
     let terminated: Promise<void> | undefined;
     return {
       ready,

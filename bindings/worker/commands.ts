@@ -5,6 +5,7 @@
 // number into its function once, at boot (bindCommands).
 import { FIRST_CMD, type Execute } from "../abi/mailbox.js";
 import type { Layout } from "../abi/layout.js";
+import type { ArgSpec, ValType } from "../abi/wasm-signatures.js";
 import type { Exports, WasmFn } from "./boot.js";
 import { JS_LOOPS } from "./js-loops.js";
 import { SLEEPING_COMMANDS } from "./sleeping-commands.js";
@@ -24,6 +25,12 @@ export interface CommandTable {
   readonly names: readonly string[];
   /** The command's number, or an error naming the choices. */
   number(name: string, cpu: number): number;
+  /**
+   * The command's declared arguments: a wasm export's parameter types (read from the binary),
+   * a JavaScript command's own list; undefined when not known (the host then checks only
+   * that the arguments are finite numbers).
+   */
+  params(name: string): readonly (ArgSpec | ValType)[] | undefined;
 }
 
 /** The module's function exports (sorted), then the worker's JavaScript commands. */
@@ -35,11 +42,12 @@ function commandNames(module: WebAssembly.Module): string[] {
   return [...wasm, ...Object.keys(JS_LOOPS).sort(), ...Object.keys(SLEEPING_COMMANDS).sort()];
 }
 
-export function commandTable(module: WebAssembly.Module): CommandTable {
+export function commandTable(module: WebAssembly.Module, wasmParams?: ReadonlyMap<string, readonly (ArgSpec | ValType)[]>): CommandTable {
   const names = commandNames(module);
   const index = new Map(names.map((n, i) => [n, FIRST_CMD + i]));
   return {
     names,
+    params: (name) => (JS_LOOPS[name] ?? SLEEPING_COMMANDS[name])?.args ?? wasmParams?.get(name),
     number(name, cpu) {
       const n = index.get(name);
       if (n === undefined) throw new Error(`unknown command '${name}' for CPU ${cpu}; expected one of: ${names.join(", ")}`);
@@ -52,7 +60,7 @@ export function commandTable(module: WebAssembly.Module): CommandTable {
 export function bindCommands(module: WebAssembly.Module, ctx: WorkerContext): Execute {
   const fns = commandNames(module).map((name): ((args: readonly number[]) => number | bigint | void) => {
     const js = JS_LOOPS[name] ?? SLEEPING_COMMANDS[name];
-    if (js) return (args) => js(ctx, args);
+    if (js) return (args) => js.run(ctx, args);
     const wasm = ctx.exports[name] as WasmFn;
     const arity = wasm.length;
     return (args) => wasm(...args.slice(0, arity));

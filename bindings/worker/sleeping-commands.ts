@@ -8,6 +8,7 @@
 import { nowUs } from "../abi/clock.js";
 import { waitBlocking } from "../abi/futex.js";
 import type { Layout } from "../abi/layout.js";
+import type { ArgSpec } from "../abi/wasm-signatures.js";
 import type { Exports } from "./boot.js";
 
 export interface SleepingContext {
@@ -16,7 +17,11 @@ export interface SleepingContext {
   readonly exports: Exports;
 }
 
-type SleepingCommand = (ctx: SleepingContext, args: readonly number[]) => number;
+/** A sleeping command: its declared arguments (checked by the host before posting) and its body. */
+interface SleepingCommand {
+  readonly args: readonly ArgSpec[];
+  readonly run: (ctx: SleepingContext, args: readonly number[]) => number;
+}
 
 /** How long a CPU waits for a grace period before failing (the host's deadline is usually shorter). */
 const GP_WAIT_MS = 120_000;
@@ -78,10 +83,15 @@ function tortureWriter(ctx: SleepingContext, durationMs: number, domain: number)
   return gps;
 }
 
+const SSP: readonly ArgSpec[] = [{ name: "ssp (srcu_struct index)", type: "u32" }];
+
 export const SLEEPING_COMMANDS: Readonly<Record<string, SleepingCommand>> = {
-  torture_writer: (c, [durationMs, domain]) => tortureWriter(c, durationMs, domain),
-  synchronize_rcu: (c) => synchronize(c, c.layout.GP_DOMAIN_RCU, false, "synchronize_rcu()"),
-  synchronize_rcu_expedited: (c) => synchronize(c, c.layout.GP_DOMAIN_RCU, true, "synchronize_rcu_expedited()"),
-  synchronize_srcu: (c, [ssp]) => synchronize(c, srcuDomain(c, ssp), false, "synchronize_srcu()"),
-  synchronize_srcu_expedited: (c, [ssp]) => synchronize(c, srcuDomain(c, ssp), true, "synchronize_srcu_expedited()"),
+  torture_writer: {
+    args: [{ name: "durationMs", type: "f64" }, { name: "grace-period domain", type: "u32" }],
+    run: (c, [durationMs, domain]) => tortureWriter(c, durationMs, domain),
+  },
+  synchronize_rcu: { args: [], run: (c) => synchronize(c, c.layout.GP_DOMAIN_RCU, false, "synchronize_rcu()") },
+  synchronize_rcu_expedited: { args: [], run: (c) => synchronize(c, c.layout.GP_DOMAIN_RCU, true, "synchronize_rcu_expedited()") },
+  synchronize_srcu: { args: SSP, run: (c, [ssp]) => synchronize(c, srcuDomain(c, ssp), false, "synchronize_srcu()") },
+  synchronize_srcu_expedited: { args: SSP, run: (c, [ssp]) => synchronize(c, srcuDomain(c, ssp), true, "synchronize_srcu_expedited()") },
 };

@@ -1,0 +1,50 @@
+// npm run bench (dist/bench/run.js): bad arguments are refused before anything runs, and
+// --json FILE writes pure JSON to a file (npm's banner goes to stdout, never into it).
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { tortureDetection } from "../dist/bench/torture-detection.js";
+
+const bench = fileURLToPath(new URL("../dist/bench/run.js", import.meta.url));
+const run = (...args: string[]) => spawnSync(process.execPath, [bench, ...args], { encoding: "utf8" });
+
+describe("npm run bench -- torture-detection: bad arguments", () => {
+  it("an unknown --only case is refused, naming the cases", async () => {
+    const r = run("torture-detection", "--only=bogus");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/unknown case 'bogus' for --only; expected one of: rcu, srcu, srcu-fast, reader-in-eqs, .*plain-from-idle/);
+    expect(r.stdout).toBe(""); // no empty table, no "undefined"
+    await expect(tortureDetection(1, 1, "bogus")).rejects.toThrow(/unknown case 'bogus'/);
+  });
+
+  it("0 runs is refused (CLI and API)", async () => {
+    const r = run("torture-detection", "0");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/runs must be at least 1; got 0/);
+    expect(r.stdout).toBe("");
+    await expect(tortureDetection(0)).rejects.toThrow(/runs must be an integer in 1..10000 \(runs per case\); got 0/);
+  });
+
+  it("two suites at once, or --json into a missing directory, are refused", () => {
+    expect(run("rcu", "strategies").stderr).toMatch(/one benchmark suite at a time; got rcu, strategies/);
+    const r = run("rcu", "--json", "/nonexistent/dir/b.json");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/--json \/nonexistent\/dir\/b.json: cannot write there: directory \/nonexistent\/dir does not exist/);
+  });
+});
+
+describe("npm run bench -- ... --json FILE", () => {
+  it("writes the suites' JSON to FILE and nothing but progress to the terminal", () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "rcu-lab-bench-")), "b.json");
+    const r = run("torture-detection", "1", "--only=plain-from-idle", "--json", file);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe("");
+    const j = JSON.parse(fs.readFileSync(file, "utf8"));
+    expect(j.schema).toBe("rcu-lab/bench-suites@1");
+    expect(j["torture-detection"]).toHaveLength(1);
+    expect(j["torture-detection"][0]).toMatchObject({ fault: "plain-from-idle", runs: 1 });
+  });
+});

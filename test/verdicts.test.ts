@@ -1,0 +1,100 @@
+// Verdicts that must not say PASS when nothing was tested: a fault of another flavor,
+// options of the other torture mode, a run too short to see a grace period or a free, a
+// strategy with nothing to free, a strategy called where it is not legal.
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { FAULT_NAMES, runTorture, runTpTorture } from "../dist/bindings/index.js";
+import { FAULT_FLAVORS } from "../dist/bindings/experiments/torture.js";
+import { useMachines } from "./helpers.js";
+
+const cli = fileURLToPath(new URL("../dist/bindings/cli/main.js", import.meta.url));
+const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
+const machine = useMachines({ deadlineMs: 60_000 });
+
+describe("torture refuses what it would not test", () => {
+  it("a fault of another flavor: exit status 2, naming the flavors it applies to (CLI and API)", async () => {
+    const r = run("torture", "--flavor", "rcu", "--fault", "srcu-no-flip");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--fault srcu-no-flip does not apply to --flavor rcu: .* use --flavor srcu, or a fault of rcu: gp-skip-cpu/);
+    expect(r.stdout).not.toMatch(/PASS/);
+    const m = await machine(3);
+    await expect(runTorture(m, { flavor: "srcu", fault: "reader-in-eqs", seconds: 1, seed: 1 })).rejects.toThrow(/fault 'reader-in-eqs' does not apply to flavor 'srcu'/);
+  });
+
+  it("every fault name has the flavors whose code it breaks (none for the unit tests' broken variants, which torture refuses)", () => {
+    const testOnly = ["sched-preempt-mask-only", "tick-trusts-user", "nmi-nest-unchecked"];
+    for (const f of FAULT_NAMES) {
+      if (testOnly.includes(f)) expect(FAULT_FLAVORS[f]).toEqual([]);
+      else expect(FAULT_FLAVORS[f]?.length).toBeGreaterThan(0);
+    }
+    const r = run("torture", "--flavor", "rcu", "--fault", "tick-trusts-user");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/is a broken variant for the unit tests: no torture run executes its code/);
+  });
+
+  it("options of the other mode, when given explicitly, are refused with exit status 2", () => {
+    for (const args of [["--contexts", "idle"], ["--spin-us", "100"]]) {
+      const r = run("torture", "--flavor", "srcu", ...args);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`${args[0]} applies to tracepoint runs \\(--strategy <name>\\), not to --flavor srcu`));
+    }
+    for (const args of [["--long-delay-rate", "3"], ["--stall-rate", "3"], ["--migrate-rate", "3"], ["--fault", "gp-skip-cpu"], ["--flavor", "srcu"]]) {
+      const r = run("torture", "--strategy", "plain", ...args);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`${args[0]} applies to flavor runs, not to --strategy plain`));
+    }
+  });
+});
+
+describe("INCONCLUSIVE: a run that tested nothing", () => {
+  it("a flavor run too short to free an element is INCONCLUSIVE, exit status 3, never PASS", () => {
+    const r = run("torture", "--seconds", "0.000001", "--json");
+    expect(r.status).toBe(3);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({ verdict: "INCONCLUSIVE", passed: false });
+    expect(j.reason).toMatch(/the oracle saw no .*freed element.* run longer \(--seconds\)/);
+    const text = run("torture", "--seconds", "0.000001");
+    expect(text.status).toBe(3);
+    expect(text.stdout).toMatch(/rcu-torture: INCONCLUSIVE: /);
+    expect(text.stdout).not.toMatch(/PASS/);
+  });
+
+  it("a flavor run long enough is PASS with its reason", async () => {
+    const m = await machine(3);
+    const r = await runTorture(m, { flavor: "rcu", seconds: 1, seed: 3 });
+    expect(r).toMatchObject({ verdict: "PASS", passed: true });
+    expect(r.frees).toBeGreaterThan(0);
+  });
+
+  it("a tracepoint torture with nothing to free ('off') is INCONCLUSIVE, exit status 3", () => {
+    const r = run("torture", "--strategy", "off", "--seconds", "0.3", "--json");
+    expect(r.status).toBe(3);
+    expect(JSON.parse(r.stdout)).toMatchObject({ verdict: "INCONCLUSIVE", passed: false, arraysFreed: 0 });
+    expect(JSON.parse(r.stdout).reason).toMatch(/static key of 'off' is disabled/);
+  });
+
+  it("a tracepoint torture that made no call is INCONCLUSIVE", async () => {
+    const m = await machine(3);
+    const r = await runTpTorture(m, { strategy: "plain", seconds: 0.000001, seed: 1 });
+    if (r.calls === 0 || r.arraysFreed === 0) expect(r).toMatchObject({ verdict: "INCONCLUSIVE", passed: false });
+    else expect(r.verdict).toBe("PASS"); // a 1 us run that still managed calls and a free
+  });
+});
+
+describe("a strategy called where it is not legal", () => {
+  it("rcuidle-srcu from nmi: usage errors make it FAIL (exit status 1), and the verdict says why", () => {
+    const r = run("torture", "--strategy", "rcuidle-srcu", "--contexts", "nmi", "--seconds", "1", "--json");
+    expect(r.status).toBe(1);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({ verdict: "FAIL", passed: false, useAfterFree: 0, illegalContexts: ["nmi"] });
+    expect(j.usageErrors["srcu-in-nmi"]).toBeGreaterThan(0);
+    expect(j.reason).toMatch(/^no use-after-free, but called from nmi, where rcuidle-srcu is not legal: \d+ usage errors \(srcu-in-nmi \d+\)/);
+  });
+
+  it("the same strategy in its legal contexts passes", async () => {
+    const m = await machine(3);
+    const r = await runTpTorture(m, { strategy: "rcuidle-srcu", seconds: 1, seed: 2 });
+    expect(r).toMatchObject({ verdict: "PASS", passed: true, useAfterFree: 0 });
+  });
+});
