@@ -8,6 +8,11 @@ import type { Summary } from "../bindings/experiments/stats.js";
 export interface NativeResult {
   readonly compiler: string;
   readonly nsPerOp: Record<string, Summary>;
+  /** Op kind -> marginal ns of one op inside generic filler work (the cost model's input). */
+  readonly inSequenceNs: Record<string, number>;
+  /** ns per iteration of the filler alone, and the light ops it executes per iteration. */
+  readonly fillerNs: number;
+  readonly fillerOps: number;
 }
 
 const here = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
@@ -32,7 +37,8 @@ function buildAndRun(src: string, bin: string, flags: string[], args: string[]):
 export function runNative(iterations: number, reps: number): NativeResult | { unavailable: string } {
   const r = buildAndRun(here("bench/native/primitives.c"), here("build/native-primitives"), [], [String(iterations), String(reps)]);
   if ("unavailable" in r) return r;
-  return { compiler: r.compiler, nsPerOp: (r.json as { nsPerOp: Record<string, Summary> }).nsPerOp };
+  const j = r.json as { nsPerOp: Record<string, Summary>; inSequence: Record<string, number>; fillerNs: number; fillerOps: number };
+  return { compiler: r.compiler, nsPerOp: j.nsPerOp, inSequenceNs: j.inSequence, fillerNs: j.fillerNs, fillerOps: j.fillerOps };
 }
 
 export interface NativeTracepointResult {

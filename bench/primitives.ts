@@ -59,5 +59,14 @@ export function renderPrimitivesBench({ report: r, native }: Awaited<ReturnType<
   if (here?.mfence) t.push(["mfence (for scale)", formatSummary(here.mfence, "ns"), "19.70 ns", "not emitted", "-", "-", "-", "-"]);
   out.push(t.toString());
   out.push(`native ref.: ${r.nativeSource}`);
+  if (here) {
+    const n = native as NativeResult;
+    const ghz = 1 / n.nsPerOp["loop baseline"].median; // the empty loop: about one cycle per iteration
+    out.push(
+      `native here, in a sequence (the cost model's input: one op inside generic filler work of ${n.fillerNs.toFixed(2)} ns, marginal ns; ` +
+        `cycles at ${ghz.toFixed(2)} GHz, the empty loop taken as one cycle): ` +
+        Object.entries(n.inSequenceNs).map(([k, v]) => `${k} ${v.toFixed(2)} ns (${(v * ghz).toFixed(1)} cycles)`).join(", "),
+    );
+  }
   return out.join("\n");
 }

@@ -36,6 +36,10 @@ describe("parseProfile", () => {
     ["no sources", variant((p) => delete p.sources), /sources must be an object with one entry per op kind/],
     ["a source missing", variant((p) => delete p.sources.irq_save), /sources.irq_save must be a non-empty string saying where the number comes from; got nothing/],
     ["a source empty", variant((p) => (p.sources.call = "")), /sources.call must be a non-empty string/],
+    ["inSequence not an object", variant((p) => (p.inSequence = 3)), /inSequence must be an object \{ cyclesPerOp, sources \}/],
+    ["inSequence of an unknown op", variant((p) => ((p.inSequence.cyclesPerOp.lfence = 1), (p.inSequence.sources.lfence = "x"))), /inSequence.cyclesPerOp must be keyed by op kinds only .*unknown key lfence/],
+    ["inSequence negative", variant((p) => (p.inSequence.cyclesPerOp.smp_mb = -2)), /inSequence.cyclesPerOp.smp_mb must be a number of cycles in \[0, 10000\]; got number -2/],
+    ["inSequence without its source", variant((p) => delete p.inSequence.sources.atomic_rmw), /inSequence.sources.atomic_rmw must be a non-empty string/],
   ])("refuses %s, naming the file and the field", (_what, text, msg) => {
     expect(() => parseProfile(text, "x.json")).toThrow(msg);
   });
@@ -53,5 +57,19 @@ describe("rcu-lab bench --profile with a broken profile", () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`cost profile ${file}: cyclesPerOp.smp_mb must be a number of cycles`));
     expect(r.stdout).toBe("");
+  });
+});
+
+describe("the cost model (bindings/experiments/costs.ts)", () => {
+  it("charges each op its in-sequence cost where the profile has one, else its back-to-back cost", async () => {
+    const { modeledCycles } = await import("../dist/bindings/index.js");
+    const p = parseProfile(JSON.stringify(shipped), shippedPath);
+    const ops = Object.fromEntries(OP_KINDS.map((k) => [k, 0])) as Record<(typeof OP_KINDS)[number], number>;
+    ops.smp_mb = 2;
+    ops.indirect_call = 1;
+    const withSeq = { ...p, inSequence: { cyclesPerOp: { smp_mb: 7 }, sources: { smp_mb: "test" } } };
+    expect(modeledCycles(ops, withSeq)).toBe(2 * 7 + p.cyclesPerOp.indirect_call);
+    const without = { ...p, inSequence: undefined };
+    expect(modeledCycles(ops, without)).toBe(2 * p.cyclesPerOp.smp_mb + p.cyclesPerOp.indirect_call);
   });
 });

@@ -61,7 +61,8 @@ static void loop_indirect_call(long n) {
  * differs. The filler is generic work, not any strategy's sequence (the model is checked
  * against those, so nothing is fitted to them): per unit a READ_ONCE and a never-taken
  * branch, a per-CPU increment and a store, four units per iteration; the operation under
- * test sits in the middle. Marginal cost = (filler + op) - filler.
+ * test sits in the middle. Marginal cost = (filler + op) - filler. The filler itself, per
+ * op, is what a light op (load, branch, per-CPU RMW, store) costs in a sequence.
  */
 static __thread uint32_t pcpu_count;
 static __thread long pcpu_word;
@@ -92,6 +93,16 @@ SEQ_LOOP(seq_irq_pair, { unsigned long x = seq_irq_save(); fill_unit(i); seq_irq
 SEQ_LOOP(seq_irq_save_unit, { unsigned long x = seq_irq_save(); fill_unit(i); __asm__ volatile("" ::"r"(x)); })
 SEQ_LOOP(seq_call, empty_fn((uint32_t)i))
 SEQ_LOOP(seq_indirect_call, f((uint32_t)i))
+
+/* The clock: 8 dependent one-cycle add/xor per iteration, as calibrate_chain in assembly/bench.ts. */
+static uint32_t clock_chain(long n, uint32_t a, uint32_t b) {
+  uint32_t x = a;
+  for (long i = 0; i < n; i++) {
+    __asm__ volatile("addl %1, %0; xorl %2, %0; addl %1, %0; xorl %2, %0; addl %1, %0; xorl %2, %0; addl %1, %0; xorl %2, %0"
+                     : "+r"(x) : "r"(a), "r"(b));
+  }
+  return x;
+}
 
 static int cmp(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
@@ -137,7 +148,14 @@ int main(int argc, char **argv) {
     if (seq[k].base == seq_filler) filler = m[1];
     printf("%s\"%s\":%.4f", k ? "," : "", seq[k].name, m[0] - m[1]);
   }
-  printf("},\"fillerNs\":%.4f}\n", filler);
+  double ghz[16];
+  int nr = reps < 16 ? reps : 16;
+  clock_chain(iters / 10, 3, 5);
+  for (int r = 0; r < nr; r++) { double t0 = now_ns(); uint32_t x = clock_chain(iters, 3, 5); ghz[r] = 8.0 * iters / (now_ns() - t0); __asm__ volatile("" ::"r"(x)); }
+  qsort(ghz, nr, sizeof(double), cmp);
+  printf("},\"clockGhz\":%.4f", nr % 2 ? ghz[nr / 2] : (ghz[nr / 2 - 1] + ghz[nr / 2]) / 2);
+  /* The filler's own ops: 4 units of a load, a branch, a per-CPU RMW and a store. */
+  printf(",\"fillerNs\":%.4f,\"fillerOps\":16}\n", filler);
   free(s);
   return 0;
 }

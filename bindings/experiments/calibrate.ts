@@ -90,10 +90,16 @@ export async function calibrateProfile(m: Machine, base: CostProfile, options: C
   for (const k of ["irq_save", "irq_restore", "call", "store_release"] as OpKind[]) {
     sources[k] = `${base.sources[k]} (from profile ${base.name}: WebAssembly cannot execute it as the kernel does)`;
   }
+  // In-sequence costs are native measurements (bench/native/primitives.c): WebAssembly
+  // cannot place a kernel op in kernel code, so they come from the base, in cycles.
+  const inSequence = base.inSequence && {
+    cyclesPerOp: { ...base.inSequence.cyclesPerOp },
+    sources: Object.fromEntries(Object.entries(base.inSequence.sources).map(([k, v]) => [k, `${v} (from profile ${base.name})`])),
+  };
   return {
     schema: "rcu-lab/cost-profile@1",
     name: `calibrated-${new Date().toISOString().slice(0, 10)}`,
     source: `rcu-lab calibrate on ${m.platform.name}, ${m.platform.cores()} cores; clock ${ghz.median.toFixed(3)} GHz [${ghz.min.toFixed(3)}-${ghz.max.toFixed(3)}] from a dependent add/xor chain; other ops from ${base.name}`,
-    ghz: ghz.median, cyclesPerOp, sources,
+    ghz: ghz.median, cyclesPerOp, sources, ...(inSequence ? { inSequence } : {}),
   };
 }
