@@ -26,6 +26,9 @@ export {
 } from "./rcu/srcutree";
 export { gp_domain_valid, gp_seq_word, gp_start_poll, gp_poll_state, gp_call_rcu } from "./rcu/flavor";
 export { gp_kthread_step } from "./rcu/kthread";
+// Timing of the grace-period machines (rcu_init_geometry()'s FQS defaults, srcu_get_delay()).
+export { jiffies_till_first_fqs, jiffies_till_next_fqs, rcu_gp_start_us, rcu_gp_next_fqs_us } from "./rcu/tree_gp";
+export { srcu_get_delay, srcu_next_step_us } from "./rcu/srcutree";
 export { cblist_pending } from "./rcu/cblist";
 export { irq_enter, irq_exit, nmi_enter, nmi_exit } from "./kernel/hardirq";
 export { idle_loop_possible, idle_loop_enter, idle_loop_exit } from "./kernel/idle";

@@ -31,6 +31,10 @@ export {
 export { OP_READ_ONCE, OP_WRITE_ONCE, OP_THIS_CPU_RMW, OP_ATOMIC_RMW, OP_SMP_MB, OP_STORE_RELEASE, OP_BRANCH, OP_INDIRECT_CALL, OP_CALL, OP_IRQ_SAVE, OP_IRQ_RESTORE } from "./primitives";
 export { RCU_SEQ_CTR_SHIFT, RCU_SEQ_STATE_MASK } from "./rcu/rcu_seq";
 export { MIGHT_SLEEP_IRQS_OFF } from "./rcu/update";
+// The kernel's clock and the timing parameters derived from it (Machine.timing reports them).
+export { HZ, JIFFY_US } from "./kernel/jiffies";
+export { RCU_JIFFIES_TILL_FORCE_QS, RCU_JIFFIES_FQS_DIV, EXP_SCAN_US } from "./rcu/tree_gp";
+export { SRCU_INTERVAL, SRCU_RETRY_CHECK_DELAY_US, SRCU_EXP_HOLDOFF_US } from "./rcu/srcutree";
 export { SRCU_FLAVOR_NONE, SRCU_FLAVOR_NORMAL, SRCU_FLAVOR_FAST } from "./rcu/srcutree";
 export { GP_DOMAIN_RCU, GP_DOMAIN_SRCU_BASE, GP_REQ_NORMAL, GP_REQ_SYNC, GP_REQ_EXPEDITED } from "./rcu/flavor";
 export { TORTURE_RCU, TORTURE_SRCU, TORTURE_SRCU_FAST } from "./torture/rcutorture";

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { Machine } from "../dist/bindings/index.js";
 import { until, settlesWithin, useMachines } from "./helpers.js";
 
 const machine = useMachines({ deadlineMs: 20_000 });
@@ -169,5 +170,65 @@ describe("SRCU stragglers and migration", () => {
     expect(await settlesWithin(gp, 150)).toBe(false);
     await m.run(1, "srcu_read_unlock", [tp.index, idx]); // the per-CPU counts are now unbalanced, their sums are not
     await gp;
+  });
+});
+
+describe("SRCU grace-period timing (srcutree.c v5.6: srcu_funnel_gp_start, srcu_get_delay, try_check_zero)", () => {
+  /** The update-side bookkeeping of srcu_struct `ssp`. */
+  function view(m: Machine, ssp: number) {
+    const L = m.layout, s = L.SRCU_BASE + ssp * L.SRCU_STRIDE;
+    return {
+      scans: () => m.readU64(s + L.SRCU_PRIV_SCANS),
+      gpStart: () => m.readF64(s + L.SRCU_PRIV_GP_START_US),
+      firstScan: () => m.readF64(s + L.SRCU_PRIV_FIRST_SCAN_US),
+      lastTryChecks: () => m.readU32(s + L.SRCU_PRIV_LAST_TRY_CHECKS),
+      tryInProgress: () => m.readU32(s + L.SRCU_PRIV_TRYCOUNT) !== 0,
+      next: () => m.readF64(s + L.SRCU_PRIV_NEXT_US),
+      lastTry: () => m.readF64(s + L.SRCU_PRIV_LAST_TRY_US),
+    };
+  }
+
+  it("a normal grace period scans first SRCU_INTERVAL (a jiffy) after srcu_gp_start(); with a reader, SCAN2 checks twice per work run and is queued again a jiffy later", async () => {
+    const m = await create(2);
+    const tp = m.srcu("tracepoint_srcu"), v = view(m, tp.index), t = m.timing;
+    const idx = (await m.run(1, "srcu_read_lock", [tp.index])).value; // holds SCAN2: its index is the active one
+    const scans0 = v.scans();
+    const cookie = tp.startPoll(); // the polled API never expedites (do_norm)
+    // SCAN1 (one check, passes), then SCAN2 calls that fail: 1 + 2 + 2 checks.
+    await until(() => v.scans() - scans0 >= 5, 20_000, "two SCAN2 try_check_zero() calls");
+    expect(v.firstScan() - v.gpStart()).toBeGreaterThanOrEqual(t.srcuIntervalJiffies * t.jiffyUs); // queue_delayed_work(.., srcu_get_delay())
+    expect(v.lastTryChecks()).toBe(2); // try_check_zero(ssp, idx, 2): udelay(5) between the two
+    await until(() => !v.tryInProgress(), 10_000, "a moment between work runs");
+    expect(v.next() - v.lastTry()).toBe(t.srcuIntervalJiffies * t.jiffyUs); // srcu_reschedule(ssp, srcu_get_delay(ssp))
+    expect(tp.pollState(cookie)).toBe(false);
+    await m.run(1, "srcu_read_unlock", [tp.index, idx]);
+    await until(() => tp.pollState(cookie), 20_000, "the grace period to end");
+  });
+
+  it("an expedited grace period scans at once, and each try_check_zero() makes one more check (SCAN2: three)", async () => {
+    const m = await create(2);
+    const tp = m.srcu("tracepoint_srcu"), v = view(m, tp.index);
+    const idx = (await m.run(1, "srcu_read_lock", [tp.index])).value;
+    const scans0 = v.scans();
+    const gp = tp.synchronize({ expedited: true });
+    await until(() => v.scans() - scans0 >= 7, 20_000, "two expedited SCAN2 calls"); // 1 + 3 + 3
+    expect(v.firstScan()).toBe(v.gpStart()); // srcu_get_delay() == 0: process_srcu() runs at once
+    expect(v.lastTryChecks()).toBe(3); // --trycount + !srcu_get_delay(ssp): 2 + 1
+    await m.run(1, "srcu_read_unlock", [tp.index, idx]);
+    await gp;
+  });
+
+  it("SCAN1 with a reader on the inactive index checks once (normal) per work run", async () => {
+    const m = await create(2);
+    const tp = m.srcu("tracepoint_srcu"), v = view(m, tp.index);
+    const idx = (await m.run(0, "srcu_read_lock_stage1", [tp.index])).value; // stalled after READ_ONCE(srcu_idx)
+    await tp.synchronize(); // flips the index under it
+    await m.run(0, "srcu_read_lock_stage2", [tp.index, idx]); // counts on the now inactive index: SCAN1 waits
+    const scans0 = v.scans();
+    const cookie = tp.startPoll();
+    await until(() => v.scans() - scans0 >= 2, 20_000, "two SCAN1 work runs");
+    expect(v.lastTryChecks()).toBe(1); // try_check_zero(ssp, idx, 1)
+    await m.run(0, "srcu_read_unlock", [tp.index, idx]);
+    await until(() => tp.pollState(cookie), 20_000, "the grace period to end");
   });
 });
