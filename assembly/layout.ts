@@ -308,8 +308,14 @@ export const TPS_CURRENT: u32 = 52;
 export const TPS_TASKS_IDLE_CPU: u32 = 56;
 /** u32 context_tracking.state (CONTEXT_KERNEL / CONTEXT_USER, kernel/context_tracking.ts). */
 export const PCPU_CT_STATE: u32 = 26 * CACHELINE;
+/**
+ * u32 x NR_SRCU: read-side sections of each srcu_struct this CPU's task holds, as lockdep
+ * tracks ssp->dep_map (rcu_lock_acquire/rcu_lock_release in srcu_read_lock/unlock). Kept by
+ * the checked read-lock commands only, never by the measured hot paths; emulator bookkeeping.
+ */
+export const PCPU_SRCU_HELD: u32 = 27 * CACHELINE;
 /** First line not used by this layout version. */
-export const PCPU_FREE: u32 = 27 * CACHELINE;
+export const PCPU_FREE: u32 = 28 * CACHELINE;
 
 /** Bytes of memory used by a machine of `cpus` CPUs. */
 export function layout_end(cpus: u32): u32 {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Machine } from "../dist/bindings/index.js";
+import { CpuError, DeadlineError, type Machine } from "../dist/bindings/index.js";
 import { until, settlesWithin, useMachines } from "./helpers.js";
 
 const machine = useMachines({ deadlineMs: 20_000 });
@@ -90,6 +90,58 @@ describe("SRCU (srcutree.c, v5.6)", () => {
     expect(ss.pollState(cookie)).toBe(false);
     await m.run(1, "srcu_read_unlock", [ss.index, idx]);
     await until(() => ss.pollState(cookie), 10_000, "poll_state_synchronize_srcu(cookie)");
+  });
+});
+
+describe("synchronize_srcu() inside the caller's own reader (srcutree.c v5.6 __synchronize_srcu: RCU_LOCKDEP_WARN(lock_is_held(&ssp->dep_map)))", () => {
+  it("is refused at once and counted as sync-in-srcu-reader; the CPU goes on, and another srcu_struct's grace period is legal there", async () => {
+    const m = await create(2);
+    const tp = m.srcu("tracepoint_srcu"), mine = m.initSrcu("mine");
+    const idx = (await m.run(0, "srcu_read_lock", [tp.index])).value; // preemption stays enabled: might_sleep() sees nothing
+    for (const cmd of ["synchronize_srcu", "synchronize_srcu_expedited"]) {
+      const err = await m.run(0, cmd, [tp.index]).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CpuError); // refused by the CPU, not a DeadlineError: it did not wait
+      expect(err).not.toBeInstanceOf(DeadlineError);
+      expect(String(err)).toMatch(new RegExp(`CPU 0: command '${cmd}' failed: .*inside this CPU's own read-side section of srcu_struct ${tp.index}`));
+    }
+    expect(m.usageErrors(0)["sync-in-srcu-reader"]).toBe(2);
+    expect(m.usageErrors(0)["sync-in-atomic"]).toBe(0);
+    expect((await m.run(0, "synchronize_srcu", [mine.index])).cpu).toBe(0); // a different srcu_struct: legal, completes
+    expect(await settlesWithin(m.run(1, "synchronize_srcu", [tp.index]), 150)).toBe(false); // CPU 1 waits for CPU 0's reader, as it must
+    await m.run(0, "srcu_read_unlock", [tp.index, idx]);
+    expect((await m.run(0, "synchronize_srcu", [tp.index])).cpu).toBe(0);
+    expect(m.usageErrors(0)["sync-in-srcu-reader"]).toBe(2);
+  });
+
+  it("nested readers: refused until the outermost unlock; an SRCU-fast reader and the split lock (stage2) count too", async () => {
+    const m = await create(2);
+    const tp = m.srcu("tracepoint_srcu"), fast = m.initSrcu("fast", "srcu-fast");
+    const a = (await m.run(0, "srcu_read_lock", [tp.index])).value;
+    const b = (await m.run(0, "srcu_read_lock", [tp.index])).value;
+    await m.run(0, "srcu_read_unlock", [tp.index, b]);
+    await expect(m.run(0, "synchronize_srcu", [tp.index])).rejects.toThrow(/own read-side section/);
+    await m.run(0, "srcu_read_unlock", [tp.index, a]);
+    await m.run(0, "synchronize_srcu", [tp.index]);
+    const scp = (await m.run(0, "srcu_read_lock_fast", [fast.index])).value;
+    await expect(m.run(0, "synchronize_srcu", [fast.index])).rejects.toThrow(/own read-side section/);
+    await m.run(0, "srcu_read_unlock_fast", [fast.index, scp]);
+    const i1 = (await m.run(0, "srcu_read_lock_stage1", [tp.index])).value;
+    await m.run(0, "synchronize_srcu", [tp.index]); // stalled before the increment: lockdep does not know the reader yet
+    await m.run(0, "srcu_read_lock_stage2", [tp.index, i1]);
+    await expect(m.run(0, "synchronize_srcu", [tp.index])).rejects.toThrow(/own read-side section/);
+    await m.run(0, "srcu_read_unlock", [tp.index, i1]);
+    expect(m.usageErrors(0)["sync-in-srcu-reader"]).toBe(3);
+  });
+
+  it("broken variant srcu-sync-unchecked (the old behaviour): it waits for itself until the deadline, uncounted", async () => {
+    const m = await create(2);
+    m.setFaults(["srcu-sync-unchecked"]);
+    const tp = m.srcu("tracepoint_srcu");
+    const idx = (await m.run(0, "srcu_read_lock", [tp.index])).value;
+    const err = await m.run(0, "synchronize_srcu", [tp.index], { deadlineMs: 1000 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DeadlineError);
+    expect(m.usageErrors(0)["sync-in-srcu-reader"]).toBe(0);
+    await m.run(1, "srcu_read_unlock", [tp.index, idx]); // the sums balance: the stuck CPU's grace period can end
   });
 });
 

@@ -13,7 +13,7 @@
 // flavors are srcu_ctrs[idx] = {locks, unlocks} (v6.15's layout; v5.6's lock_count[idx]
 // and unlock_count[idx] are the same numbers).
 import {
-  CACHELINE, HDR_NR_CPUS, PCPU_SRCU, RCU_GP_WAKE, SRCU_BASE, SRCU_CTRP, SRCU_SDA, SRCU_CTR_LOCKS, SRCU_CTR_STRIDE, SRCU_CTR_UNLOCKS,
+  CACHELINE, HDR_NR_CPUS, PCPU_SRCU, PCPU_SRCU_HELD, RCU_GP_WAKE, SRCU_BASE, SRCU_CTRP, SRCU_SDA, SRCU_CTR_LOCKS, SRCU_CTR_STRIDE, SRCU_CTR_UNLOCKS,
   SRCU_GP_SEQ, SRCU_GP_SEQ_NEEDED, SRCU_GP_SEQ_NEEDED_EXP, SRCU_IDX, SRCU_PRIV_COMPLETED, SRCU_PRIV_FLAVOR,
   SRCU_PRIV_LAST_GP_END, SRCU_PRIV_NEXT_US, SRCU_PRIV_RCU_SEQ, SRCU_PRIV_SCANS, SRCU_PRIV_SUBSTATE, SRCU_PRIV_UNLOCKS, SRCU_STRIDE,
   SRCU_PRIV_FIRST_SCAN_US, SRCU_PRIV_GP_START_US, SRCU_PRIV_LAST_TRY_CHECKS, SRCU_PRIV_LAST_TRY_US, SRCU_PRIV_TRY_CHECKS, SRCU_PRIV_TRYCOUNT,
@@ -23,16 +23,16 @@ import { per_cpu_ptr, this_cpu_ptr } from "../percpu";
 import { in_nmi } from "../preempt";
 import {
   READ_ONCE_f64, READ_ONCE_u32, READ_ONCE_u64, WRITE_ONCE_f64, WRITE_ONCE_u32, WRITE_ONCE_u64, barrier, branch,
-  out_of_line_call, smp_mb, this_cpu_inc_u64_at, futex_wake, wake_up,
+  out_of_line_call, smp_mb, this_cpu_inc_u64_at, futex_wake, wake_up, cpu_reg_read_u32, cpu_reg_write_u32,
 } from "../primitives";
 import { rcu_dynticks_curr_cpu_in_eqs } from "./dynticks";
-import { FAULT_SRCU_NO_FLIP, FAULT_SRCU_NO_SCAN1, fault_active } from "./faults";
+import { FAULT_SRCU_NO_FLIP, FAULT_SRCU_NO_SCAN1, FAULT_SRCU_SYNC_UNCHECKED, fault_active } from "./faults";
 import { rcu_seq_done, rcu_seq_ended, rcu_seq_snap, rcu_seq_started, rcu_seq_state, seq_cmp_lt } from "./rcu_seq";
 import { poll_state_synchronize_rcu, start_poll_synchronize_rcu } from "./update";
 import { gp_call, gp_done, gp_request, seq_advance_to } from "./gp_request";
 import { STEP_GP_ENDED, STEP_IDLE, STEP_WAIT } from "./tree_gp";
 import { cb_ring_srcu, cblist_pending } from "./cblist";
-import { USAGE_SRCU_FAST_NOT_WATCHING, USAGE_SRCU_IN_NMI, usage_error } from "./usage";
+import { USAGE_SRCU_FAST_NOT_WATCHING, USAGE_SRCU_IN_NMI, USAGE_SYNC_IN_SRCU_READER, usage_error } from "./usage";
 
 export const SRCU_FLAVOR_NONE: u32 = 0;
 export const SRCU_FLAVOR_NORMAL: u32 = 1;
@@ -130,6 +130,45 @@ export function srcu_flavor(ssp: u32): u32 {
 export function srcu_read_lock_checked(ssp: u32): u32 {
   if (branch(in_nmi())) usage_error(USAGE_SRCU_IN_NMI);
   return __srcu_read_lock(ssp);
+}
+
+// ---- lockdep's view of SRCU readers (CONFIG_DEBUG_LOCK_ALLOC) -----------------------------
+// srcu_read_lock() is __srcu_read_lock() then rcu_lock_acquire(&ssp->dep_map), and
+// srcu_read_unlock() rcu_lock_release() then __srcu_read_unlock() (include/linux/srcu.h,
+// v5.6): lockdep records in the task which srcu_structs it holds. srcu_read_lock() does not
+// disable preemption, so might_sleep() cannot see such a reader; __synchronize_srcu() asks
+// lockdep instead. The emulated CPU runs one task: a per-CPU count per srcu_struct, kept by
+// the checked read-lock commands (assembly/commands.ts), not by the measured hot paths.
+// It is the emulator's bookkeeping, as lockdep's is debug state: not counted as ops. A
+// section locked on one CPU and unlocked on another (a migrated task) is left counted on
+// the first: the count never goes below zero.
+
+@inline function srcu_held_field(ssp: u32): u32 {
+  return PCPU_SRCU_HELD + (ssp << 2);
+}
+
+/** rcu_lock_acquire(&ssp->dep_map): this CPU's task now holds one more reader of `ssp`. */
+export function srcu_lock_acquire(ssp: u32): void {
+  cpu_reg_write_u32(srcu_held_field(ssp), cpu_reg_read_u32(srcu_held_field(ssp)) + 1);
+}
+
+/** rcu_lock_release(&ssp->dep_map). */
+export function srcu_lock_release(ssp: u32): void {
+  const n = cpu_reg_read_u32(srcu_held_field(ssp));
+  if (n != 0) cpu_reg_write_u32(srcu_held_field(ssp), n - 1);
+}
+
+/**
+ * __synchronize_srcu()'s RCU_LOCKDEP_WARN(lock_is_held(&ssp->dep_map) || ...) (srcutree.c,
+ * v5.6): synchronize_srcu() inside this task's own reader of `ssp` would wait for itself.
+ * Returns how many readers of `ssp` this CPU's task holds (0: legal) and counts the usage
+ * error when it holds one. Broken variant FAULT_SRCU_SYNC_UNCHECKED skips the check.
+ */
+export function srcu_sync_lockdep_check(ssp: u32): u32 {
+  if (fault_active(FAULT_SRCU_SYNC_UNCHECKED)) return 0;
+  const held = cpu_reg_read_u32(srcu_held_field(ssp));
+  if (held != 0) usage_error(USAGE_SYNC_IN_SRCU_READER);
+  return held;
 }
 
 // ---- read side (SRCU-fast, v6.15) --------------------------------------------------------

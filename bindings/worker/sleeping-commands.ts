@@ -34,6 +34,21 @@ function mightSleep(ctx: SleepingContext, what: string): void {
   }
 }
 
+/**
+ * __synchronize_srcu()'s lockdep check: refuse (counted as sync-in-srcu-reader) when this
+ * CPU's task holds a reader of the same srcu_struct, which srcu_read_lock() does without
+ * disabling preemption, so that might_sleep() cannot see it.
+ */
+function srcuLockdepCheck(ctx: SleepingContext, ssp: number, what: string): void {
+  const held = ctx.exports.srcu_sync_lockdep_check(ssp) >>> 0;
+  if (held !== 0) {
+    throw new Error(
+      `${what} called inside this CPU's own read-side section of srcu_struct ${ssp} (${held} held): the grace period would wait for ` +
+        `the caller, a deadlock; counted as usage error sync-in-srcu-reader. Unlock it first (synchronize_srcu() of another srcu_struct is legal)`,
+    );
+  }
+}
+
 /** The domain of srcu_struct `ssp`, after checking that it exists. */
 function srcuDomain(ctx: SleepingContext, ssp: number): number {
   const domain = ctx.layout.GP_DOMAIN_SRCU_BASE + ssp;
@@ -56,6 +71,13 @@ export function synchronize(ctx: SleepingContext, domain: number, expedited: boo
     x.idle_loop_exit();
   }
   return cookie;
+}
+
+/** synchronize_srcu*() on a CPU: __synchronize_srcu()'s lockdep check first, then might_sleep() and the wait. */
+function synchronizeSrcu(ctx: SleepingContext, ssp: number, expedited: boolean, what: string): number {
+  const domain = srcuDomain(ctx, ssp);
+  srcuLockdepCheck(ctx, ssp, what);
+  return synchronize(ctx, domain, expedited, what);
 }
 
 /**
@@ -82,6 +104,6 @@ export const SLEEPING_COMMANDS: Readonly<Record<string, SleepingCommand>> = {
   torture_writer: (c, [durationMs, domain]) => tortureWriter(c, durationMs, domain),
   synchronize_rcu: (c) => synchronize(c, c.layout.GP_DOMAIN_RCU, false, "synchronize_rcu()"),
   synchronize_rcu_expedited: (c) => synchronize(c, c.layout.GP_DOMAIN_RCU, true, "synchronize_rcu_expedited()"),
-  synchronize_srcu: (c, [ssp]) => synchronize(c, srcuDomain(c, ssp), false, "synchronize_srcu()"),
-  synchronize_srcu_expedited: (c, [ssp]) => synchronize(c, srcuDomain(c, ssp), true, "synchronize_srcu_expedited()"),
+  synchronize_srcu: (c, [ssp]) => synchronizeSrcu(c, ssp, false, "synchronize_srcu()"),
+  synchronize_srcu_expedited: (c, [ssp]) => synchronizeSrcu(c, ssp, true, "synchronize_srcu_expedited()"),
 };
