@@ -274,7 +274,14 @@ function srcu_flip(ssp: u32): void {
 // !srcu_get_delay(ssp) <= 0`), udelay(SRCU_RETRY_CHECK_DELAY) between checks. A scan that
 // still sees readers returns, and the work is queued again srcu_get_delay() later.
 // srcu_gp_end() starts the next grace period at once (srcu_reschedule(ssp, 0)) when one is
-// already needed. The kthread worker plays the workqueue: srcu_gp_step() runs the machine
+// already needed. Read: joelagnel/linux-kernel kernel/rcu/srcutree.c (commit 41523eb0f898,
+// a v5.7-v5.9 tree: srcu_delay_timer, no polled API) for srcu_get_delay, try_check_zero,
+// srcu_advance_state, srcu_funnel_gp_start, srcu_gp_end, srcu_reschedule, process_srcu and
+// __synchronize_srcu. Not emulated: srcu_gp_end() also delays a normal grace period's
+// callbacks by cbdelay = srcu_get_delay() (a jiffy); the waiters here wake at the end.
+// SRCU-fast (v6.15) runs on this v5.6 timing too: v6.15's srcu_get_delay() also adds the
+// grace period's age in jiffies (up to SRCU_MAX_INTERVAL) and caps runs without delay.
+// The kthread worker plays the workqueue: srcu_gp_step() runs the machine
 // until it would sleep and leaves in SRCU_PRIV_NEXT_US when it wants to run again; a
 // udelay() becomes such a wait too (the worker spins through waits that short).
 

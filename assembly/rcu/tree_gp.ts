@@ -4,6 +4,10 @@
 // passes: rcu_implicit_dynticks_qs), quiescent-state reports are collected, and
 // rcu_gp_cleanup() ends it. One rcu_node (the root) holds all CPUs: qsmask is a u64.
 // Runs only in the kthread's instance; it never waits: the worker's JavaScript sleeps.
+// FQS timing read: rcu_gp_fqs_loop() as the pre-image (tree.c index c88240a, v5.6) of the
+// v5.7 patch "rcu: Make FQS more aggressive in complex overload conditions", and
+// RCU_JIFFIES_TILL_FORCE_QS / RCU_JIFFIES_FQS_DIV in a v5.5-era kernel/rcu/tree.h (with
+// RCU_NOCB_WAKE_BYPASS); rcu_init_geometry()'s defaults as kernel-facts.md quotes them.
 import {
   GP_PRIV_COMPLETED, GP_PRIV_EXP, GP_PRIV_FQS, GP_PRIV_FQS_TOTAL, GP_PRIV_NEXT_FQS, GP_PRIV_START_US, GP_PRIV_LAST_FQS_US, GP_PRIV_QSMASK, GP_PRIV_STATE, HDR_NR_CPUS,
   PCPU_RCU_QS_REPORT, PCPU_RCU_SNAP, RCU_EXP_SEQ_NEEDED, RCU_GP_PRIV, RCU_GP_SEQ, RCU_GP_SEQ_NEEDED,

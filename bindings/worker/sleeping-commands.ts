@@ -6,7 +6,7 @@
 // module's flavor table (assembly/rcu/flavor.ts): a grace-period domain is tree RCU or one
 // srcu_struct.
 import { nowUs } from "../abi/clock.js";
-import { waitBlocking } from "../abi/futex.js";
+import { sleepBlocking, waitBlocking } from "../abi/futex.js";
 import type { Layout } from "../abi/layout.js";
 import type { Exports } from "./boot.js";
 
@@ -80,6 +80,17 @@ function synchronizeSrcu(ctx: SleepingContext, ssp: number, expedited: boolean, 
   return synchronize(ctx, domain, expedited, what);
 }
 
+/** schedule_timeout_uninterruptible(jiffies): the task sleeps, so the CPU is idle meanwhile. */
+function sleepJiffies(ctx: SleepingContext, jiffies: number): void {
+  ctx.exports.idle_loop_enter();
+  try {
+    // HDR_MAGIC never changes and is never notified: a plain timed sleep.
+    sleepBlocking(ctx.i32, ctx.layout.HDR_MAGIC >> 2, (jiffies * ctx.layout.JIFFY_US) / 1000);
+  } finally {
+    ctx.exports.idle_loop_exit();
+  }
+}
+
 /**
  * rcu_torture_writer() for `durationMs` on grace-period domain `domain`: publish a new
  * element and retire the old one (in WebAssembly), wait for a grace period (here,
@@ -92,6 +103,7 @@ function tortureWriter(ctx: SleepingContext, durationMs: number, domain: number)
   const end = Date.now() + durationMs;
   let gps = 0;
   while (Date.now() < end) {
+    sleepJiffies(ctx, 1); // RTWS_FIXED_DELAY: schedule_timeout_uninterruptible(1) (rcutorture.c, v5.x)
     x.torture_writer_publish();
     synchronize(ctx, domain, false, "the torture writer's grace period");
     x.torture_writer_after_gp();
