@@ -10,7 +10,10 @@ import { FAULT_TICK_TRUSTS_USER, fault_active } from "./rcu/faults";
 
 import { rcu_read_lock_sched_notrace, rcu_read_unlock_sched_notrace } from "./rcu/rcupdate";
 import { rcu_sched_clock_irq } from "./rcu/tree_qs";
-import { __srcu_read_unlock, __srcu_read_unlock_fast, init_srcu_struct, srcu_read_lock_checked, srcu_read_lock_fast_checked, srcu_read_lock_idx, srcu_read_lock_inc } from "./rcu/srcutree";
+import {
+  __srcu_read_unlock, __srcu_read_unlock_fast, init_srcu_struct, srcu_lock_acquire, srcu_lock_release, srcu_read_lock_checked,
+  srcu_read_lock_fast_checked, srcu_read_lock_idx, srcu_read_lock_inc,
+} from "./rcu/srcutree";
 
 export {
   rcu_idle_enter, rcu_idle_exit, rcu_user_enter, rcu_user_exit, rcu_irq_enter, rcu_irq_exit,
@@ -21,11 +24,15 @@ export {
 // is rcu_note_context_switch, a tick is scheduler_tick.
 export { rcu_note_context_switch, rcu_report_qs_for } from "./rcu/tree_qs";
 export { start_poll_synchronize_rcu, poll_state_synchronize_rcu, call_rcu, rcu_might_sleep } from "./rcu/update";
+export { srcu_sync_lockdep_check } from "./rcu/srcutree";
 export {
   start_poll_synchronize_srcu, poll_state_synchronize_srcu, call_srcu, srcu_might_be_idle, srcu_flavor, srcu_gp_seq,
 } from "./rcu/srcutree";
 export { gp_domain_valid, gp_seq_word, gp_start_poll, gp_poll_state, gp_call_rcu } from "./rcu/flavor";
 export { gp_kthread_step } from "./rcu/kthread";
+// Timing of the grace-period machines (rcu_init_geometry()'s FQS defaults, srcu_get_delay()).
+export { jiffies_till_first_fqs, jiffies_till_next_fqs, rcu_gp_start_us, rcu_gp_next_fqs_us } from "./rcu/tree_gp";
+export { srcu_get_delay, srcu_next_step_us } from "./rcu/srcutree";
 export { cblist_pending } from "./rcu/cblist";
 export { irq_enter, irq_exit, nmi_enter, nmi_exit } from "./kernel/hardirq";
 export { idle_loop_possible, idle_loop_enter, idle_loop_exit } from "./kernel/idle";
@@ -40,21 +47,31 @@ export function rcu_read_unlock_sched(): void {
   rcu_read_unlock_sched_notrace();
 }
 
-/** srcu_read_lock(&ssp): returns the index to pass to srcu_read_unlock. */
+/**
+ * srcu_read_lock(&ssp) (include/linux/srcu.h): __srcu_read_lock(), then
+ * rcu_lock_acquire(&ssp->dep_map). Returns the index to pass to srcu_read_unlock.
+ */
 export function srcu_read_lock(ssp: u32): u32 {
-  return srcu_read_lock_checked(ssp);
+  const idx = srcu_read_lock_checked(ssp);
+  srcu_lock_acquire(ssp);
+  return idx;
 }
 
+/** srcu_read_unlock(&ssp, idx): rcu_lock_release(&ssp->dep_map), then __srcu_read_unlock(). */
 export function srcu_read_unlock(ssp: u32, idx: u32): void {
+  srcu_lock_release(ssp);
   __srcu_read_unlock(ssp, idx);
 }
 
-/** srcu_read_lock_fast(&ssp): returns the srcu_ctrp value to pass to the unlock. */
+/** srcu_read_lock_fast(&ssp): returns the srcu_ctrp value to pass to the unlock (lockdep as srcu_read_lock()). */
 export function srcu_read_lock_fast(ssp: u32): u32 {
-  return srcu_read_lock_fast_checked(ssp);
+  const scp = srcu_read_lock_fast_checked(ssp);
+  srcu_lock_acquire(ssp);
+  return scp;
 }
 
 export function srcu_read_unlock_fast(ssp: u32, scp: u32): void {
+  srcu_lock_release(ssp);
   __srcu_read_unlock_fast(ssp, scp);
 }
 
@@ -130,5 +147,6 @@ export function srcu_read_lock_stage1(ssp: u32): u32 {
 
 export function srcu_read_lock_stage2(ssp: u32, idx: u32): u32 {
   srcu_read_lock_inc(ssp, idx);
+  srcu_lock_acquire(ssp); // srcu_read_lock()'s rcu_lock_acquire() follows __srcu_read_lock()
   return idx;
 }

@@ -15,7 +15,7 @@
 //   PERCPU_BASE       one per-CPU area per context, PERCPU_STRIDE bytes (the kernel's per-CPU data)
 //   layout_end(cpus)  = PERCPU_BASE + (cpus + NR_EXTRA_CONTEXTS) * PERCPU_STRIDE
 
-export const LAYOUT_VERSION: u32 = 5;
+export const LAYOUT_VERSION: u32 = 6;
 export const LAYOUT_MAGIC: u32 = 0x4c554352; // "RCUL"
 
 /** Maximum pages of the shared memory: the build passes --maximumMemory and the same
@@ -79,6 +79,8 @@ export const GP_PRIV_FQS: u32 = 20; //        u32 force-quiescent-state passes i
 export const GP_PRIV_COMPLETED: u32 = 24; //  u64 grace periods completed
 export const GP_PRIV_FQS_TOTAL: u32 = 32; //  u64 FQS passes in all
 export const GP_PRIV_NEXT_FQS: u32 = 40; //   f64 time of the next FQS pass (us)
+export const GP_PRIV_START_US: u32 = 48; //   f64 time the grace period in progress (or the last) started (us)
+export const GP_PRIV_LAST_FQS_US: u32 = 56; // f64 time of the last FQS pass (us)
 /** u32 fault-injection bits (FAULT_* in faults.ts) and u32 argument, set by the host. */
 export const RCU_FAULTS: u32 = RCU_STATE_BASE + 5 * CACHELINE;
 export const RCU_FAULT_ARG: u32 = RCU_FAULTS + 4;
@@ -87,7 +89,7 @@ export const RCU_STATE_SIZE: u32 = 6 * CACHELINE;
 // ---- SRCU: srcu_struct (include/linux/srcutree.h), NR_SRCU of them -----------------------
 export const SRCU_BASE: u32 = RCU_STATE_BASE + RCU_STATE_SIZE;
 export const NR_SRCU: u32 = 4;
-export const SRCU_STRIDE: u32 = 4 * CACHELINE;
+export const SRCU_STRIDE: u32 = 5 * CACHELINE;
 /** u32 ssp->srcu_idx (v5.6) */
 export const SRCU_IDX: u32 = 0;
 /** u32 ssp->srcu_ctrp (v6.15): offset of the per-CPU srcu_ctrs[idx] in the CPU's SRCU line. */
@@ -108,7 +110,15 @@ export const SRCU_PRIV_LAST_GP_END: u32 = SRCU_PRIV + 16; // f64 time of the las
 export const SRCU_PRIV_UNLOCKS: u32 = SRCU_PRIV + 24; //  u64 the unlock sum of a split SRCU-fast check
 export const SRCU_PRIV_COMPLETED: u32 = SRCU_PRIV + 32; // u64 grace periods completed
 export const SRCU_PRIV_SCANS: u32 = SRCU_PRIV + 40; //    u64 srcu_readers_active_idx_check calls
-export const SRCU_PRIV_NEXT_US: u32 = SRCU_PRIV + 48; //  f64 time of the next retry (us)
+export const SRCU_PRIV_NEXT_US: u32 = SRCU_PRIV + 48; //  f64 time the queued work (process_srcu) or a udelay() retry runs (us)
+/** More update-side private words: the try_check_zero() in progress and timing bookkeeping. */
+export const SRCU_PRIV2: u32 = 4 * CACHELINE;
+export const SRCU_PRIV_TRYCOUNT: u32 = SRCU_PRIV2 + 0; //        u32 1 + try_check_zero()'s trycount while a call is in progress, else 0
+export const SRCU_PRIV_LAST_TRY_CHECKS: u32 = SRCU_PRIV2 + 4; // u32 checks made by the last finished try_check_zero() call
+export const SRCU_PRIV_GP_START_US: u32 = SRCU_PRIV2 + 8; //     f64 time srcu_gp_start() ran for the current (or last) grace period
+export const SRCU_PRIV_LAST_TRY_US: u32 = SRCU_PRIV2 + 16; //    f64 time the last try_check_zero() call returned
+export const SRCU_PRIV_TRY_CHECKS: u32 = SRCU_PRIV2 + 24; //     u32 checks made so far by the call in progress
+export const SRCU_PRIV_FIRST_SCAN_US: u32 = SRCU_PRIV2 + 32; //  f64 time of the grace period's first check (0 = none yet)
 
 // ---- callback lists (call_rcu, call_srcu): one ring per flavor ----------------------------
 // Flavor 0 is RCU, flavor 1 + i is srcu_struct i. Entries: u32 gp_seq needed, u32 function
@@ -298,8 +308,14 @@ export const TPS_CURRENT: u32 = 52;
 export const TPS_TASKS_IDLE_CPU: u32 = 56;
 /** u32 context_tracking.state (CONTEXT_KERNEL / CONTEXT_USER, kernel/context_tracking.ts). */
 export const PCPU_CT_STATE: u32 = 26 * CACHELINE;
+/**
+ * u32 x NR_SRCU: read-side sections of each srcu_struct this CPU's task holds, as lockdep
+ * tracks ssp->dep_map (rcu_lock_acquire/rcu_lock_release in srcu_read_lock/unlock). Kept by
+ * the checked read-lock commands only, never by the measured hot paths; emulator bookkeeping.
+ */
+export const PCPU_SRCU_HELD: u32 = 27 * CACHELINE;
 /** First line not used by this layout version. */
-export const PCPU_FREE: u32 = 27 * CACHELINE;
+export const PCPU_FREE: u32 = 28 * CACHELINE;
 
 /** Bytes of memory used by a machine of `cpus` CPUs. */
 export function layout_end(cpus: u32): u32 {

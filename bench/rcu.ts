@@ -66,7 +66,7 @@ export async function benchRcu(o: { reps?: number; iterations?: number; samples?
       rows.push({ what, load: "busy", us: await timeIt(samples, fn, 2) });
       await busy;
     }
-    return { cpus, cores, readSide, latency: rows, samples };
+    return { cpus, cores, readSide, latency: rows, samples, timing: m.timing };
   } finally {
     await m.close();
   }
@@ -83,6 +83,11 @@ export function renderRcuBench(r: Awaited<ReturnType<typeof benchRcu>>): string 
   }
   out.push(t.toString());
   out.push(`grace-period latency: ${r.samples} samples each, us from request to wake-up, median [min-max]; ${r.cpus} CPU(s) (cores - 1), "busy" = every CPU in back-to-back ~2 us read-side sections`);
+  const T = r.timing;
+  out.push(
+    `kernel timing (v5.6 at HZ=${T.hz}, 1 jiffy = ${T.jiffyUs} us): first FQS after ${T.jiffiesTillFirstFqs} jiffies, then every ${T.jiffiesTillNextFqs}; ` +
+      `SRCU work queued ${T.srcuIntervalJiffies} jiffy after the start and between scans (0 when expedited), udelay(${T.srcuRetryCheckDelayUs}) between checks`,
+  );
   const l = new Table({ head: ["grace period", "CPUs idle", "CPUs busy"], style: { head: [], border: [], compact: true } });
   for (const what of [...new Set(r.latency.map((x) => x.what))]) {
     const idle = r.latency.find((x) => x.what === what && x.load === "idle")!;

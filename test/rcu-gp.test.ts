@@ -191,3 +191,40 @@ describe("tree RCU grace periods", () => {
     expect(m.rcu.gpInProgress).toBe(false);
   });
 });
+
+describe("FQS timing (kernel/rcu/tree.c v5.6: rcu_init_geometry, rcu_gp_fqs_loop)", () => {
+  it("HZ and the FQS intervals come from the module: jiffies_till_first_fqs = RCU_JIFFIES_TILL_FORCE_QS + nr_cpu_ids / 256", async () => {
+    const m = await create(2);
+    const t = m.timing;
+    expect(t.hz).toBe(m.layout.HZ);
+    expect(t.jiffyUs).toBe(1e6 / t.hz);
+    // RCU_JIFFIES_TILL_FORCE_QS = 1 + (HZ > 250) + (HZ > 500) (kernel/rcu/tree.h): 3 at HZ=1000.
+    const base = 1 + (t.hz > 250 ? 1 : 0) + (t.hz > 500 ? 1 : 0);
+    expect(t.jiffiesTillFirstFqs).toBe(base + Math.floor(m.cpus / 256));
+    expect(t.jiffiesTillNextFqs).toBe(t.jiffiesTillFirstFqs);
+  });
+
+  it("the first FQS scan is due jiffies_till_first_fqs after rcu_gp_init(), each later one jiffies_till_next_fqs after the last", async () => {
+    const m = await create(2);
+    const L = m.layout, P = L.RCU_GP_PRIV, t = m.timing;
+    // A consistent view of the engine's times: two equal reads in a row.
+    const read = () => [m.readU32(P + L.GP_PRIV_FQS), m.readF64(P + L.GP_PRIV_START_US), m.readF64(P + L.GP_PRIV_NEXT_FQS), m.readF64(P + L.GP_PRIV_LAST_FQS_US)];
+    const stable = () => {
+      for (;;) {
+        const a = read(), b = read();
+        if (a.every((v, i) => v === b[i])) return { fqs: a[0], start: a[1], next: a[2], last: a[3] };
+      }
+    };
+    await m.run(1, "rcu_read_lock_sched"); // CPU 1 in a reader: no FQS scan can end the grace period
+    const gp = m.rcu.synchronize();
+    await until(() => (m.rcu.gpSeq & 3) !== 0, 10_000, "the grace period to start");
+    let v = stable();
+    if (v.fqs === 0) expect(v.next - v.start).toBe(t.jiffiesTillFirstFqs * t.jiffyUs); // rcu_state.jiffies_force_qs = jiffies + j
+    await until(() => stable().fqs >= 2, 20_000, "two FQS scans");
+    v = stable();
+    expect(v.next - v.last).toBe(t.jiffiesTillNextFqs * t.jiffyUs);
+    expect(v.last - v.start).toBeGreaterThanOrEqual((t.jiffiesTillFirstFqs + (v.fqs - 1) * t.jiffiesTillNextFqs) * t.jiffyUs);
+    await m.run(1, "rcu_read_unlock_sched");
+    await gp;
+  });
+});

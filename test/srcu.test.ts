@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { CpuError, DeadlineError, type Machine } from "../dist/bindings/index.js";
 import { until, settlesWithin, useMachines } from "./helpers.js";
 
 const machine = useMachines({ deadlineMs: 20_000 });
@@ -92,6 +93,58 @@ describe("SRCU (srcutree.c, v5.6)", () => {
   });
 });
 
+describe("synchronize_srcu() inside the caller's own reader (srcutree.c v5.6 __synchronize_srcu: RCU_LOCKDEP_WARN(lock_is_held(&ssp->dep_map)))", () => {
+  it("is refused at once and counted as sync-in-srcu-reader; the CPU goes on, and another srcu_struct's grace period is legal there", async () => {
+    const m = await create(2);
+    const tp = m.srcu("tracepoint_srcu"), mine = m.initSrcu("mine");
+    const idx = (await m.run(0, "srcu_read_lock", [tp.index])).value; // preemption stays enabled: might_sleep() sees nothing
+    for (const cmd of ["synchronize_srcu", "synchronize_srcu_expedited"]) {
+      const err = await m.run(0, cmd, [tp.index]).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CpuError); // refused by the CPU, not a DeadlineError: it did not wait
+      expect(err).not.toBeInstanceOf(DeadlineError);
+      expect(String(err)).toMatch(new RegExp(`CPU 0: command '${cmd}' failed: .*inside this CPU's own read-side section of srcu_struct ${tp.index}`));
+    }
+    expect(m.usageErrors(0)["sync-in-srcu-reader"]).toBe(2);
+    expect(m.usageErrors(0)["sync-in-atomic"]).toBe(0);
+    expect((await m.run(0, "synchronize_srcu", [mine.index])).cpu).toBe(0); // a different srcu_struct: legal, completes
+    expect(await settlesWithin(m.run(1, "synchronize_srcu", [tp.index]), 150)).toBe(false); // CPU 1 waits for CPU 0's reader, as it must
+    await m.run(0, "srcu_read_unlock", [tp.index, idx]);
+    expect((await m.run(0, "synchronize_srcu", [tp.index])).cpu).toBe(0);
+    expect(m.usageErrors(0)["sync-in-srcu-reader"]).toBe(2);
+  });
+
+  it("nested readers: refused until the outermost unlock; an SRCU-fast reader and the split lock (stage2) count too", async () => {
+    const m = await create(2);
+    const tp = m.srcu("tracepoint_srcu"), fast = m.initSrcu("fast", "srcu-fast");
+    const a = (await m.run(0, "srcu_read_lock", [tp.index])).value;
+    const b = (await m.run(0, "srcu_read_lock", [tp.index])).value;
+    await m.run(0, "srcu_read_unlock", [tp.index, b]);
+    await expect(m.run(0, "synchronize_srcu", [tp.index])).rejects.toThrow(/own read-side section/);
+    await m.run(0, "srcu_read_unlock", [tp.index, a]);
+    await m.run(0, "synchronize_srcu", [tp.index]);
+    const scp = (await m.run(0, "srcu_read_lock_fast", [fast.index])).value;
+    await expect(m.run(0, "synchronize_srcu", [fast.index])).rejects.toThrow(/own read-side section/);
+    await m.run(0, "srcu_read_unlock_fast", [fast.index, scp]);
+    const i1 = (await m.run(0, "srcu_read_lock_stage1", [tp.index])).value;
+    await m.run(0, "synchronize_srcu", [tp.index]); // stalled before the increment: lockdep does not know the reader yet
+    await m.run(0, "srcu_read_lock_stage2", [tp.index, i1]);
+    await expect(m.run(0, "synchronize_srcu", [tp.index])).rejects.toThrow(/own read-side section/);
+    await m.run(0, "srcu_read_unlock", [tp.index, i1]);
+    expect(m.usageErrors(0)["sync-in-srcu-reader"]).toBe(3);
+  });
+
+  it("broken variant srcu-sync-unchecked (the old behaviour): it waits for itself until the deadline, uncounted", async () => {
+    const m = await create(2);
+    m.setFaults(["srcu-sync-unchecked"]);
+    const tp = m.srcu("tracepoint_srcu");
+    const idx = (await m.run(0, "srcu_read_lock", [tp.index])).value;
+    const err = await m.run(0, "synchronize_srcu", [tp.index], { deadlineMs: 1000 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DeadlineError);
+    expect(m.usageErrors(0)["sync-in-srcu-reader"]).toBe(0);
+    await m.run(1, "srcu_read_unlock", [tp.index, idx]); // the sums balance: the stuck CPU's grace period can end
+  });
+});
+
 describe("SRCU-fast (v6.15)", () => {
   it("synchronize_srcu waits for an SRCU-fast reader on each index", async () => {
     const m = await create(2);
@@ -169,5 +222,65 @@ describe("SRCU stragglers and migration", () => {
     expect(await settlesWithin(gp, 150)).toBe(false);
     await m.run(1, "srcu_read_unlock", [tp.index, idx]); // the per-CPU counts are now unbalanced, their sums are not
     await gp;
+  });
+});
+
+describe("SRCU grace-period timing (srcutree.c v5.6: srcu_funnel_gp_start, srcu_get_delay, try_check_zero)", () => {
+  /** The update-side bookkeeping of srcu_struct `ssp`. */
+  function view(m: Machine, ssp: number) {
+    const L = m.layout, s = L.SRCU_BASE + ssp * L.SRCU_STRIDE;
+    return {
+      scans: () => m.readU64(s + L.SRCU_PRIV_SCANS),
+      gpStart: () => m.readF64(s + L.SRCU_PRIV_GP_START_US),
+      firstScan: () => m.readF64(s + L.SRCU_PRIV_FIRST_SCAN_US),
+      lastTryChecks: () => m.readU32(s + L.SRCU_PRIV_LAST_TRY_CHECKS),
+      tryInProgress: () => m.readU32(s + L.SRCU_PRIV_TRYCOUNT) !== 0,
+      next: () => m.readF64(s + L.SRCU_PRIV_NEXT_US),
+      lastTry: () => m.readF64(s + L.SRCU_PRIV_LAST_TRY_US),
+    };
+  }
+
+  it("a normal grace period scans first SRCU_INTERVAL (a jiffy) after srcu_gp_start(); with a reader, SCAN2 checks twice per work run and is queued again a jiffy later", async () => {
+    const m = await create(2);
+    const tp = m.srcu("tracepoint_srcu"), v = view(m, tp.index), t = m.timing;
+    const idx = (await m.run(1, "srcu_read_lock", [tp.index])).value; // holds SCAN2: its index is the active one
+    const scans0 = v.scans();
+    const cookie = tp.startPoll(); // the polled API never expedites (do_norm)
+    // SCAN1 (one check, passes), then SCAN2 calls that fail: 1 + 2 + 2 checks.
+    await until(() => v.scans() - scans0 >= 5, 20_000, "two SCAN2 try_check_zero() calls");
+    expect(v.firstScan() - v.gpStart()).toBeGreaterThanOrEqual(t.srcuIntervalJiffies * t.jiffyUs); // queue_delayed_work(.., srcu_get_delay())
+    expect(v.lastTryChecks()).toBe(2); // try_check_zero(ssp, idx, 2): udelay(5) between the two
+    await until(() => !v.tryInProgress(), 10_000, "a moment between work runs");
+    expect(v.next() - v.lastTry()).toBe(t.srcuIntervalJiffies * t.jiffyUs); // srcu_reschedule(ssp, srcu_get_delay(ssp))
+    expect(tp.pollState(cookie)).toBe(false);
+    await m.run(1, "srcu_read_unlock", [tp.index, idx]);
+    await until(() => tp.pollState(cookie), 20_000, "the grace period to end");
+  });
+
+  it("an expedited grace period scans at once, and each try_check_zero() makes one more check (SCAN2: three)", async () => {
+    const m = await create(2);
+    const tp = m.srcu("tracepoint_srcu"), v = view(m, tp.index);
+    const idx = (await m.run(1, "srcu_read_lock", [tp.index])).value;
+    const scans0 = v.scans();
+    const gp = tp.synchronize({ expedited: true });
+    await until(() => v.scans() - scans0 >= 7, 20_000, "two expedited SCAN2 calls"); // 1 + 3 + 3
+    expect(v.firstScan()).toBe(v.gpStart()); // srcu_get_delay() == 0: process_srcu() runs at once
+    expect(v.lastTryChecks()).toBe(3); // --trycount + !srcu_get_delay(ssp): 2 + 1
+    await m.run(1, "srcu_read_unlock", [tp.index, idx]);
+    await gp;
+  });
+
+  it("SCAN1 with a reader on the inactive index checks once (normal) per work run", async () => {
+    const m = await create(2);
+    const tp = m.srcu("tracepoint_srcu"), v = view(m, tp.index);
+    const idx = (await m.run(0, "srcu_read_lock_stage1", [tp.index])).value; // stalled after READ_ONCE(srcu_idx)
+    await tp.synchronize(); // flips the index under it
+    await m.run(0, "srcu_read_lock_stage2", [tp.index, idx]); // counts on the now inactive index: SCAN1 waits
+    const scans0 = v.scans();
+    const cookie = tp.startPoll();
+    await until(() => v.scans() - scans0 >= 2, 20_000, "two SCAN1 work runs");
+    expect(v.lastTryChecks()).toBe(1); // try_check_zero(ssp, idx, 1)
+    await m.run(0, "srcu_read_unlock", [tp.index, idx]);
+    await until(() => tp.pollState(cookie), 20_000, "the grace period to end");
   });
 });

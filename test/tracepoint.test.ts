@@ -130,6 +130,34 @@ describe("tracepoint_probe_register / unregister (kernel/tracepoint.c, v5.6)", (
     expect(tp.probes().map((p) => p.data)).toContain(2);
   });
 
+  it("the arena's in-use count stays exact under register/unregister churn while the kthread frees concurrently (probes_arena.ts)", async () => {
+    // The host's allocate_probes() increments TPA_IN_USE while the kthread's free_probes()
+    // decrements it: both are locked RMWs, so no update is lost (a plain read-modify-write
+    // on the host could lose a concurrent decrement and leave the count off for good).
+    const m = await create();
+    const tps = [m.tracepoints.define("churn_rcu", "rcu"), m.tracepoints.define("churn_srcu", "rcu-srcu")];
+    const L = m.layout;
+    const allocs = () => m.readU64(L.TP_ARENA_PRIV + L.TPA_ALLOCS);
+    const frees = () => m.readU64(L.TP_ARENA_PRIV + L.TPA_FREES);
+    // Each release queues call_rcu(), so the kthread runs grace periods and frees old
+    // arrays all along, while the host allocates new ones.
+    const t0 = Date.now();
+    let updates = 0;
+    while (Date.now() - t0 < 1500) {
+      for (const tp of tps) {
+        await m.tracepoints.retryWhileArenaFull(() => tp.register("count", updates % 3));
+        await m.tracepoints.retryWhileArenaFull(() => tp.unregister("count", updates % 3));
+      }
+      updates++;
+      if (updates % 16 === 0) await new Promise((r) => setTimeout(r, 0));
+    }
+    expect(frees()).toBeGreaterThan(0); // frees did run during the churn
+    await m.tracepoints.synchronizeUnregister();
+    await until(() => frees() === allocs(), 20_000, "every released array to be freed");
+    expect(m.tracepoints.arraysInUse).toBe(0); // no probes left, so no array in use
+    expect(m.tracepoints.arraysInUse).toBe(allocs() - frees());
+  });
+
   it("bad input: unknown probe, data out of range, too many tracepoints", async () => {
     const m = await create();
     const tp = m.tracepoints.define("x");

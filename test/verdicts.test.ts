@@ -23,7 +23,7 @@ describe("torture refuses what it would not test", () => {
   });
 
   it("every fault name has the flavors whose code it breaks (none for the unit tests' broken variants, which torture refuses)", () => {
-    const testOnly = ["sched-preempt-mask-only", "tick-trusts-user", "nmi-nest-unchecked"];
+    const testOnly = ["sched-preempt-mask-only", "tick-trusts-user", "nmi-nest-unchecked", "srcu-sync-unchecked"];
     for (const f of FAULT_NAMES) {
       if (testOnly.includes(f)) expect(FAULT_FLAVORS[f]).toEqual([]);
       else expect(FAULT_FLAVORS[f]?.length).toBeGreaterThan(0);

@@ -22,6 +22,8 @@ export const FAULT_SCHED_PREEMPT_MASK_ONLY: u32 = 1 << 6;
 export const FAULT_TICK_TRUSTS_USER: u32 = 1 << 7;
 /** nmi_enter()/nmi_exit() skip their in_nmi() checks: a nested NMI overflows NMI_MASK into HARDIRQ_MASK. */
 export const FAULT_NMI_NEST_UNCHECKED: u32 = 1 << 8;
+/** synchronize_srcu() skips its lockdep check for a reader of the same srcu_struct on this CPU: it waits for itself (the old behaviour). */
+export const FAULT_SRCU_SYNC_UNCHECKED: u32 = 1 << 9;
 
 @inline export function fault_active(bit: u32): bool {
   return (READ_ONCE_u32(RCU_FAULTS) & bit) != 0;

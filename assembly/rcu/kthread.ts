@@ -21,7 +21,10 @@ export function gp_kthread_step(now_us: f64): f64 {
   for (let ssp: u32 = 0; ssp < NR_SRCU; ssp++) {
     const q = srcu_gp_step(ssp, now_us);
     if (q == STEP_IDLE) continue;
-    const t = q == STEP_GP_ENDED ? 0 : max(0, srcu_next_step_us(ssp) - now_us);
+    // A work item queued with no delay (srcu_reschedule(ssp, 0) of an expedited grace
+    // period that still sees readers, v5.6) asks for at least 1 us, so that the worker's
+    // spin budget applies: it never busy-loops on it unbounded.
+    const t = q == STEP_GP_ENDED ? 0 : max(1, srcu_next_step_us(ssp) - now_us);
     sleep = sleep < 0 ? t : min(sleep, t);
   }
   cblist_invoke_ready(CB_RING_RCU, READ_ONCE_u32(RCU_GP_SEQ));

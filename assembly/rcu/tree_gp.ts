@@ -4,8 +4,12 @@
 // passes: rcu_implicit_dynticks_qs), quiescent-state reports are collected, and
 // rcu_gp_cleanup() ends it. One rcu_node (the root) holds all CPUs: qsmask is a u64.
 // Runs only in the kthread's instance; it never waits: the worker's JavaScript sleeps.
+// FQS timing read: rcu_gp_fqs_loop() as the pre-image (tree.c index c88240a, v5.6) of the
+// v5.7 patch "rcu: Make FQS more aggressive in complex overload conditions", and
+// RCU_JIFFIES_TILL_FORCE_QS / RCU_JIFFIES_FQS_DIV in a v5.5-era kernel/rcu/tree.h (with
+// RCU_NOCB_WAKE_BYPASS); rcu_init_geometry()'s defaults as kernel-facts.md quotes them.
 import {
-  GP_PRIV_COMPLETED, GP_PRIV_EXP, GP_PRIV_FQS, GP_PRIV_FQS_TOTAL, GP_PRIV_NEXT_FQS, GP_PRIV_QSMASK, GP_PRIV_STATE, HDR_NR_CPUS,
+  GP_PRIV_COMPLETED, GP_PRIV_EXP, GP_PRIV_FQS, GP_PRIV_FQS_TOTAL, GP_PRIV_NEXT_FQS, GP_PRIV_START_US, GP_PRIV_LAST_FQS_US, GP_PRIV_QSMASK, GP_PRIV_STATE, HDR_NR_CPUS,
   PCPU_RCU_QS_REPORT, PCPU_RCU_SNAP, RCU_EXP_SEQ_NEEDED, RCU_GP_PRIV, RCU_GP_SEQ, RCU_GP_SEQ_NEEDED,
 } from "../layout";
 import { per_cpu_ptr } from "../percpu";
@@ -16,6 +20,7 @@ import {
 import { rcu_dynticks_in_eqs, rcu_dynticks_in_eqs_since, rcu_dynticks_nesting_of, rcu_dynticks_snap } from "./dynticks";
 import { FAULT_GP_ACCEPT_STALE, FAULT_GP_IGNORE_NESTING, FAULT_GP_SKIP_CPU, fault_active, fault_arg } from "./faults";
 import { rcu_seq_ended, rcu_seq_started, seq_cmp_lt } from "./rcu_seq";
+import { HZ, jiffies_to_us } from "../kernel/jiffies";
 
 const GP_IDLE: u32 = 0; //      no grace period in progress
 const GP_FQS_WAIT: u32 = 1; //  waiting for quiescent states, FQS scans at intervals
@@ -135,21 +140,44 @@ function rcu_gp_cleanup(): void {
   wake_up(RCU_GP_SEQ);
 }
 
-/** jiffies_till_first_fqs and jiffies_till_next_fqs: one jiffy (HZ=1000) for few CPUs. */
-export const JIFFIES_TILL_FQS_US: f64 = 1000;
+/**
+ * RCU_JIFFIES_TILL_FORCE_QS (kernel/rcu/tree.h, v5.6): 1 + (HZ > 250) + (HZ > 500), the
+ * base of jiffies_till_first_fqs and jiffies_till_next_fqs; 3 at HZ=1000.
+ */
+export const RCU_JIFFIES_TILL_FORCE_QS: u32 = 1 + (HZ > 250 ? 1 : 0) + (HZ > 500 ? 1 : 0);
+/** RCU_JIFFIES_FQS_DIV (tree.h): one more jiffy between FQS scans per 256 possible CPUs. */
+export const RCU_JIFFIES_FQS_DIV: u32 = 256;
 /** Between scans of an expedited grace period (the kernel's IPIs answer in microseconds). */
 export const EXP_SCAN_US: f64 = 10;
 
 /**
+ * jiffies_till_first_fqs as rcu_init_geometry() (kernel/rcu/tree.c, v5.6) sets its default
+ * (the module parameter is ULONG_MAX until then): RCU_JIFFIES_TILL_FORCE_QS +
+ * nr_cpu_ids / RCU_JIFFIES_FQS_DIV. nr_cpu_ids is this machine's CPU count.
+ */
+export function jiffies_till_first_fqs(): u32 {
+  return RCU_JIFFIES_TILL_FORCE_QS + nr_cpus() / RCU_JIFFIES_FQS_DIV;
+}
+
+/** jiffies_till_next_fqs: the same default as jiffies_till_first_fqs (rcu_init_geometry()). */
+export function jiffies_till_next_fqs(): u32 {
+  return RCU_JIFFIES_TILL_FORCE_QS + nr_cpus() / RCU_JIFFIES_FQS_DIV;
+}
+
+/**
  * One step of rcu_gp_kthread() at time `now_us`: start a grace period if one is needed,
- * collect reports, and run rcu_gp_fqs() when the FQS interval has elapsed (the first
- * after jiffies_till_first_fqs, as rcu_gp_fqs_loop() waits before it). Returns STEP_*.
+ * collect reports, and run rcu_gp_fqs() when the FQS interval has elapsed. As
+ * rcu_gp_fqs_loop() (tree.c, v5.6) does, the first scan comes jiffies_till_first_fqs after
+ * rcu_gp_init() (rcu_state.jiffies_force_qs = jiffies + j), later ones
+ * jiffies_till_next_fqs apart; reports end the grace period between scans (the kthread is
+ * woken, rcu_gp_fqs_check_wake()). Returns STEP_*.
  */
 export function rcu_gp_step(now_us: f64): u32 {
   if (READ_ONCE_u32(P + GP_PRIV_STATE) == GP_IDLE) {
     if (!rcu_gp_needed(READ_ONCE_u32(RCU_GP_SEQ))) return STEP_IDLE;
     rcu_gp_init();
-    WRITE_ONCE_f64(P + GP_PRIV_NEXT_FQS, now_us + fqs_interval());
+    WRITE_ONCE_f64(P + GP_PRIV_START_US, now_us);
+    WRITE_ONCE_f64(P + GP_PRIV_NEXT_FQS, now_us + fqs_interval(jiffies_till_first_fqs()));
   }
   // An expedited request for this grace period makes it expedited from now on.
   if (READ_ONCE_u32(P + GP_PRIV_EXP) == 0 && rcu_exp_requested()) {
@@ -159,8 +187,9 @@ export function rcu_gp_step(now_us: f64): u32 {
   rcu_gp_collect_reports();
   if (qsmask() != 0 && now_us >= READ_ONCE_f64(P + GP_PRIV_NEXT_FQS)) {
     rcu_gp_fqs(READ_ONCE_u32(P + GP_PRIV_FQS) == 0);
+    WRITE_ONCE_f64(P + GP_PRIV_LAST_FQS_US, now_us);
     rcu_gp_collect_reports();
-    WRITE_ONCE_f64(P + GP_PRIV_NEXT_FQS, now_us + fqs_interval());
+    WRITE_ONCE_f64(P + GP_PRIV_NEXT_FQS, now_us + fqs_interval(jiffies_till_next_fqs()));
   }
   if (qsmask() == 0) {
     rcu_gp_cleanup();
@@ -169,8 +198,9 @@ export function rcu_gp_step(now_us: f64): u32 {
   return STEP_WAIT;
 }
 
-@inline function fqs_interval(): f64 {
-  return READ_ONCE_u32(P + GP_PRIV_EXP) != 0 ? EXP_SCAN_US : JIFFIES_TILL_FQS_US;
+/** The wait before the next FQS scan: `jiffies`, or EXP_SCAN_US while expedited. */
+@inline function fqs_interval(jiffies: u32): f64 {
+  return READ_ONCE_u32(P + GP_PRIV_EXP) != 0 ? EXP_SCAN_US : jiffies_to_us(jiffies);
 }
 
 /** The time (us) of the next FQS pass of the grace period in progress. */
@@ -178,3 +208,7 @@ export function rcu_gp_next_fqs_us(): f64 {
   return READ_ONCE_f64(P + GP_PRIV_NEXT_FQS);
 }
 
+/** The time (us) the last grace period started (rcu_gp_init()): emulator bookkeeping for tests. */
+export function rcu_gp_start_us(): f64 {
+  return READ_ONCE_f64(P + GP_PRIV_START_US);
+}

@@ -37,7 +37,14 @@ export const USAGE_IRQS_ENABLED: u32 = 11;
  * called outside any interrupt).
  */
 export const USAGE_DYNTICKS_UNDERFLOW: u32 = 12;
-export const NR_USAGE_KINDS: u32 = 13;
+/**
+ * synchronize_srcu()/synchronize_srcu_expedited() inside this task's own reader of the same
+ * srcu_struct: __synchronize_srcu()'s RCU_LOCKDEP_WARN(lock_is_held(&ssp->dep_map), "Illegal
+ * synchronize_srcu() in same-type SRCU (or in RCU) read-side critical section") (srcutree.c,
+ * v5.6). The grace period would wait for the caller itself: refused at once.
+ */
+export const USAGE_SYNC_IN_SRCU_READER: u32 = 13;
+export const NR_USAGE_KINDS: u32 = 14;
 
 /**
  * Count one usage error of kind `kind` on this CPU. The counter is the emulator's own

@@ -111,13 +111,17 @@ function rcu_torture_pipe_update_one(e: usize): bool {
 /**
  * The publish half of one writer iteration: allocate, initialise, rcu_assign_pointer()
  * it as rcu_torture_current, and retire the old element (pipe count 0 -> 1, no grace
- * period yet). Returns the new element's address, or 0 if none was free.
+ * period yet). Returns the new element's address, or 0 if none was free. As
+ * rcu_torture_writer() (kernel/rcu/rcutorture.c, v5.x) does, the writer first sleeps a
+ * jiffy (RTWS_FIXED_DELAY, schedule_timeout_uninterruptible(1): the caller's JavaScript),
+ * and here waits udelay(torture_random() & 0x3ff) (RTWS_DELAY) before the replacement.
  */
 export function torture_writer_publish(): u32 {
   const e = rcu_torture_alloc();
   if (e == 0) return 0;
   stat64_inc(TORTURE_N_ALLOC);
   WRITE_ONCE_u32(e + ELEM_PIPE_COUNT, 0);
+  udelay(torture_random() & 0x3ff); // RTWS_DELAY
   WRITE_ONCE_u32(e + ELEM_MBTEST, 1);
   const old = rcu_dereference_raw(TORTURE_CURRENT);
   rcu_assign_pointer(TORTURE_CURRENT, <u32>e);

@@ -11,7 +11,9 @@ import {
   NR_PROBE_ARRAYS, PA_ENTRIES, PA_STATE, PA_STRIDE, TPA_ALLOCS, TPA_FN_RCU_FREE, TPA_FN_RCU_SRCU, TPA_FN_SRCU_FREE,
   TPA_FN_UAF, TPA_FREES, TPA_IN_USE, TPA_NEXT, TPF_SIZE, TP_ARENA, TP_ARENA_PRIV, TP_MAX_PROBES,
 } from "../layout";
-import { READ_ONCE_u32, READ_ONCE_u64, WRITE_ONCE_u32, WRITE_ONCE_u64, atomic_add_return } from "../primitives";
+import {
+  READ_ONCE_u32, READ_ONCE_u64, WRITE_ONCE_u32, WRITE_ONCE_u64, atomic_add_return, smp_load_acquire, smp_store_release,
+} from "../primitives";
 import { call_rcu } from "../rcu/update";
 import { call_srcu } from "../rcu/srcutree";
 
@@ -32,22 +34,30 @@ const P: usize = TP_ARENA_PRIV;
   return pa + PA_ENTRIES + <usize>i * TPF_SIZE;
 }
 
-/** allocate_probes(count): a zeroed array of `count` entries, or 0 when the arena is full. */
+/**
+ * allocate_probes(count) (kmalloc of kernel/tracepoint.c, v5.6): a zeroed array of `count`
+ * entries, or 0 when the arena is full. Runs on the host's context (under tracepoints_mutex
+ * in the kernel), concurrently with free_probes() on the kthread: the slot state is read
+ * with an acquire (pairs with free_probes()'s release store, so the poisoning writes of the
+ * free are done before this allocation's zeroing writes), and TPA_IN_USE, which both sides
+ * change, is changed by locked RMWs only. TPA_NEXT and TPA_ALLOCS have one writer (here).
+ */
 export function allocate_probes(count: u32): usize {
   if (count > TP_MAX_PROBES + 1) return 0;
   let next = READ_ONCE_u32(P + TPA_NEXT);
   for (let n: u32 = 0; n < NR_PROBE_ARRAYS; n++) {
     const pa = slot(next);
     next = (next + 1) % NR_PROBE_ARRAYS;
-    if (READ_ONCE_u32(pa + PA_STATE) != PA_FREE) continue;
+    // Acquire: pairs with the release store of PA_FREE in free_probes().
+    if (smp_load_acquire(pa + PA_STATE) != PA_FREE) continue;
     WRITE_ONCE_u32(P + TPA_NEXT, next);
     for (let i: u32 = 0; i <= TP_MAX_PROBES; i++) {
       WRITE_ONCE_u32(tp_func(pa, i), 0);
       WRITE_ONCE_u32(tp_func(pa, i) + 4, 0);
       WRITE_ONCE_u32(tp_func(pa, i) + 8, 0);
     }
-    WRITE_ONCE_u32(pa + PA_STATE, PA_IN_USE);
-    WRITE_ONCE_u32(P + TPA_IN_USE, READ_ONCE_u32(P + TPA_IN_USE) + 1);
+    WRITE_ONCE_u32(pa + PA_STATE, PA_IN_USE); // read only by this context's next allocations
+    atomic_add_return(P + TPA_IN_USE, 1); // the kthread's free_probes() decrements it concurrently
     WRITE_ONCE_u64(P + TPA_ALLOCS, READ_ONCE_u64(P + TPA_ALLOCS) + 1);
     return pa;
   }
@@ -57,8 +67,10 @@ export function allocate_probes(count: u32): usize {
 /**
  * kfree() of a probe array: poison every entry (function = probe_uaf, data = the slot)
  * but keep a terminator after them, then mark the slot free. Runs on the kthread (the
- * last callback of the release chain); the counters are atomic because the host's
- * allocations run concurrently.
+ * last callback of the release chain), concurrently with the host's allocate_probes():
+ * TPA_IN_USE and TPA_FREES are changed by locked RMWs (the host increments TPA_IN_USE with
+ * one too), and the slot is handed back with a release store, so that the poisoning above
+ * is done before an allocation that sees PA_FREE (its acquire) zeroes the slot again.
  */
 export function free_probes(pa: usize): void {
   const poison = READ_ONCE_u32(P + TPA_FN_UAF);
@@ -69,7 +81,7 @@ export function free_probes(pa: usize): void {
   WRITE_ONCE_u32(tp_func(pa, TP_MAX_PROBES), 0);
   atomic_add_return(P + TPA_IN_USE, <u32>-1);
   atomic_add_return(P + TPA_FREES, 1); // low word of the u64 counter: enough for a run
-  WRITE_ONCE_u32(pa + PA_STATE, PA_FREE);
+  smp_store_release(pa + PA_STATE, PA_FREE); // pairs with the acquire in allocate_probes()
 }
 
 /** srcu_free_old_probes() (kernel/tracepoint.c): the SRCU callback, kfree. */

@@ -6,9 +6,10 @@
 /** Fault-injection bits (assembly/rcu/faults.ts FAULT_*), by the name the CLI and API use. */
 export const FAULT_NAMES = [
   "gp-skip-cpu", "gp-ignore-nesting", "gp-accept-stale", "srcu-no-flip", "srcu-no-scan1", "reader-in-eqs",
-  // Broken variants kept for test/rcu-fidelity.test.ts; the torture does not reach their paths
-  // (its ticks and scheduling points are legal, its NMIs do not nest): not in TORTURE_FAULTS.
-  "sched-preempt-mask-only", "tick-trusts-user", "nmi-nest-unchecked",
+  // Broken variants kept for test/rcu-fidelity.test.ts and test/srcu.test.ts; the torture does
+  // not reach their paths (its ticks and scheduling points are legal, its NMIs do not nest,
+  // its writer never synchronizes inside its own reader): not in TORTURE_FAULTS.
+  "sched-preempt-mask-only", "tick-trusts-user", "nmi-nest-unchecked", "srcu-sync-unchecked",
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
@@ -16,7 +17,7 @@ export type FaultName = (typeof FAULT_NAMES)[number];
 export const USAGE_KINDS = [
   "sync-in-atomic", "unbalanced-unlock", "irq-exit-without-enter", "srcu-in-nmi", "srcu-fast-not-watching",
   "sched-in-atomic", "eqs-enter", "eqs-exit", "not-watching", "cb-overflow", "nmi-nesting",
-  "irqs-enabled", "dynticks-underflow",
+  "irqs-enabled", "dynticks-underflow", "sync-in-srcu-reader",
 ] as const;
 export type UsageKind = (typeof USAGE_KINDS)[number];
 

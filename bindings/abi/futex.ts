@@ -36,6 +36,12 @@ export function waitBlocking(i32: Int32Array, index: number, done: () => boolean
   }
 }
 
+/** Worker side: sleep `ms` (Atomics.wait on i32[index], again after any wake-up until the time is over). */
+export function sleepBlocking(i32: Int32Array, index: number, ms: number): void {
+  const end = Date.now() + ms;
+  for (let left = ms; left > 0; left = end - Date.now()) Atomics.wait(i32, index, Atomics.load(i32, index), left);
+}
+
 /** Host side: resolve when done(), waiting asynchronously on i32[index]. */
 export async function waitAsync(i32: Int32Array, index: number, done: () => boolean, deadlineMs: number, onTimeout: () => Error, alive: () => string | undefined = () => undefined): Promise<void> {
   const deadline = Date.now() + deadlineMs;

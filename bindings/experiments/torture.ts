@@ -31,6 +31,7 @@ export const FAULT_FLAVORS: Readonly<Record<FaultName, readonly TortureFlavor[]>
   "sched-preempt-mask-only": [],
   "tick-trusts-user": [],
   "nmi-nest-unchecked": [],
+  "srcu-sync-unchecked": [],
 };
 
 /** Faults the torture test is expected to catch, with the flavor each one breaks. */

@@ -4,6 +4,7 @@
 import { FAULT_NAMES, OP_KINDS, USAGE_KINDS, globalName, type FaultName, type OpKind, type UsageKind } from "../abi/constants.js";
 import { perCpuAddr, sharedWordAddr } from "../abi/layout.js";
 import type { MemoryViews } from "../abi/mailbox.js";
+import type { Exports } from "../worker/boot.js";
 
 /** A little-endian u64 at `addr`, as a number (exact below 2^53). */
 export function readU64(v: MemoryViews, addr: number): number {
@@ -60,4 +61,46 @@ export function setFaults(v: MemoryViews, faults: readonly FaultName[], arg: num
   }
   Atomics.store(v.i32, v.layout.RCU_FAULT_ARG >> 2, arg);
   Atomics.store(v.i32, v.layout.RCU_FAULTS >> 2, bits);
+}
+
+/**
+ * The emulated kernel's clock and the grace-period timing derived from it, every number
+ * read from the module (assembly/kernel/jiffies.ts, rcu/tree_gp.ts, rcu/srcutree.ts).
+ */
+export interface KernelTiming {
+  /** CONFIG_HZ. */
+  readonly hz: number;
+  /** One jiffy, in microseconds. */
+  readonly jiffyUs: number;
+  /** jiffies_till_first_fqs (kernel/rcu/tree.c rcu_init_geometry, v5.6): RCU_JIFFIES_TILL_FORCE_QS + nr_cpu_ids / 256. */
+  readonly jiffiesTillFirstFqs: number;
+  /** jiffies_till_next_fqs: the same default. */
+  readonly jiffiesTillNextFqs: number;
+  /** Between FQS scans of an expedited RCU grace period (the emulation's stand-in for IPIs), us. */
+  readonly expeditedScanUs: number;
+  /** SRCU_INTERVAL (srcutree.c, v5.6), jiffies: srcu_get_delay() of a normal SRCU grace period. */
+  readonly srcuIntervalJiffies: number;
+  /** SRCU_RETRY_CHECK_DELAY: the udelay() between try_check_zero()'s checks, us. */
+  readonly srcuRetryCheckDelayUs: number;
+  /** DEFAULT_SRCU_EXP_HOLDOFF: synchronize_srcu() expedites when idle this long, us. */
+  readonly srcuExpHoldoffUs: number;
+}
+
+export function timing(L: MemoryViews["layout"], x: Exports): KernelTiming {
+  return {
+    hz: L.HZ, jiffyUs: L.JIFFY_US,
+    jiffiesTillFirstFqs: x.jiffies_till_first_fqs() >>> 0, jiffiesTillNextFqs: x.jiffies_till_next_fqs() >>> 0,
+    expeditedScanUs: L.EXP_SCAN_US,
+    srcuIntervalJiffies: L.SRCU_INTERVAL, srcuRetryCheckDelayUs: L.SRCU_RETRY_CHECK_DELAY_US, srcuExpHoldoffUs: L.SRCU_EXP_HOLDOFF_US,
+  };
+}
+
+/** A little-endian f64 at `addr` (the grace-period machines' times, us). */
+export function readF64(v: MemoryViews, addr: number): number {
+  return new DataView(v.i32.buffer).getFloat64(addr, true);
+}
+
+/** A u32 at `addr`. */
+export function readU32(v: MemoryViews, addr: number): number {
+  return Atomics.load(v.i32, addr >> 2) >>> 0;
 }

@@ -199,6 +199,21 @@ export class Machine {
     return inspect.readPerCpuU32(this.views, cpu, field);
   }
 
+  /** HZ and the grace-period timing parameters of the emulated kernel (read from the module). */
+  get timing(): inspect.KernelTiming {
+    return inspect.timing(this.layout, this.hostExports);
+  }
+
+  /** Read a u32 at `addr` (a word of the shared kernel state). */
+  readU32(addr: number): number {
+    return inspect.readU32(this.views, addr);
+  }
+
+  /** Read an f64 at `addr` (a time of the grace-period machines, us). */
+  readF64(addr: number): number {
+    return inspect.readF64(this.views, addr);
+  }
+
   /** Read a u64 at `addr` (a statistics counter), as a number. */
   readU64(addr: number): number {
     return inspect.readU64(this.views, addr);

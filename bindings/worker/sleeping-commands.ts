@@ -6,7 +6,7 @@
 // module's flavor table (assembly/rcu/flavor.ts): a grace-period domain is tree RCU or one
 // srcu_struct.
 import { nowUs } from "../abi/clock.js";
-import { waitBlocking } from "../abi/futex.js";
+import { sleepBlocking, waitBlocking } from "../abi/futex.js";
 import type { Layout } from "../abi/layout.js";
 import type { ArgSpec } from "../abi/wasm-signatures.js";
 import type { Exports } from "./boot.js";
@@ -39,6 +39,21 @@ function mightSleep(ctx: SleepingContext, what: string): void {
   }
 }
 
+/**
+ * __synchronize_srcu()'s lockdep check: refuse (counted as sync-in-srcu-reader) when this
+ * CPU's task holds a reader of the same srcu_struct, which srcu_read_lock() does without
+ * disabling preemption, so that might_sleep() cannot see it.
+ */
+function srcuLockdepCheck(ctx: SleepingContext, ssp: number, what: string): void {
+  const held = ctx.exports.srcu_sync_lockdep_check(ssp) >>> 0;
+  if (held !== 0) {
+    throw new Error(
+      `${what} called inside this CPU's own read-side section of srcu_struct ${ssp} (${held} held): the grace period would wait for ` +
+        `the caller, a deadlock; counted as usage error sync-in-srcu-reader. Unlock it first (synchronize_srcu() of another srcu_struct is legal)`,
+    );
+  }
+}
+
 /** The domain of srcu_struct `ssp`, after checking that it exists. */
 function srcuDomain(ctx: SleepingContext, ssp: number): number {
   const domain = ctx.layout.GP_DOMAIN_SRCU_BASE + ssp;
@@ -63,6 +78,24 @@ export function synchronize(ctx: SleepingContext, domain: number, expedited: boo
   return cookie;
 }
 
+/** synchronize_srcu*() on a CPU: __synchronize_srcu()'s lockdep check first, then might_sleep() and the wait. */
+function synchronizeSrcu(ctx: SleepingContext, ssp: number, expedited: boolean, what: string): number {
+  const domain = srcuDomain(ctx, ssp);
+  srcuLockdepCheck(ctx, ssp, what);
+  return synchronize(ctx, domain, expedited, what);
+}
+
+/** schedule_timeout_uninterruptible(jiffies): the task sleeps, so the CPU is idle meanwhile. */
+function sleepJiffies(ctx: SleepingContext, jiffies: number): void {
+  ctx.exports.idle_loop_enter();
+  try {
+    // HDR_MAGIC never changes and is never notified: a plain timed sleep.
+    sleepBlocking(ctx.i32, ctx.layout.HDR_MAGIC >> 2, (jiffies * ctx.layout.JIFFY_US) / 1000);
+  } finally {
+    ctx.exports.idle_loop_exit();
+  }
+}
+
 /**
  * rcu_torture_writer() for `durationMs` on grace-period domain `domain`: publish a new
  * element and retire the old one (in WebAssembly), wait for a grace period (here,
@@ -75,6 +108,7 @@ function tortureWriter(ctx: SleepingContext, durationMs: number, domain: number)
   const end = Date.now() + durationMs;
   let gps = 0;
   while (Date.now() < end) {
+    sleepJiffies(ctx, 1); // RTWS_FIXED_DELAY: schedule_timeout_uninterruptible(1) (rcutorture.c, v5.x)
     x.torture_writer_publish();
     synchronize(ctx, domain, false, "the torture writer's grace period");
     x.torture_writer_after_gp();
@@ -92,6 +126,6 @@ export const SLEEPING_COMMANDS: Readonly<Record<string, SleepingCommand>> = {
   },
   synchronize_rcu: { args: [], run: (c) => synchronize(c, c.layout.GP_DOMAIN_RCU, false, "synchronize_rcu()") },
   synchronize_rcu_expedited: { args: [], run: (c) => synchronize(c, c.layout.GP_DOMAIN_RCU, true, "synchronize_rcu_expedited()") },
-  synchronize_srcu: { args: SSP, run: (c, [ssp]) => synchronize(c, srcuDomain(c, ssp), false, "synchronize_srcu()") },
-  synchronize_srcu_expedited: { args: SSP, run: (c, [ssp]) => synchronize(c, srcuDomain(c, ssp), true, "synchronize_srcu_expedited()") },
+  synchronize_srcu: { args: SSP, run: (c, [ssp]) => synchronizeSrcu(c, ssp, false, "synchronize_srcu()") },
+  synchronize_srcu_expedited: { args: SSP, run: (c, [ssp]) => synchronizeSrcu(c, ssp, true, "synchronize_srcu_expedited()") },
 };
