@@ -23,6 +23,13 @@ export const FAULT_TICK_TRUSTS_USER: u32 = 1 << 7;
 /** nmi_enter()/nmi_exit() skip their in_nmi() checks: a nested NMI overflows NMI_MASK into HARDIRQ_MASK. */
 export const FAULT_NMI_NEST_UNCHECKED: u32 = 1 << 8;
 
+/**
+ * The scheduling-clock interrupt enters RCU only when RCU is not watching, as 3eeec3858488's
+ * idtentry_enter_cond_rcu() (x86/entry, v5.8-rc) did before 0bf3924bfabd forced
+ * rcu_irq_enter() in the idle task: a tick nested in an rcuidle section reports a QS.
+ */
+export const FAULT_IRQ_ENTER_COND_RCU: u32 = 1 << 9;
+
 @inline export function fault_active(bit: u32): bool {
   return (READ_ONCE_u32(RCU_FAULTS) & bit) != 0;
 }

@@ -31,6 +31,8 @@ export const FAULT_FLAVORS: Readonly<Record<FaultName, readonly TortureFlavor[]>
   "sched-preempt-mask-only": [],
   "tick-trusts-user": [],
   "nmi-nest-unchecked": [],
+  // The tick nested in a tracepoint probe: tracepoint torture only (runTpTorture's `fault`).
+  "irq-enter-cond-rcu": [],
 };
 
 /** Faults the torture test is expected to catch, with the flavor each one breaks. */

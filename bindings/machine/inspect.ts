@@ -11,6 +11,10 @@ export function readU64(v: MemoryViews, addr: number): number {
 }
 
 /** `n` consecutive u64s from `addr`. */
+export function readU32(v: MemoryViews, addr: number): number {
+  return Atomics.load(v.i32, addr >> 2) >>> 0;
+}
+
 export function readU64s(v: MemoryViews, addr: number, n: number): number[] {
   return Array.from({ length: n }, (_, i) => readU64(v, addr + 8 * i));
 }

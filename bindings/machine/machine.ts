@@ -199,6 +199,11 @@ export class Machine {
     return inspect.readPerCpuU32(this.views, cpu, field);
   }
 
+  /** Read a u32 at `addr` (a shared counter). */
+  readU32(addr: number): number {
+    return inspect.readU32(this.views, addr);
+  }
+
   /** Read a u64 at `addr` (a statistics counter), as a number. */
   readU64(addr: number): number {
     return inspect.readU64(this.views, addr);
