@@ -37,16 +37,22 @@ export function probe_host(data: u32, arg: u32): void {
 }
 
 /**
- * tick: the probe takes a scheduling-clock interrupt (kernel/tick.ts), where one can
- * arrive: interrupts enabled and not in an NMI (x86 enters an NMI handler through an
- * interrupt gate, IF clear). So from task context and from the idle loop after its sti;
- * in irq and NMI handlers nothing happens. The nested tick must not report a quiescent
- * state under the reader: counted, and a too-early grace period shows as a use-after-free.
+ * tick: a probe that runs `data`/2 to `data` microseconds and takes a scheduling-clock
+ * interrupt (kernel/tick.ts) every quarter of it, where one can arrive: interrupts enabled
+ * and not in an NMI (x86 enters an NMI handler through an interrupt gate, IF clear). So
+ * from task context and from the idle loop after its sti; in irq and NMI handlers it only
+ * spins. A nested tick must not report a quiescent state under the reader: the reports are
+ * counted, and a grace period that ends under the reader shows as a use-after-free.
  */
 export function probe_tick(data: u32, arg: u32): void {
-  if (irqs_disabled() || in_nmi()) return;
-  cpu_stat_inc(PCPU_PROBE_STATS, PRS_TICKS);
-  if (sched_clock_interrupt() != 0) cpu_stat_inc(PCPU_PROBE_STATS, PRS_TICK_QS);
+  const ticks = !(irqs_disabled() || in_nmi());
+  for (let k = 0; k < 4; k++) {
+    if (ticks) {
+      cpu_stat_inc(PCPU_PROBE_STATS, PRS_TICKS);
+      if (sched_clock_interrupt() != 0) cpu_stat_inc(PCPU_PROBE_STATS, PRS_TICK_QS);
+    }
+    udelay((data >> 3) + torture_random() % ((data >> 3) + 1));
+  }
 }
 
 /** The poison of a freed probe array: a reader that calls it used freed memory. */

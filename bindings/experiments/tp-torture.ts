@@ -126,7 +126,7 @@ export async function runTpTorture(m: Machine, o: TpTortureOptions): Promise<TpT
   const tp = tps.has(name) ? tps.get(name) : tps.define(name, s.release);
   if (s.keyEnabled) {
     for (const p of tp.probes()) tp.unregister(p.probe, p.data); // a run on the same machine before
-    tp.register("tick", 0, 200); // first: the tick nests under every later probe's reader
+    tp.register("tick", spinUs, 200); // first: its ticks nest in the reader of every later probe
     if (probes === "rcu") tp.register("rcu", spinUs, 150);
     tp.register("spin", spinUs, 100);
     tp.register("count", 0, 10);
