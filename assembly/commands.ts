@@ -130,7 +130,8 @@ export {
 export { set_cpu_online } from "./kernel/cpumask";
 // migrate_disable()/migrate_enable() as commands: a task that stays pinned across commands.
 export { migrate_disable, migrate_enable } from "./kernel/sched_core";
-export { probe_empty, probe_count, probe_spin, probe_host, probe_uaf, probe_record } from "./tracepoint/probes";
+export { probe_empty, probe_count, probe_spin, probe_host, probe_uaf, probe_record, probe_tick } from "./tracepoint/probes";
+export { probe_rcu, probe_rcu_replace, cb_probe_rcu_free } from "./tracepoint/probe_rcu";
 export {
   tp_torture_plain, tp_torture_rcuidle_irq, tp_torture_rcuidle_srcu, tp_torture_rcuidle_srcu_irq,
   tp_torture_rcuidle_watching, tp_torture_noinstr, tp_torture_noinstr_lockdep, tp_torture_srcu_fast,

@@ -15,7 +15,7 @@
 //   PERCPU_BASE       one per-CPU area per context, PERCPU_STRIDE bytes (the kernel's per-CPU data)
 //   layout_end(cpus)  = PERCPU_BASE + (cpus + NR_EXTRA_CONTEXTS) * PERCPU_STRIDE
 
-export const LAYOUT_VERSION: u32 = 6;
+export const LAYOUT_VERSION: u32 = 7;
 export const LAYOUT_MAGIC: u32 = 0x4c554352; // "RCUL"
 
 /** Maximum pages of the shared memory: the build passes --maximumMemory and the same
@@ -210,9 +210,24 @@ export const RING_ENTRIES: u32 = CACHELINE;
 export const RING_ENTRY_SIZE: u32 = 16; // u32 timestamp(low), u32 cpu, u32 tracepoint id, u32 arg
 export const RING_SIZE: u32 = (RING_STRIDE - CACHELINE) / RING_ENTRY_SIZE;
 
+/**
+ * The object the `rcu` probe dereferences (as perf's tracepoint callbacks dereference the
+ * task's perf context under rcu_read_lock()): a published pointer and a pool of objects
+ * that the host replaces and frees with call_rcu(); a freed object is poisoned.
+ */
+export const PROBE_RCU_BASE: u32 = RING_BASE + (NR_CPUS + NR_EXTRA_CONTEXTS) * RING_STRIDE;
+export const PRC_PTR: u32 = 0; //       u32 the published object (rcu_assign_pointer), 0: none
+export const PRC_NEXT: u32 = 4; //      u32 next pool slot to try
+export const PRC_REPLACED: u32 = 8; //  u32 objects published
+export const PRC_FREED: u32 = 12; //    u32 objects freed (poisoned) by their call_rcu callback
+export const PRC_OBJS: u32 = CACHELINE;
+export const NR_PRC_OBJS: u32 = 64;
+export const PRC_OBJ_SIZE: u32 = 16; // u32 state: PRC_LIVE, PRC_PENDING (retired, awaiting its grace period) or 0 (freed, the poison)
+export const PROBE_RCU_SIZE: u32 = CACHELINE + NR_PRC_OBJS * PRC_OBJ_SIZE;
+
 // ---- mailboxes ---------------------------------------------------------------------
 // Line 0 is written by the host, line 1 by the CPU, then an error-text area.
-export const MAILBOX_BASE: u32 = RING_BASE + (NR_CPUS + NR_EXTRA_CONTEXTS) * RING_STRIDE;
+export const MAILBOX_BASE: u32 = PROBE_RCU_BASE + PROBE_RCU_SIZE;
 export const MAILBOX_STRIDE: u32 = 1024;
 export const MB_REQ_SEQ: u32 = 0; //      i32: bumped by the host to post a command
 export const MB_CMD: u32 = 4; //          i32: command number
@@ -314,8 +329,17 @@ export const PCPU_CT_STATE: u32 = 26 * CACHELINE;
  * the checked read-lock commands only, never by the measured hot paths; emulator bookkeeping.
  */
 export const PCPU_SRCU_HELD: u32 = 27 * CACHELINE;
+/**
+ * Statistics (u64) of the `rcu` and `tick` probes: rcu probe calls, uses of a freed
+ * (poisoned) object, ticks taken inside a probe, and those that reported a quiescent state.
+ */
+export const PCPU_PROBE_STATS: u32 = 28 * CACHELINE;
+export const PRS_RCU_CALLS: u32 = 0;
+export const PRS_RCU_UAF: u32 = 8;
+export const PRS_TICKS: u32 = 16;
+export const PRS_TICK_QS: u32 = 24;
 /** First line not used by this layout version. */
-export const PCPU_FREE: u32 = 28 * CACHELINE;
+export const PCPU_FREE: u32 = 29 * CACHELINE;
 
 /** Bytes of memory used by a machine of `cpus` CPUs. */
 export function layout_end(cpus: u32): u32 {

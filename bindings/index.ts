@@ -20,5 +20,6 @@ export { parseProfile, modeledCycles, type CostProfile } from "./experiments/cos
 export { calibrateProfile, measureGhz, stableGhz, UnstableClockError, DEFAULT_MAX_SPREAD, type CalibrateOptions } from "./experiments/calibrate.js";
 export { runTorture, TORTURE_FLAVORS, TORTURE_FAULTS, FAULT_FLAVORS, type TortureOptions, type TortureReport } from "./experiments/torture.js";
 export type { Verdict } from "./experiments/verdict.js";
-export { runTpTorture, type TpTortureOptions, type TpTortureReport } from "./experiments/tp-torture.js";
+export { runTpTorture, PROBE_KINDS, type ProbeKind, type TpTortureOptions, type TpTortureReport } from "./experiments/tp-torture.js";
+export { runSafety, safetyOf, parseSafety, SHIPPED_SAFETY_URL, type SafetyReport, type SafetyCell, type SafetyOptions } from "./experiments/safety.js";
 export { renderTorture, renderTpTorture } from "./cli/render-torture.js";

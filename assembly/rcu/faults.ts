@@ -25,6 +25,13 @@ export const FAULT_NMI_NEST_UNCHECKED: u32 = 1 << 8;
 /** synchronize_srcu() skips its lockdep check for a reader of the same srcu_struct on this CPU: it waits for itself (the old behaviour). */
 export const FAULT_SRCU_SYNC_UNCHECKED: u32 = 1 << 9;
 
+/**
+ * The scheduling-clock interrupt enters RCU only when RCU is not watching, as 3eeec3858488's
+ * idtentry_enter_cond_rcu() (x86/entry, v5.8-rc) did before 0bf3924bfabd forced
+ * rcu_irq_enter() in the idle task: a tick nested in an rcuidle section reports a QS.
+ */
+export const FAULT_IRQ_ENTER_COND_RCU: u32 = 1 << 10;
+
 @inline export function fault_active(bit: u32): bool {
   return (READ_ONCE_u32(RCU_FAULTS) & bit) != 0;
 }

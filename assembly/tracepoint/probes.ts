@@ -8,6 +8,10 @@ import {
 import { smp_processor_id, this_cpu_ptr } from "../percpu";
 import { READ_ONCE_u32, READ_ONCE_u64, WRITE_ONCE_u32, WRITE_ONCE_u64, cpu_stat_inc, smp_store_release, this_cpu_inc_u64_at } from "../primitives";
 import { torture_random, udelay } from "../torture/random";
+import { irqs_disabled } from "../irqflags";
+import { in_nmi } from "../preempt";
+import { sched_clock_interrupt } from "../kernel/tick";
+import { PCPU_PROBE_STATS, PRS_TICKS, PRS_TICK_QS } from "../layout";
 
 // @ts-ignore: the host's probe, provided by the worker's JavaScript (env.host_probe)
 @external("env", "host_probe") declare function host_probe(data: u32, arg: u32): void;
@@ -30,6 +34,25 @@ export function probe_spin(data: u32, arg: u32): void {
 export function probe_host(data: u32, arg: u32): void {
   cpu_stat_inc(PCPU_TP, TPS_HOST);
   host_probe(data, arg);
+}
+
+/**
+ * tick: a probe that runs `data`/2 to `data` microseconds and takes a scheduling-clock
+ * interrupt (kernel/tick.ts) every quarter of it, where one can arrive: interrupts enabled
+ * and not in an NMI (x86 enters an NMI handler through an interrupt gate, IF clear). So
+ * from task context and from the idle loop after its sti; in irq and NMI handlers it only
+ * spins. A nested tick must not report a quiescent state under the reader: the reports are
+ * counted, and a grace period that ends under the reader shows as a use-after-free.
+ */
+export function probe_tick(data: u32, arg: u32): void {
+  const ticks = !(irqs_disabled() || in_nmi());
+  for (let k = 0; k < 4; k++) {
+    if (ticks) {
+      cpu_stat_inc(PCPU_PROBE_STATS, PRS_TICKS);
+      if (sched_clock_interrupt() != 0) cpu_stat_inc(PCPU_PROBE_STATS, PRS_TICK_QS);
+    }
+    udelay((data >> 3) + torture_random() % ((data >> 3) + 1));
+  }
 }
 
 /** The poison of a freed probe array: a reader that calls it used freed memory. */

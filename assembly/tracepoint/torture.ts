@@ -1,5 +1,5 @@
 // Tracepoint torture: a CPU calls one strategy's tracepoint from the contexts it is asked
-// to use (task, irq over a task, idle, NMI), entered and left the kernel's way, while the
+// to use (task, irq over a task, idle, NMI over a task, irq over idle, NMI over idle), entered and left the kernel's way, while the
 // host churns the probe array. A probe that spins (probe_spin) makes the reader hold the
 // array long enough for a too-short grace period to free it under the reader: the reader
 // then calls probe_uaf, the poison of a freed array, and the use-after-free is counted.
@@ -16,35 +16,64 @@ import {
 } from "./strategies";
 import { tracepoint } from "./tracepoint";
 
-/** Context bits of the `mask` argument. */
+/** Context bits of the `mask` argument: task, irq over a task, idle, NMI over a task, irq over idle, NMI over idle. */
 export const TPCTX_TASK: u32 = 1;
 export const TPCTX_IRQ: u32 = 2;
 export const TPCTX_IDLE: u32 = 4;
 export const TPCTX_NMI: u32 = 8;
+export const TPCTX_IRQ_IDLE: u32 = 16;
+export const TPCTX_NMI_IDLE: u32 = 32;
+const NR_TPCTX: u32 = 6;
 
 /** Pick one of the contexts in `mask` (non-zero: the host checks) at random. */
 function pick(mask: u32): u32 {
   let c: u32 = 0;
-  do c = 1 << (torture_random() & 3);
-  while ((mask & 15 & c) == 0);
+  do c = 1 << (torture_random() % NR_TPCTX);
+  while ((mask & ((1 << NR_TPCTX) - 1) & c) == 0);
   return c;
+}
+
+/**
+ * The idle loop (kernel/sched/idle.c do_idle(), v5.6): local_irq_disable();
+ * rcu_idle_enter(); then the sti of sti; hlt: the CPU idles with interrupts enabled, so a
+ * probe called here can take a tick, and an interrupt or NMI can arrive.
+ */
+@inline function idle_enter(): void {
+  local_irq_disable();
+  rcu_idle_enter();
+  local_irq_enable();
+}
+
+/** Wake from hlt: local_irq_disable(); rcu_idle_exit(); local_irq_enable(). */
+@inline function idle_exit(): void {
+  local_irq_disable();
+  rcu_idle_exit();
+  local_irq_enable();
 }
 
 @inline function enter(ctx: u32): void {
   if (ctx == TPCTX_IRQ) irq_enter();
   else if (ctx == TPCTX_NMI) nmi_enter();
-  else if (ctx == TPCTX_IDLE) {
-    local_irq_disable();
-    rcu_idle_enter();
+  else if (ctx == TPCTX_IDLE) idle_enter();
+  else if (ctx == TPCTX_IRQ_IDLE) {
+    idle_enter();
+    irq_enter(); // rcu_irq_enter(): leaves the EQS (dynticks_nmi_nesting 1)
+  } else if (ctx == TPCTX_NMI_IDLE) {
+    idle_enter();
+    nmi_enter(); // rcu_nmi_enter(): leaves the EQS
   }
 }
 
 @inline function leave(ctx: u32): void {
   if (ctx == TPCTX_IRQ) irq_exit();
   else if (ctx == TPCTX_NMI) nmi_exit();
-  else if (ctx == TPCTX_IDLE) {
-    rcu_idle_exit();
-    local_irq_enable();
+  else if (ctx == TPCTX_IDLE) idle_exit();
+  else if (ctx == TPCTX_IRQ_IDLE) {
+    irq_exit();
+    idle_exit();
+  } else if (ctx == TPCTX_NMI_IDLE) {
+    nmi_exit();
+    idle_exit();
   } else rcu_note_context_switch(); // a scheduling point after a task-context call
   cpu_stat_inc(PCPU_TP, TPS_CALLS);
 }

@@ -10,6 +10,9 @@ export const FAULT_NAMES = [
   // not reach their paths (its ticks and scheduling points are legal, its NMIs do not nest,
   // its writer never synchronizes inside its own reader): not in TORTURE_FAULTS.
   "sched-preempt-mask-only", "tick-trusts-user", "nmi-nest-unchecked", "srcu-sync-unchecked",
+  // The tick's irq entry that skips rcu_irq_enter() when RCU watches (3eeec3858488): reached
+  // by the `tick` probe of tracepoint torture (test/safety.test.ts), not by rcutorture.
+  "irq-enter-cond-rcu",
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
@@ -44,7 +47,7 @@ export const REQUIRED_CONSTANTS = [
   "NR_USAGE_KINDS", "NR_OP_KINDS", "TRACEPOINT_DEFAULT_PRIO", "RCU_SEQ_STATE_MASK", "RCU_SEQ_CTR_SHIFT", "MIGHT_SLEEP_IRQS_OFF",
   "SRCU_FLAVOR_NONE", "SRCU_FLAVOR_NORMAL", "SRCU_FLAVOR_FAST", "GP_DOMAIN_RCU", "GP_DOMAIN_SRCU_BASE",
   "GP_REQ_NORMAL", "GP_REQ_SYNC", "GP_REQ_EXPEDITED", "TORTURE_RCU", "TORTURE_SRCU", "TORTURE_SRCU_FAST",
-  "TPCTX_TASK", "TPCTX_IRQ", "TPCTX_IDLE", "TPCTX_NMI", "TP_SRCU", "TP_SRCU_FAST", "TP_RELEASE_RCU", "TP_RELEASE_RCU_SRCU", "CALIBRATE_CHAIN_OPS",
+  "TPCTX_TASK", "TPCTX_IRQ", "TPCTX_IDLE", "TPCTX_NMI", "TPCTX_IRQ_IDLE", "TPCTX_NMI_IDLE", "TP_SRCU", "TP_SRCU_FAST", "TP_RELEASE_RCU", "TP_RELEASE_RCU_SRCU", "CALIBRATE_CHAIN_OPS",
 ] as const;
 
 /**

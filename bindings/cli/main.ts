@@ -6,6 +6,7 @@ import fs from "node:fs";
 import { DEFAULT_MAX_SPREAD, calibrateProfile } from "../experiments/calibrate.js";
 import { parseProfile, SHIPPED_PROFILE_URL, type CostProfile } from "../experiments/costs.js";
 import { PRIMITIVES, runPrimitives, type Impl, type Scope } from "../experiments/primitives.js";
+import { SHIPPED_SAFETY_URL, parseSafety, runSafety, type SafetyReport } from "../experiments/safety.js";
 import { runStrategyBench } from "../experiments/strategy-bench.js";
 import { STRATEGIES, type BenchContext } from "../experiments/strategy-table.js";
 import { Machine } from "../machine/machine.js";
@@ -113,11 +114,42 @@ addDeadlineOption(bench)
       const report = await runStrategyBench(m, counting, profile, {
         strategies: o.strategies ? list(o.strategies) : undefined,
         contexts: o.contexts ? (list(o.contexts) as BenchContext[]) : undefined,
-        probes, iterations: o.iterations, reps: o.reps, churn: o.churn, onProgress: progressLine(),
+        probes, iterations: o.iterations, reps: o.reps, churn: o.churn, safety: readShippedSafety(), onProgress: progressLine(),
       });
       process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderStrategies(report)}\n`);
     } finally {
       await Promise.all([m.close(), counting.close()]);
+    }
+  });
+
+/** The shipped safety table, or undefined (the safe column then says ?) when it is missing. */
+function readShippedSafety(): SafetyReport | undefined {
+  if (!fs.existsSync(SHIPPED_SAFETY_URL)) return undefined;
+  return parseSafety(JSON.parse(fs.readFileSync(SHIPPED_SAFETY_URL, "utf8")), SHIPPED_SAFETY_URL.pathname);
+}
+
+const safety = program
+  .command("safety")
+  .description("the safe column measured: a short tracepoint torture run per strategy x context x probe kind decides (results/safety.json)")
+  .option("--out <file>", "write the table as JSON (schema rcu-lab/safety@1)")
+  .option("--seconds <s>", "seconds per run", positiveNumber("--seconds"), 1.5)
+  .option("--seed <n>", "torture seed", positiveInt("--seed", 2 ** 31), 1)
+  .option("--cpus <n>", "emulated CPUs", positiveInt("--cpus", 64), 2)
+  .option("--strategies <list>", "comma-separated (default: every strategy but off)");
+addDeadlineOption(safety)
+  .action(async (o: { out?: string; seconds: number; seed: number; cpus: number; strategies?: string; deadline: number }) => {
+    if (o.out) checkWritable(o.out, "--out");
+    const platform = (await import("../platform/node.js")).nodePlatform;
+    const m = await Machine.create({ cpus: o.cpus, platform, deadlineMs: o.deadline * 1000 });
+    try {
+      const command = `rcu-lab safety ${process.argv.slice(3).join(" ")}`.trim();
+      const r = await runSafety(m, { seconds: o.seconds, seed: o.seed, strategies: o.strategies ? list(o.strategies) : undefined, command, onProgress: progressLine() });
+      const t = new Table({ head: ["strategy", "context", "probes", "verdict", "safe", "reason"], style: { head: [], border: [], compact: true } });
+      for (const c of r.cells) t.push([c.strategy, c.context, c.probes, c.verdict, c.safe ? "yes" : "NO", c.reason.slice(0, 110)]);
+      process.stdout.write(`${t.toString()}\n${r.cells.length} cells, ${r.seconds} s per run, seed ${r.seed}, ${r.cpus} CPUs, ${r.elapsedS.toFixed(0)} s\n`);
+      if (o.out) fs.writeFileSync(o.out, `${JSON.stringify(r, null, 2)}\n`);
+    } finally {
+      await m.close();
     }
   });
 

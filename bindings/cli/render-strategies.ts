@@ -31,6 +31,13 @@ function opsString(ops: Record<OpKind, number>): string {
   return OPS_SHORT.map(([k, s]) => `${s}${f(ops[k])}`).join(" ");
 }
 
+/** yes / NO / "empty only" (safe with probes that use no RCU, not with an rcu probe) / ? (not in the safety table). */
+function safeText(row: StrategyRow): string {
+  if (row.safe === null) return "?";
+  if (row.safe) return "yes";
+  return row.safeByProbes.empty ? "empty only" : "NO";
+}
+
 export function renderStrategies(r: StrategyReport): string {
   const out: string[] = [];
   out.push(
@@ -61,7 +68,7 @@ export function renderStrategies(r: StrategyReport): string {
     // The native figures are for one probe, or for none where the static key is disabled.
     const native = any.probes === (strategy(any.strategy).keyEnabled ? 1 : 0) ? NATIVE_ONE_PROBE_NS[any.strategy]?.[any.context] : undefined;
     t.push([
-      any.strategy, any.context, String(any.probes), any.safe ? "yes" : "NO",
+      any.strategy, any.context, String(any.probes), safeText(any),
       one ? formatSummary(one.nsPerCall, "ns") : "-",
       one ? one.cyclesPerCall.median.toFixed(1) : "-",
       any.modeledCycles.toFixed(1),

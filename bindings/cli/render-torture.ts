@@ -28,6 +28,10 @@ export function renderTpTorture(r: TpTortureReport): string {
     `${tag} ${r.standsFor}`,
     `${tag} contexts ${r.contexts.join(", ")}${r.illegalContexts.length ? ` (not legal for this strategy: ${r.illegalContexts.join(", ")})` : ""}; ${r.cpus} CPUs on ${r.cores} cores, ${r.seconds} s, seed ${r.seed}`,
     `${tag} ${r.calls} tracepoint calls (${r.probeCalls.spin} spin probes of ${r.spinUs / 2}-${r.spinUs} us, ${r.probeCalls.count} count probes), ${r.updates} probe updates, ${r.arraysFreed} arrays freed`,
+    ...(r.probes === "rcu"
+      ? [`${tag} rcu probe: ${r.rcuProbe.calls} calls, ${r.rcuProbe.replaced} objects replaced, ${r.rcuProbe.freed} freed by call_rcu, ${r.rcuProbe.useAfterFree} used after free`]
+      : []),
+    `${tag} ticks in probes: ${r.ticks.taken}, of which ${r.ticks.reportedQs} reported a quiescent state${r.fault ? ` (fault ${r.fault})` : ""}`,
     `${tag} usage errors: ${usage.length ? usage.map(([k, v]) => `${k} ${v}`).join(", ") : "none"}`,
     `${tag} ${r.verdict}: ${r.reason}`,
   ].join("\n");

@@ -6,7 +6,7 @@ import { Option, type Command } from "commander";
 import { FAULT_NAMES, type FaultName } from "../abi/constants.js";
 import { CONTEXTS, STRATEGIES } from "../experiments/strategy-table.js";
 import { FAULT_FLAVORS, TORTURE_FLAVORS, runTorture, type TortureFlavor } from "../experiments/torture.js";
-import { runTpTorture } from "../experiments/tp-torture.js";
+import { PROBE_KINDS, runTpTorture, type ProbeKind } from "../experiments/tp-torture.js";
 import type { Verdict } from "../experiments/verdict.js";
 import { Machine } from "../machine/machine.js";
 import { EXIT, UsageError, addDeadlineOption, explicit, list, nonNegativeInt, positiveInt, positiveNumber } from "./options.js";
@@ -14,12 +14,12 @@ import { renderTorture, renderTpTorture } from "./render-torture.js";
 
 interface TortureCliOptions {
   flavor: TortureFlavor; strategy?: string; contexts?: string; cpus: number; seconds: number; seed: number; fault?: FaultName; json?: boolean;
-  longDelayRate: number; stallRate: number; migrateRate: number; spinUs: number; deadline: number;
+  longDelayRate: number; stallRate: number; migrateRate: number; spinUs: number; probes: ProbeKind; deadline: number;
 }
 
 /** Options of one mode only: [attribute, flag]. */
 const FLAVOR_ONLY = [["flavor", "--flavor"], ["fault", "--fault"], ["longDelayRate", "--long-delay-rate"], ["stallRate", "--stall-rate"], ["migrateRate", "--migrate-rate"]] as const;
-const STRATEGY_ONLY = [["contexts", "--contexts"], ["spinUs", "--spin-us"]] as const;
+const STRATEGY_ONLY = [["contexts", "--contexts"], ["spinUs", "--spin-us"], ["probes", "--probes"]] as const;
 
 /** Refuse what does not apply to the mode chosen (only what the user typed: defaults are fine). */
 export function checkTortureOptions(o: TortureCliOptions, cmd: Command): void {
@@ -69,6 +69,10 @@ export function addTortureCommand(program: Command): void {
     .option("--stall-rate <n>", "flavor runs (SRCU): 1 in N task sections stalls 1-4 ms between reading the index and the increment", nonNegativeInt("--stall-rate"), 64)
     .option("--migrate-rate <n>", "flavor runs (SRCU): 1 in N task sections migrates to another CPU", nonNegativeInt("--migrate-rate"), 64)
     .option("--spin-us <n>", "strategy runs: the spinning probe holds a reader 1/2 to 1 times this many microseconds", positiveInt("--spin-us", 1_000_000), 4000)
+    .addOption(
+      new Option("--probes <kind>", "strategy runs: empty (tick, spin, count: no RCU) or rcu (adds a probe that takes rcu_read_lock() on an object freed with call_rcu)")
+        .choices([...PROBE_KINDS]).default("empty"),
+    )
     .option("--json", "print the report as JSON (schema rcu-lab/torture@1, or rcu-lab/tp-torture@1 with --strategy)");
   addDeadlineOption(cmd).action(async (o: TortureCliOptions, self: Command) => {
     checkTortureOptions(o, self);
@@ -83,7 +87,7 @@ export function addTortureCommand(program: Command): void {
       let out: string, verdict: Verdict;
       if (o.strategy) {
         const report = await runTpTorture(machine, {
-          strategy: o.strategy, contexts: o.contexts ? list(o.contexts) : undefined, seconds: o.seconds, seed: o.seed, spinUs: o.spinUs,
+          strategy: o.strategy, contexts: o.contexts ? list(o.contexts) : undefined, seconds: o.seconds, seed: o.seed, spinUs: o.spinUs, probes: o.probes,
           onProgress: (p) => line(`torture ${o.strategy}: ${p.elapsedS.toFixed(1)}/${p.seconds} s, ${p.calls} calls, ${p.updates} updates, use-after-free ${p.uaf}`),
         });
         [out, verdict] = [o.json ? JSON.stringify(report, null, 2) : renderTpTorture(report), report.verdict];

@@ -8,7 +8,9 @@ import { measureGhz } from "./calibrate.js";
 import { modeledCycles, type CostProfile } from "./costs.js";
 import { checkIterations, measure } from "./measure.js";
 import type { Summary } from "./stats.js";
+import { safetyOf, type SafetyReport } from "./safety.js";
 import { STRATEGIES, strategy, type BenchContext, type Strategy } from "./strategy-table.js";
+import type { ProbeKind } from "./tp-torture.js";
 
 /** Tracepoints with 0, 1 and 3 empty probes attached. */
 export function defineBenchTracepoints(m: Machine): Record<number, number> {
@@ -48,8 +50,13 @@ export interface StrategyRow {
   context: BenchContext;
   probes: number;
   scope: "1 CPU" | "all CPUs";
-  /** Whether the strategy is safe in this context. */
-  safe: boolean;
+  /**
+   * Whether the strategy is safe in this context with every probe kind, from the safety
+   * table's torture verdicts (results/safety.json); null: the table has no such cell.
+   */
+  safe: boolean | null;
+  /** Per probe kind ("empty": probes that use no RCU; "rcu": a probe that takes rcu_read_lock()). */
+  safeByProbes: Partial<Record<ProbeKind, boolean>>;
   nsPerCall: Summary;
   /** nsPerCall x the clock measured at the start of the run. */
   cyclesPerCall: Summary;
@@ -73,7 +80,15 @@ export interface StrategyBenchOptions {
    * array and releases the old one through the grace periods).
    */
   churn?: boolean;
+  /** The safety table the `safe` column is read from (the CLI passes results/safety.json). */
+  safety?: SafetyReport;
   onProgress?: (done: number, total: number, what: string) => void;
+}
+
+function safeColumn(r: SafetyReport | undefined, name: string, ctx: BenchContext): { safe: boolean | null; safeByProbes: Partial<Record<ProbeKind, boolean>> } {
+  const by = safetyOf(r, name, ctx);
+  const v = Object.values(by);
+  return { safe: v.length ? v.every(Boolean) : null, safeByProbes: by };
 }
 
 /** Register/unregister an extra probe on tracepoint `tpId` until stop() is awaited. */
@@ -161,7 +176,7 @@ export async function runStrategyBench(m: Machine, counting: Machine, profile: C
           const ns = r.nsPerOp;
           rows.push({
             strategy: s.name, standsFor: s.standsFor, context: ctx, probes: k, scope,
-            safe: s.contexts.includes(ctx), nsPerCall: ns,
+            ...safeColumn(o.safety, s.name, ctx), nsPerCall: ns,
             cyclesPerCall: { median: ns.median * ghz.median, min: ns.min * ghz.median, max: ns.max * ghz.median, n: ns.n },
             ops, modeledCycles: modeledCycles(ops, profile), usageErrorsPerCall: r.usageErrorsPerCall, churnUpdates,
           });

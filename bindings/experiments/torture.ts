@@ -32,6 +32,8 @@ export const FAULT_FLAVORS: Readonly<Record<FaultName, readonly TortureFlavor[]>
   "tick-trusts-user": [],
   "nmi-nest-unchecked": [],
   "srcu-sync-unchecked": [],
+  // The tick nested in a tracepoint probe: tracepoint torture only (runTpTorture's `fault`).
+  "irq-enter-cond-rcu": [],
 };
 
 /** Faults the torture test is expected to catch, with the flavor each one breaks. */

@@ -4,7 +4,7 @@
 // strategy's chain of grace periods). A spinning probe holds each reader in the array for
 // milliseconds; a too-short grace period frees it under the reader, which then calls the
 // poison (probe_uaf): a counted use-after-free. The run fails on any.
-import { globalName } from "../abi/constants.js";
+import { globalName, type FaultName } from "../abi/constants.js";
 import { yieldToEventLoop } from "../abi/futex.js";
 import { perCpuAddr } from "../abi/layout.js";
 import type { Machine } from "../machine/machine.js";
@@ -22,8 +22,20 @@ export interface TpTortureOptions {
   seed: number;
   /** The spinning probe holds a reader 1/2 to 1 times this many microseconds. */
   spinUs?: number;
+  /**
+   * The probes besides `tick` (a nested scheduling-clock interrupt, always first): "empty"
+   * (default): `spin` and `count`, which use no RCU; "rcu": the `rcu` probe first, which
+   * takes rcu_read_lock() and dereferences an object the host frees with call_rcu(), as
+   * perf's callbacks do.
+   */
+  probes?: ProbeKind;
+  /** A deliberately broken mechanism (test-only: the broken variants of test/safety.test.ts). */
+  fault?: FaultName;
   onProgress?: (p: { elapsedS: number; seconds: number; calls: number; updates: number; uaf: number }) => void;
 }
+
+export type ProbeKind = "empty" | "rcu";
+export const PROBE_KINDS: readonly ProbeKind[] = ["empty", "rcu"];
 
 export interface TpTortureReport {
   schema: "rcu-lab/tp-torture@1";
@@ -36,11 +48,17 @@ export interface TpTortureReport {
   seconds: number;
   seed: number;
   spinUs: number;
+  probes: ProbeKind;
+  fault: FaultName | null;
   calls: number;
   probeCalls: { spin: number; count: number };
   updates: number;
   arraysFreed: number;
   useAfterFree: number;
+  /** The `rcu` probe: calls, uses of a freed (poisoned) object, objects replaced and freed. */
+  rcuProbe: { calls: number; useAfterFree: number; replaced: number; freed: number };
+  /** Scheduling-clock ticks taken inside a probe, and those that reported a quiescent state. */
+  ticks: { taken: number; reportedQs: number };
   usageErrors: Record<string, number>;
   /**
    * FAIL: a freed probe array was used, or the calls made usage errors (the kernel's
@@ -61,13 +79,22 @@ function judge(r: Omit<TpTortureReport, "verdict" | "reason" | "passed">, keyEna
   if (r.useAfterFree > 0) {
     return { verdict: "FAIL", reason: `${r.useAfterFree} calls into a freed (poisoned) probe array: a grace period ended under a reader${illegal ? ` (${illegal})` : ""}` };
   }
+  if (r.rcuProbe.useAfterFree > 0) {
+    return {
+      verdict: "FAIL",
+      reason: `${r.rcuProbe.useAfterFree} uses of a freed (poisoned) object by the rcu probe: an RCU grace period ended under its rcu_read_lock()${illegal ? ` (${illegal})` : ""}`,
+    };
+  }
   if (usage.total > 0) {
     return {
       verdict: "FAIL",
       reason: `no use-after-free, but ${illegal || "called in its legal contexts"}: ${usage.total} usage errors (${usage.text}), the kernel's WARN/lockdep splats`,
     };
   }
-  const none = missing({ "tracepoint call": r.calls, "freed probe array": r.arraysFreed });
+  const none = missing({
+    "tracepoint call": r.calls, "freed probe array": r.arraysFreed,
+    ...(r.probes === "rcu" ? { "rcu probe call": r.rcuProbe.calls, "freed rcu probe object": r.rcuProbe.freed } : {}),
+  });
   if (none.length) {
     const why = keyEnabled ? "run longer (--seconds)" : `the static key of '${r.strategy}' is disabled: no probe array is published or freed, so there is nothing to protect`;
     return { verdict: "INCONCLUSIVE", reason: `no ${none.join(", no ")} (${r.calls} calls, ${r.arraysFreed} arrays freed), so nothing was tested; ${why}` };
@@ -90,6 +117,8 @@ export async function runTpTorture(m: Machine, o: TpTortureOptions): Promise<TpT
   if (contexts.length === 0) throw new RangeError(`choose at least one context of: ${CONTEXTS.join(", ")}`);
   if (!(o.seconds > 0) || o.seconds > 3600) throw new RangeError(`seconds must be in (0, 3600]; got ${o.seconds}`);
   const spinUs = o.spinUs ?? 4000;
+  const probes = o.probes ?? "empty";
+  if (!PROBE_KINDS.includes(probes)) throw new RangeError(`unknown probe kind '${probes}'; expected one of: ${PROBE_KINDS.join(", ")}`);
   const mask = contexts.reduce((a, c) => a | contextBit(m, c), 0);
 
   const name = `torture_${s.name}`;
@@ -97,9 +126,22 @@ export async function runTpTorture(m: Machine, o: TpTortureOptions): Promise<TpT
   const tp = tps.has(name) ? tps.get(name) : tps.define(name, s.release);
   if (s.keyEnabled) {
     for (const p of tp.probes()) tp.unregister(p.probe, p.data); // a run on the same machine before
+    tp.register("tick", spinUs, 200); // first: its ticks nest in the reader of every later probe
+    if (probes === "rcu") tp.register("rcu", spinUs, 150);
     tp.register("spin", spinUs, 100);
     tp.register("count", 0, 10);
   }
+  if (probes === "rcu") tps.replaceRcuProbeObject();
+  const stat = (off: number) => {
+    let v = 0;
+    for (let c = 0; c < m.cpus; c++) v += m.readU64(perCpuAddr(m.layout, c, m.layout.PCPU_PROBE_STATS + off));
+    return v;
+  };
+  const prc = (off: number) => m.readU32(m.layout.PROBE_RCU_BASE + off);
+  const rcuCalls0 = stat(m.layout.PRS_RCU_CALLS), rcuUaf0 = stat(m.layout.PRS_RCU_UAF);
+  const ticks0 = stat(m.layout.PRS_TICKS), tickQs0 = stat(m.layout.PRS_TICK_QS);
+  const replaced0 = prc(m.layout.PRC_REPLACED), freed0rcu = prc(m.layout.PRC_FREED);
+  if (o.fault) m.setFaults([o.fault]);
   await seedCpus(m, o.seed);
   const usage0 = sumUsageErrors(m);
   const calls0 = sumTp(m, m.layout.TPS_CALLS), uaf0 = sumTp(m, m.layout.TPS_UAF);
@@ -124,6 +166,7 @@ export async function runTpTorture(m: Machine, o: TpTortureOptions): Promise<TpT
       await tps.retryWhileArenaFull(() => tp.register("count", k));
       await tps.retryWhileArenaFull(() => tp.unregister("count", k));
       updates += 2;
+      if (probes === "rcu") tps.replaceRcuProbeObject();
       await yieldToEventLoop();
     }
   })();
@@ -131,6 +174,7 @@ export async function runTpTorture(m: Machine, o: TpTortureOptions): Promise<TpT
     await Promise.all([readers, updater]);
   } finally {
     clearInterval(progress);
+    if (o.fault) m.setFaults([]);
   }
   await m.tracepoints.synchronizeUnregister();
   await m.rcu.synchronize(); // the chained callbacks of the last releases
@@ -140,9 +184,15 @@ export async function runTpTorture(m: Machine, o: TpTortureOptions): Promise<TpT
   const r = {
     schema: "rcu-lab/tp-torture@1", strategy: s.name, standsFor: s.standsFor, contexts,
     illegalContexts: contexts.filter((c) => !s.contexts.includes(c)), cpus: m.cpus, cores: m.platform.cores(),
-    seconds: o.seconds, seed: o.seed, spinUs, calls: sumTp(m, m.layout.TPS_CALLS) - calls0,
+    seconds: o.seconds, seed: o.seed, spinUs, probes, fault: o.fault ?? null, calls: sumTp(m, m.layout.TPS_CALLS) - calls0,
     probeCalls: { spin: sumTp(m, m.layout.TPS_SPIN) - spin0, count: sumTp(m, m.layout.TPS_COUNT) - count0 },
-    updates, arraysFreed: m.readU64(m.layout.TP_ARENA_PRIV + m.layout.TPA_FREES) - freed0, useAfterFree, usageErrors,
+    updates, arraysFreed: m.readU64(m.layout.TP_ARENA_PRIV + m.layout.TPA_FREES) - freed0, useAfterFree,
+    rcuProbe: {
+      calls: stat(m.layout.PRS_RCU_CALLS) - rcuCalls0, useAfterFree: stat(m.layout.PRS_RCU_UAF) - rcuUaf0,
+      replaced: prc(m.layout.PRC_REPLACED) - replaced0, freed: prc(m.layout.PRC_FREED) - freed0rcu,
+    },
+    ticks: { taken: stat(m.layout.PRS_TICKS) - ticks0, reportedQs: stat(m.layout.PRS_TICK_QS) - tickQs0 },
+    usageErrors,
   } as const;
   const { verdict, reason } = judge(r, s.keyEnabled);
   return { ...r, verdict, reason, passed: verdict === "PASS" };

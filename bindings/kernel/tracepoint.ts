@@ -6,7 +6,7 @@ import type { Exports } from "../worker/boot.js";
 import type { KernelHost } from "./host.js";
 import type { Rcu, SrcuStruct } from "./rcu.js";
 
-export const PROBES = ["empty", "count", "record", "spin", "host"] as const;
+export const PROBES = ["empty", "count", "record", "spin", "host", "tick", "rcu"] as const;
 export type ProbeName = (typeof PROBES)[number];
 
 /** How an old probe array is released, as a kernel version does it. */
@@ -151,6 +151,16 @@ export class Tracepoints {
     this.x = host.exports;
     const idx = (n: string) => host.functionIndex(n);
     this.x.tp_set_functions(idx("probe_uaf"), idx("cb_srcu_free_old_probes"), idx("cb_rcu_free_old_probes"), idx("cb_rcu_then_srcu_free_old_probes"));
+  }
+
+  /**
+   * The update side of the object the `rcu` probe dereferences: publish a fresh object and
+   * free the old one with call_rcu() (poisoned by its callback). False when every object of
+   * the pool still awaits its grace period (nothing replaced).
+   */
+  replaceRcuProbeObject(): boolean {
+    this.host.check("replacing the rcu probe's object");
+    return this.x.probe_rcu_replace(this.host.functionIndex("cb_probe_rcu_free")) === 1;
   }
 
   /** Define tracepoint `name` (DEFINE_TRACE): ids are given in order of definition. */
