@@ -11,7 +11,7 @@ import { FAULT_TICK_TRUSTS_USER, fault_active } from "./rcu/faults";
 import { rcu_read_lock_sched_notrace, rcu_read_unlock_sched_notrace } from "./rcu/rcupdate";
 import { rcu_sched_clock_irq } from "./rcu/tree_qs";
 import {
-  __srcu_read_unlock, __srcu_read_unlock_fast, init_srcu_struct, srcu_lock_acquire, srcu_lock_release, srcu_read_lock_checked,
+  __srcu_read_unlock, __srcu_read_unlock_fast, init_srcu_struct, srcu_read_unlock_fast_checked, srcu_lock_acquire, srcu_lock_release, srcu_read_lock_checked,
   srcu_read_lock_fast_checked, srcu_read_lock_idx, srcu_read_lock_inc,
 } from "./rcu/srcutree";
 
@@ -72,7 +72,7 @@ export function srcu_read_lock_fast(ssp: u32): u32 {
 
 export function srcu_read_unlock_fast(ssp: u32, scp: u32): void {
   srcu_lock_release(ssp);
-  __srcu_read_unlock_fast(ssp, scp);
+  srcu_read_unlock_fast_checked(ssp, scp);
 }
 
 /** init_srcu_struct() from any context (the host's instance does it); `flavor` is SRCU_FLAVOR_*. */

@@ -174,18 +174,24 @@ describe("SRCU-fast (v6.15)", () => {
     expect(m.rcu.gpSeq).toBe(rcuMid); // plain SRCU needs no RCU grace period
   });
 
-  it("an SRCU-fast reader where RCU is not watching is a counted usage error", async () => {
+  it("an SRCU-fast reader where RCU is not watching is a counted usage error, on the lock and (v6.15) the unlock side", async () => {
     const m = await create(1, false);
     const fast = m.initSrcu("fast_srcu", "srcu-fast");
     await m.run(0, "local_irq_disable");
     await m.run(0, "rcu_idle_enter");
     const scp = (await m.run(0, "srcu_read_lock_fast", [fast.index])).value;
-    await m.run(0, "srcu_read_unlock_fast", [fast.index, scp]);
     expect(m.usageErrors(0)["srcu-fast-not-watching"]).toBe(1);
+    await m.run(0, "srcu_read_unlock_fast", [fast.index, scp]);
+    expect(m.usageErrors(0)["srcu-fast-not-watching"]).toBe(2); // RCU_LOCKDEP_WARN in srcu_read_unlock_fast()
     await m.run(0, "rcu_irq_enter"); // watching again inside the irq: legal
     const scp2 = (await m.run(0, "srcu_read_lock_fast", [fast.index])).value;
+    await m.run(0, "rcu_irq_exit"); // ... but the unlock comes after RCU stopped watching again
     await m.run(0, "srcu_read_unlock_fast", [fast.index, scp2]);
-    expect(m.usageErrors(0)["srcu-fast-not-watching"]).toBe(1);
+    expect(m.usageErrors(0)["srcu-fast-not-watching"]).toBe(3);
+    await m.run(0, "rcu_irq_enter");
+    const scp3 = (await m.run(0, "srcu_read_lock_fast", [fast.index])).value;
+    await m.run(0, "srcu_read_unlock_fast", [fast.index, scp3]);
+    expect(m.usageErrors(0)["srcu-fast-not-watching"]).toBe(3); // both sides where RCU watches: legal
   });
 });
 

@@ -186,6 +186,9 @@ export function rcu_user_exit(): void {
  * guaranteed to be in the outermost NMI handler that interrupted an RCU-idle period."
  */
 @inline function rcu_nmi_enter_common(): void {
+  // WARN_ON_ONCE(rdp->dynticks_nmi_nesting < 0): "Complain about underflow" (v5.6; read in a
+  // v5.4-v5.6 tree.c of the code index). Compiled in always: a load and a branch.
+  if (branch(this_cpu_read_i64(PCPU_RCU_NMI_NESTING) < 0)) usage_error(USAGE_DYNTICKS_UNDERFLOW);
   let incby: i64 = 2;
   if (branch(rcu_dynticks_curr_cpu_in_eqs())) {
     rcu_dynticks_eqs_exit();

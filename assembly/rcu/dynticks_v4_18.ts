@@ -26,7 +26,7 @@ import { local_irq_restore, local_irq_save } from "../irqflags";
 import { barrier, branch, out_of_line_call, this_cpu_read_i64, this_cpu_read_u32, this_cpu_write_i64, this_cpu_write_u32 } from "../primitives";
 import { raw_smp_processor_id } from "../kernel/cpumask";
 import { rcu_dynticks_curr_cpu_in_eqs, rcu_dynticks_eqs_enter, rcu_dynticks_eqs_exit } from "./dynticks";
-import { USAGE_IRQ_EXIT_WITHOUT_ENTER, usage_error } from "./usage";
+import { USAGE_DYNTICKS_UNDERFLOW, USAGE_IRQ_EXIT_WITHOUT_ENTER, usage_error } from "./usage";
 
 /** rcu_dynticks_task_exit() (tree_plugin.h, v4.18): WRITE_ONCE(current->rcu_tasks_idle_cpu, -1). */
 @inline function rcu_dynticks_task_exit(): void {
@@ -46,7 +46,7 @@ import { USAGE_IRQ_EXIT_WITHOUT_ENTER, usage_error } from "./usage";
  */
 function rcu_nmi_enter_v4_18(): void {
   out_of_line_call();
-  if (branch(this_cpu_read_i64(PCPU_RCU_NMI_NESTING) < 0)) usage_error(USAGE_IRQ_EXIT_WITHOUT_ENTER);
+  if (branch(this_cpu_read_i64(PCPU_RCU_NMI_NESTING) < 0)) usage_error(USAGE_DYNTICKS_UNDERFLOW);
   let incby: i64 = 2;
   if (branch(rcu_dynticks_curr_cpu_in_eqs())) {
     rcu_dynticks_eqs_exit();

@@ -184,6 +184,16 @@ export function srcu_read_lock_fast_checked(ssp: u32): u32 {
 }
 
 /**
+ * srcu_read_unlock_fast() with v6.15's RCU_LOCKDEP_WARN(!rcu_is_watching(), "RCU must be
+ * watching srcu_read_unlock_fast().") of a CONFIG_PROVE_RCU kernel: counted as on the lock
+ * side, and the decrement still happens.
+ */
+export function srcu_read_unlock_fast_checked(ssp: u32, scp: u32): void {
+  if (branch(rcu_dynticks_curr_cpu_in_eqs())) usage_error(USAGE_SRCU_FAST_NOT_WATCHING);
+  __srcu_read_unlock_fast(ssp, scp);
+}
+
+/**
  * __srcu_read_lock_fast() (include/linux/srcutree.h, v6.15, !PROVE_RCU): scp =
  * READ_ONCE(srcu_ctrp); this_cpu_inc(scp->srcu_locks) (Y); barrier(). Inline, no
  * smp_mb(). Returns scp (the offset of srcu_ctrs[idx]).
