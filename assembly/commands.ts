@@ -151,3 +151,13 @@ export function srcu_read_lock_stage2(ssp: u32, idx: u32): u32 {
   srcu_lock_acquire(ssp); // srcu_read_lock()'s rcu_lock_acquire() follows __srcu_read_lock()
   return idx;
 }
+
+// Kernel paths (issue 10): trace_hardirqs_off/on of v5.6 and v5.8 on the tracepoint id the
+// caller passes, and syscall entry/exit from user mode in the v5.6 and v5.8 orders.
+export {
+  trace_hardirqs_off_v5_6, trace_hardirqs_on_v5_6, trace_hardirqs_off_v5_8, trace_hardirqs_on_v5_8, trace_hardirqs_off_finish,
+  trace_hardirqs_on_prepare, tracing_irq_cpu,
+} from "./kernel/trace_preemptirq";
+export {
+  syscall_enter_v5_6, syscall_exit_v5_6, syscall_enter_v5_8, syscall_exit_v5_8, syscall_loop_v5_6, syscall_loop_v5_8,
+} from "./kernel/entry_syscall";

@@ -7,6 +7,7 @@ import { local_irq_enable } from "./irqflags";
 import { READ_ONCE_u32, WRITE_ONCE_u32, ops_counting_pause } from "./primitives";
 import { rcu_dynticks_init } from "./rcu/dynticks";
 import { ct_init } from "./kernel/context_tracking";
+import { tracing_irq_cpu_init } from "./kernel/trace_preemptirq";
 import { set_cpu_online } from "./kernel/cpumask";
 import { this_cpu_ptr } from "./percpu";
 
@@ -27,6 +28,7 @@ export {
 export {
   FAULT_GP_SKIP_CPU, FAULT_GP_IGNORE_NESTING, FAULT_GP_ACCEPT_STALE, FAULT_SRCU_NO_FLIP, FAULT_SRCU_NO_SCAN1, FAULT_READER_IN_EQS,
   FAULT_SCHED_PREEMPT_MASK_ONLY, FAULT_TICK_TRUSTS_USER, FAULT_NMI_NEST_UNCHECKED, FAULT_SRCU_SYNC_UNCHECKED, FAULT_IRQ_ENTER_COND_RCU,
+  FAULT_TRACE_IRQ_NO_GUARD, FAULT_ENTRY_PLAIN_TRACEPOINT,
 } from "./rcu/faults";
 export { OP_READ_ONCE, OP_WRITE_ONCE, OP_THIS_CPU_RMW, OP_ATOMIC_RMW, OP_SMP_MB, OP_STORE_RELEASE, OP_BRANCH, OP_INDIRECT_CALL, OP_CALL, OP_IRQ_SAVE, OP_IRQ_RESTORE } from "./primitives";
 export { RCU_SEQ_CTR_SHIFT, RCU_SEQ_STATE_MASK } from "./rcu/rcu_seq";
@@ -57,6 +59,7 @@ export function cpu_init(cpu: u32): u32 {
   local_irq_enable();
   rcu_dynticks_init();
   ct_init();
+  tracing_irq_cpu_init();
   // set_cpu_online() of the CPU's bring-up: boot work, not part of any command's op counts
   ops_counting_pause(true);
   set_cpu_online(cpu, 1);

@@ -338,8 +338,13 @@ export const PRS_RCU_CALLS: u32 = 0;
 export const PRS_RCU_UAF: u32 = 8;
 export const PRS_TICKS: u32 = 16;
 export const PRS_TICK_QS: u32 = 24;
+/**
+ * int tracing_irq_cpu (kernel/trace/trace_preemptirq.c, v5.6 and v5.8): 1 while the
+ * tracer has recorded this CPU's interrupts as off (kernel/trace_preemptirq.ts).
+ */
+export const PCPU_TRACING_IRQ_CPU: u32 = 29 * CACHELINE;
 /** First line not used by this layout version. */
-export const PCPU_FREE: u32 = 29 * CACHELINE;
+export const PCPU_FREE: u32 = 30 * CACHELINE;
 
 /** Bytes of memory used by a machine of `cpus` CPUs. */
 export function layout_end(cpus: u32): u32 {

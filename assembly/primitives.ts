@@ -118,6 +118,14 @@ export const COUNTING_BUILD: u32 = COUNTING ? 1 : 0;
   if (COUNTING) store<u32>(this_cpu_ptr(PCPU_OPS_PAUSED), paused ? 1 : 0);
 }
 
+/**
+ * A load of emulator bookkeeping in shared memory (the fault-injection bits read on a
+ * kernel path): no kernel memory op, so never counted.
+ */
+@inline export function emulator_read_u32(p: usize): u32 {
+  return atomic.load<u32>(p);
+}
+
 /** Emulator-private per-CPU state (PRNG, statistics): not kernel memory ops, not counted. */
 @inline export function cpu_reg_read_u64(field: u32): u64 {
   return load<u64>(this_cpu_ptr(field));

@@ -2,7 +2,7 @@
 // (and that tests keep as their broken variants). The host sets the bits in shared memory
 // before a run; each mechanism reads them once per grace period or per reader batch.
 import { RCU_FAULTS, RCU_FAULT_ARG } from "../layout";
-import { READ_ONCE_u32 } from "../primitives";
+import { READ_ONCE_u32, emulator_read_u32 } from "../primitives";
 
 /** The grace-period engine does not wait for CPU RCU_FAULT_ARG's quiescent state. */
 export const FAULT_GP_SKIP_CPU: u32 = 1 << 0;
@@ -31,6 +31,26 @@ export const FAULT_SRCU_SYNC_UNCHECKED: u32 = 1 << 9;
  * rcu_irq_enter() in the idle task: a tick nested in an rcuidle section reports a QS.
  */
 export const FAULT_IRQ_ENTER_COND_RCU: u32 = 1 << 10;
+
+/**
+ * trace_hardirqs_off/on (kernel/trace_preemptirq.ts) skip the per-CPU tracing_irq_cpu
+ * guard: every call runs the tracepoint, a second trace_hardirqs_off on entry included.
+ */
+export const FAULT_TRACE_IRQ_NO_GUARD: u32 = 1 << 11;
+/**
+ * The v5.6 syscall entry (kernel/entry_syscall.ts) calls the plain trace_irq_disable()
+ * instead of trace_irq_disable_rcuidle() before enter_from_user_mode(): a tracepoint
+ * where RCU is not watching when user mode is an extended quiescent state.
+ */
+export const FAULT_ENTRY_PLAIN_TRACEPOINT: u32 = 1 << 12;
+
+/**
+ * fault_active() for the kernel paths whose op counts are the kernel's: the fault bits
+ * are read without counting (they are the emulator's, not the kernel's).
+ */
+@inline export function fault_injected(bit: u32): bool {
+  return (emulator_read_u32(RCU_FAULTS) & bit) != 0;
+}
 
 @inline export function fault_active(bit: u32): bool {
   return (READ_ONCE_u32(RCU_FAULTS) & bit) != 0;

@@ -13,6 +13,9 @@ export const FAULT_NAMES = [
   // The tick's irq entry that skips rcu_irq_enter() when RCU watches (3eeec3858488): reached
   // by the `tick` probe of tracepoint torture (test/safety.test.ts), not by rcutorture.
   "irq-enter-cond-rcu",
+  // Broken kernel paths kept for test/kernel-paths.test.ts: trace_hardirqs_off/on without the
+  // tracing_irq_cpu guard, and a v5.6 syscall entry that calls the plain tracepoint.
+  "trace-irq-no-guard", "entry-plain-tracepoint",
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 

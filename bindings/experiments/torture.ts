@@ -34,6 +34,10 @@ export const FAULT_FLAVORS: Readonly<Record<FaultName, readonly TortureFlavor[]>
   "srcu-sync-unchecked": [],
   // The tick nested in a tracepoint probe: tracepoint torture only (runTpTorture's `fault`).
   "irq-enter-cond-rcu": [],
+  // Broken kernel paths of test/kernel-paths.test.ts (trace_hardirqs_off/on, syscall entry):
+  // no torture run goes through them.
+  "trace-irq-no-guard": [],
+  "entry-plain-tracepoint": [],
 };
 
 /** Faults the torture test is expected to catch, with the flavor each one breaks. */

@@ -1,0 +1,162 @@
+// Hard-irq on/off tracing (kernel/trace/trace_preemptirq.c, CONFIG_TRACE_IRQFLAGS), v5.6
+// and v5.8: local_irq_disable()/enable() and the entry code call trace_hardirqs_off/on;
+// the per-CPU tracing_irq_cpu records that the tracer saw interrupts go off, so only the
+// first off and the first on after it run the irq_disable/irq_enable tracepoint. That is
+// why the second TRACE_IRQS_OFF on entry from user mode is cheap.
+//
+// Copies read: v5.6 trace_hardirqs_on/off in the pre-images of Sven Schnelle's "lockdep: fix
+// order in trace_hardirqs_off_caller()" (stable backport) and a write-up on Linux interrupts
+// quoting /source/kernel/trace/trace_preemptirq.c#L22 (lockdep_hardirqs_off() last, rcuidle
+// tracepoints under `if (!in_nmi())`); v5.8's trace_hardirqs_on_prepare()/off_prepare() as
+// added by tglx's patch 20200505134100.270771162 (renamed trace_hardirqs_off_finish() before
+// v5.8 by a PeterZ patch of the same series), with the plain tracepoints
+// under `if (!in_nmi())`; trace_hardirqs_on() with lockdep_hardirqs_on_prepare() then
+// lockdep_hardirqs_on(), and trace_hardirqs_off() with lockdep_hardirqs_off() first, as a
+// later trace_preemptirq.c of the code index has them (v5.8's own order of that call in
+// trace_hardirqs_off() not verified; it changes no count).
+//
+// The tracepoints: trace_irq_disable_rcuidle()/trace_irq_enable_rcuidle() are the v5.6
+// rcuidle trace_X() (the rcuidle-srcu-irq strategy, tracepoint/strategies.ts), the plain
+// ones are trace_plain() plus the v5.6-v5.10 CONFIG_LOCKDEP check of trace_X().
+// tracer_hardirqs_off/on (the irqsoff latency tracer) are not configured: empty.
+import { NR_TRACEPOINTS, PCPU_RCU_DYNTICKS, PCPU_TRACING_IRQ_CPU } from "../layout";
+import { in_nmi } from "../preempt";
+import { branch, cpu_reg_read_u32, out_of_line_call, this_cpu_read_u32, this_cpu_write_u32 } from "../primitives";
+import { RCU_DYNTICK_CTRL_CTR } from "../rcu/dynticks";
+import { FAULT_TRACE_IRQ_NO_GUARD, fault_injected } from "../rcu/faults";
+import { USAGE_NOT_WATCHING, usage_error } from "../rcu/usage";
+import { trace_plain, trace_rcuidle_srcu_irq } from "../tracepoint/strategies";
+import { tracepoint } from "../tracepoint/tracepoint";
+
+/** Boot value: static DEFINE_PER_CPU(int, tracing_irq_cpu) is zeroed. */
+export function tracing_irq_cpu_init(): void {
+  this_cpu_write_u32(PCPU_TRACING_IRQ_CPU, 0);
+}
+
+/** The tracepoint of id `id`: the caller passes the one that stands for irq_disable/irq_enable (include/trace/events/preemptirq.h). */
+@inline function tp_of(id: u32): usize {
+  return tracepoint(id < NR_TRACEPOINTS ? id : 0);
+}
+
+/**
+ * lockdep_hardirqs_off/on/on_prepare (kernel/locking/lockdep.c, CONFIG_PROVE_LOCKING): a
+ * STAND-IN: the out-of-line call is counted, lockdep's per-CPU irq-state bookkeeping inside
+ * it is not emulated (it touches no RCU state).
+ */
+@inline export function lockdep_hardirqs_off(): void {
+  out_of_line_call();
+}
+@inline export function lockdep_hardirqs_on_prepare(): void {
+  out_of_line_call();
+}
+@inline export function lockdep_hardirqs_on(): void {
+  out_of_line_call();
+}
+
+/**
+ * trace_irq_disable()/trace_irq_enable(): the plain trace_X() (include/linux/tracepoint.h,
+ * v5.6 to v5.10), then its `if (IS_ENABLED(CONFIG_LOCKDEP) && (cond)) {
+ * rcu_read_lock_sched_notrace(); rcu_dereference_sched(tp->funcs); ... }`, whose
+ * rcu_read_lock_sched_held() is false where RCU is not watching: lockdep's "suspicious
+ * rcu_dereference_check() usage". That check is debug bookkeeping: it reads the dynticks
+ * word without counting ops and counts usage error not-watching.
+ */
+@inline function trace_irq_plain(tp: usize): void {
+  trace_plain(tp, 0);
+  if ((cpu_reg_read_u32(PCPU_RCU_DYNTICKS) & RCU_DYNTICK_CTRL_CTR) == 0) usage_error(USAGE_NOT_WATCHING);
+}
+
+/** trace_irq_disable_rcuidle()/trace_irq_enable_rcuidle() of v5.6: SRCU and rcu_irq_enter_irqson(). */
+@inline function trace_irq_rcuidle(tp: usize): void {
+  trace_rcuidle_srcu_irq(tp, 0);
+}
+
+/** `if (!this_cpu_read(tracing_irq_cpu))`; broken variant FAULT_TRACE_IRQ_NO_GUARD: always. */
+@inline function tracing_irq_was_on(): bool {
+  return branch(this_cpu_read_u32(PCPU_TRACING_IRQ_CPU) == 0 || fault_injected(FAULT_TRACE_IRQ_NO_GUARD));
+}
+
+/** `if (this_cpu_read(tracing_irq_cpu))`; broken variant FAULT_TRACE_IRQ_NO_GUARD: always. */
+@inline function tracing_irq_was_off(): bool {
+  return branch(this_cpu_read_u32(PCPU_TRACING_IRQ_CPU) != 0 || fault_injected(FAULT_TRACE_IRQ_NO_GUARD));
+}
+
+/**
+ * trace_hardirqs_off() (kernel/trace/trace_preemptirq.c, v5.6): if (!tracing_irq_cpu) {
+ * tracing_irq_cpu = 1; tracer_hardirqs_off(); if (!in_nmi()) trace_irq_disable_rcuidle(); }
+ * lockdep_hardirqs_off(). Out of line (EXPORT_SYMBOL): one counted call.
+ */
+export function trace_hardirqs_off_v5_6(id: u32): void {
+  const tp = tp_of(id);
+  out_of_line_call();
+  if (tracing_irq_was_on()) {
+    this_cpu_write_u32(PCPU_TRACING_IRQ_CPU, 1);
+    if (branch(!in_nmi())) trace_irq_rcuidle(tp);
+  }
+  lockdep_hardirqs_off();
+}
+
+/**
+ * trace_hardirqs_on() (trace_preemptirq.c, v5.6): if (tracing_irq_cpu) { if (!in_nmi())
+ * trace_irq_enable_rcuidle(); tracer_hardirqs_on(); tracing_irq_cpu = 0; } lockdep_hardirqs_on().
+ */
+export function trace_hardirqs_on_v5_6(id: u32): void {
+  const tp = tp_of(id);
+  out_of_line_call();
+  if (tracing_irq_was_off()) {
+    if (branch(!in_nmi())) trace_irq_rcuidle(tp);
+    this_cpu_write_u32(PCPU_TRACING_IRQ_CPU, 0);
+  }
+  lockdep_hardirqs_on();
+}
+
+/**
+ * trace_hardirqs_off_finish() (trace_preemptirq.c, v5.8): trace_hardirqs_off() without
+ * lockdep and with the PLAIN tracepoint: the entry code calls it after RCU watches again.
+ */
+export function trace_hardirqs_off_finish(id: u32): void {
+  const tp = tp_of(id);
+  out_of_line_call();
+  if (tracing_irq_was_on()) {
+    this_cpu_write_u32(PCPU_TRACING_IRQ_CPU, 1);
+    if (branch(!in_nmi())) trace_irq_plain(tp);
+  }
+}
+
+/** trace_hardirqs_on_prepare() (trace_preemptirq.c, v5.8): trace_hardirqs_on() without lockdep, plain tracepoint. */
+export function trace_hardirqs_on_prepare(id: u32): void {
+  const tp = tp_of(id);
+  out_of_line_call();
+  if (tracing_irq_was_off()) {
+    if (branch(!in_nmi())) trace_irq_plain(tp);
+    this_cpu_write_u32(PCPU_TRACING_IRQ_CPU, 0);
+  }
+}
+
+/** trace_hardirqs_off() (v5.8): lockdep_hardirqs_off() first, then as v5.6 with the rcuidle tracepoint. */
+export function trace_hardirqs_off_v5_8(id: u32): void {
+  const tp = tp_of(id);
+  out_of_line_call();
+  lockdep_hardirqs_off();
+  if (tracing_irq_was_on()) {
+    this_cpu_write_u32(PCPU_TRACING_IRQ_CPU, 1);
+    if (branch(!in_nmi())) trace_irq_rcuidle(tp);
+  }
+}
+
+/** trace_hardirqs_on() (v5.8): as v5.6 (rcuidle), then lockdep_hardirqs_on_prepare(); lockdep_hardirqs_on(). */
+export function trace_hardirqs_on_v5_8(id: u32): void {
+  const tp = tp_of(id);
+  out_of_line_call();
+  if (tracing_irq_was_off()) {
+    if (branch(!in_nmi())) trace_irq_rcuidle(tp);
+    this_cpu_write_u32(PCPU_TRACING_IRQ_CPU, 0);
+  }
+  lockdep_hardirqs_on_prepare();
+  lockdep_hardirqs_on();
+}
+
+/** tracing_irq_cpu of this CPU, for tests (read without counting). */
+export function tracing_irq_cpu(): u32 {
+  return cpu_reg_read_u32(PCPU_TRACING_IRQ_CPU);
+}
