@@ -82,6 +82,32 @@ export function tracing_irq_cpu_init(): void {
 }
 
 /**
+ * The body both versions share: `if (!this_cpu_read(tracing_irq_cpu)) { tracing_irq_cpu = 1;
+ * if (!in_nmi()) trace_irq_disable[_rcuidle](); }`. `rcuidle` is a constant at every call
+ * site, so the inlined choice of tracepoint folds away.
+ */
+@inline function irq_disable_traced(tp: usize, rcuidle: bool): void {
+  if (tracing_irq_was_on()) {
+    this_cpu_write_u32(PCPU_TRACING_IRQ_CPU, 1);
+    if (branch(!in_nmi())) {
+      if (rcuidle) trace_irq_rcuidle(tp);
+      else trace_irq_plain(tp);
+    }
+  }
+}
+
+/** `if (this_cpu_read(tracing_irq_cpu)) { if (!in_nmi()) trace_irq_enable[_rcuidle](); tracing_irq_cpu = 0; }`. */
+@inline function irq_enable_traced(tp: usize, rcuidle: bool): void {
+  if (tracing_irq_was_off()) {
+    if (branch(!in_nmi())) {
+      if (rcuidle) trace_irq_rcuidle(tp);
+      else trace_irq_plain(tp);
+    }
+    this_cpu_write_u32(PCPU_TRACING_IRQ_CPU, 0);
+  }
+}
+
+/**
  * trace_hardirqs_off() (kernel/trace/trace_preemptirq.c, v5.6): if (!tracing_irq_cpu) {
  * tracing_irq_cpu = 1; tracer_hardirqs_off(); if (!in_nmi()) trace_irq_disable_rcuidle(); }
  * lockdep_hardirqs_off(). Out of line (EXPORT_SYMBOL): one counted call.
@@ -89,10 +115,7 @@ export function tracing_irq_cpu_init(): void {
 export function trace_hardirqs_off_v5_6(id: u32): void {
   const tp = tp_of(id);
   out_of_line_call();
-  if (tracing_irq_was_on()) {
-    this_cpu_write_u32(PCPU_TRACING_IRQ_CPU, 1);
-    if (branch(!in_nmi())) trace_irq_rcuidle(tp);
-  }
+  irq_disable_traced(tp, true);
   lockdep_hardirqs_off();
 }
 
@@ -103,10 +126,7 @@ export function trace_hardirqs_off_v5_6(id: u32): void {
 export function trace_hardirqs_on_v5_6(id: u32): void {
   const tp = tp_of(id);
   out_of_line_call();
-  if (tracing_irq_was_off()) {
-    if (branch(!in_nmi())) trace_irq_rcuidle(tp);
-    this_cpu_write_u32(PCPU_TRACING_IRQ_CPU, 0);
-  }
+  irq_enable_traced(tp, true);
   lockdep_hardirqs_on();
 }
 
@@ -117,20 +137,14 @@ export function trace_hardirqs_on_v5_6(id: u32): void {
 export function trace_hardirqs_off_finish(id: u32): void {
   const tp = tp_of(id);
   out_of_line_call();
-  if (tracing_irq_was_on()) {
-    this_cpu_write_u32(PCPU_TRACING_IRQ_CPU, 1);
-    if (branch(!in_nmi())) trace_irq_plain(tp);
-  }
+  irq_disable_traced(tp, false);
 }
 
 /** trace_hardirqs_on_prepare() (trace_preemptirq.c, v5.8): trace_hardirqs_on() without lockdep, plain tracepoint. */
 export function trace_hardirqs_on_prepare(id: u32): void {
   const tp = tp_of(id);
   out_of_line_call();
-  if (tracing_irq_was_off()) {
-    if (branch(!in_nmi())) trace_irq_plain(tp);
-    this_cpu_write_u32(PCPU_TRACING_IRQ_CPU, 0);
-  }
+  irq_enable_traced(tp, false);
 }
 
 /** trace_hardirqs_off() (v5.8): lockdep_hardirqs_off() first, then as v5.6 with the rcuidle tracepoint. */
@@ -138,20 +152,14 @@ export function trace_hardirqs_off_v5_8(id: u32): void {
   const tp = tp_of(id);
   out_of_line_call();
   lockdep_hardirqs_off();
-  if (tracing_irq_was_on()) {
-    this_cpu_write_u32(PCPU_TRACING_IRQ_CPU, 1);
-    if (branch(!in_nmi())) trace_irq_rcuidle(tp);
-  }
+  irq_disable_traced(tp, true);
 }
 
 /** trace_hardirqs_on() (v5.8): as v5.6 (rcuidle), then lockdep_hardirqs_on_prepare(); lockdep_hardirqs_on(). */
 export function trace_hardirqs_on_v5_8(id: u32): void {
   const tp = tp_of(id);
   out_of_line_call();
-  if (tracing_irq_was_off()) {
-    if (branch(!in_nmi())) trace_irq_rcuidle(tp);
-    this_cpu_write_u32(PCPU_TRACING_IRQ_CPU, 0);
-  }
+  irq_enable_traced(tp, true);
   lockdep_hardirqs_on_prepare();
   lockdep_hardirqs_on();
 }
