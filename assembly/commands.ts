@@ -161,3 +161,9 @@ export {
 export {
   syscall_enter_v5_6, syscall_exit_v5_6, syscall_enter_v5_8, syscall_exit_v5_8, syscall_loop_v5_6, syscall_loop_v5_8,
 } from "./kernel/entry_syscall";
+// Interrupt paths (issue 10): a tick from user mode, a task or idle in the v5.6 and v5.8
+// entry code, with softirq processing and a nested tick as an option (kernel/entry_irq.ts).
+export {
+  irq_from_user_v5_6, irq_from_task_v5_6, irq_from_idle_v5_6, irq_from_user_v5_8, irq_from_task_v5_8, irq_from_idle_v5_8,
+  irq_loop_v5_6, irq_loop_v5_8,
+} from "./kernel/entry_irq";

@@ -26,11 +26,13 @@ export const FAULT_NMI_NEST_UNCHECKED: u32 = 1 << 8;
 export const FAULT_SRCU_SYNC_UNCHECKED: u32 = 1 << 9;
 
 /**
- * The scheduling-clock interrupt enters RCU only when RCU is not watching, as 3eeec3858488's
- * idtentry_enter_cond_rcu() (x86/entry, v5.8-rc) did before 0bf3924bfabd forced
- * rcu_irq_enter() in the idle task: a tick nested in an rcuidle section reports a QS.
+ * irq-entry-watching-shortcut: the v5.8 interrupt entry (kernel/entry_irq.ts
+ * idtentry_enter_cond_rcu) and the tick of kernel/tick.ts call rcu_irq_enter() only when RCU
+ * is not watching, as 3eeec3858488's idtentry_enter_cond_rcu() (x86/entry, v5.8-rc) did
+ * before 0bf3924bfabd forced it in the idle task: a tick nested in softirq processing (or in
+ * an rcuidle section) over idle reports a quiescent state under the outer handler's reader.
  */
-export const FAULT_IRQ_ENTER_COND_RCU: u32 = 1 << 10;
+export const FAULT_IRQ_ENTRY_WATCHING_SHORTCUT: u32 = 1 << 10;
 
 /**
  * trace_hardirqs_off/on (kernel/trace_preemptirq.ts) skip the per-CPU tracing_irq_cpu

@@ -10,9 +10,9 @@ export const FAULT_NAMES = [
   // not reach their paths (its ticks and scheduling points are legal, its NMIs do not nest,
   // its writer never synchronizes inside its own reader): not in TORTURE_FAULTS.
   "sched-preempt-mask-only", "tick-trusts-user", "nmi-nest-unchecked", "srcu-sync-unchecked",
-  // The tick's irq entry that skips rcu_irq_enter() when RCU watches (3eeec3858488): reached
-  // by the `tick` probe of tracepoint torture (test/safety.test.ts), not by rcutorture.
-  "irq-enter-cond-rcu",
+  // The v5.8 irq entry that skips rcu_irq_enter() when RCU watches (3eeec3858488): a torture
+  // fault (rcutorture's softirq readers over idle with a nested tick; tracepoint torture's `tick`).
+  "irq-entry-watching-shortcut",
   // Broken kernel paths kept for test/kernel-paths.test.ts: trace_hardirqs_off/on without the
   // tracing_irq_cpu guard, and a v5.6 syscall entry that calls the plain tracepoint.
   "trace-irq-no-guard", "entry-plain-tracepoint",

@@ -32,8 +32,9 @@ export const FAULT_FLAVORS: Readonly<Record<FaultName, readonly TortureFlavor[]>
   "tick-trusts-user": [],
   "nmi-nest-unchecked": [],
   "srcu-sync-unchecked": [],
-  // The tick nested in a tracepoint probe: tracepoint torture only (runTpTorture's `fault`).
-  "irq-enter-cond-rcu": [],
+  // The v5.8 interrupt entry's rcu_is_watching() shortcut (3eeec3858488): RCU readers in a
+  // softirq over idle with a nested tick (also the tick of tracepoint torture's `tick` probe).
+  "irq-entry-watching-shortcut": ["rcu"],
   // Broken kernel paths of test/kernel-paths.test.ts (trace_hardirqs_off/on, syscall entry):
   // no torture run goes through them.
   "trace-irq-no-guard": [],
@@ -47,6 +48,7 @@ export const TORTURE_FAULTS: Record<string, TortureFlavor> = {
   "gp-ignore-nesting": "rcu",
   "srcu-no-flip": "srcu",
   "srcu-no-scan1": "srcu",
+  "irq-entry-watching-shortcut": "rcu",
 };
 
 export interface TortureOptions {
