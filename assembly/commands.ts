@@ -167,3 +167,9 @@ export {
   irq_from_user_v5_6, irq_from_task_v5_6, irq_from_idle_v5_6, irq_from_user_v5_8, irq_from_task_v5_8, irq_from_idle_v5_8,
   irq_loop_v5_6, irq_loop_v5_8,
 } from "./kernel/entry_irq";
+export { idle_loop_v5_6, idle_loop_n_v5_6 } from "./kernel/idle_loop";
+export { nmi_v5_6, nmi_loop_v5_6 } from "./kernel/entry_nmi";
+export {
+  local_irq_disable_traced_v5_6, local_irq_enable_traced_v5_6, local_irq_disable_traced_v5_8, local_irq_enable_traced_v5_8,
+  preempt_disable_traced, preempt_enable_traced,
+} from "./kernel/preemptirq_toggle";

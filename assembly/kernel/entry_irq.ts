@@ -25,7 +25,7 @@ import { local_irq_disable, local_irq_enable } from "../irqflags";
 import { preempt_count } from "../preempt";
 import { branch, out_of_line_call } from "../primitives";
 import { rcu_dynticks_curr_cpu_in_eqs, rcu_irq_enter, rcu_irq_exit } from "../rcu/dynticks";
-import { FAULT_IRQ_ENTRY_WATCHING_SHORTCUT, fault_injected } from "../rcu/faults";
+import { FAULT_IRQ_ENTRY_WATCHING_SHORTCUT, FAULT_IRQ_EXIT_IGNORES_RCU_EXIT, fault_injected } from "../rcu/faults";
 import { USAGE_NOT_WATCHING, usage_error } from "../rcu/usage";
 import { rcu_sched_clock_irq } from "../rcu/tree_qs";
 import { user_enter_irqoff, user_exit_irqoff } from "./entry_syscall";
@@ -35,10 +35,15 @@ import {
   trace_hardirqs_off_v5_8, trace_hardirqs_on_prepare, trace_hardirqs_on_v5_6, trace_hardirqs_on_v5_8,
 } from "./trace_preemptirq";
 
-/** `from` of irq_loop_v5_6/v5_8: the interrupted context. */
+/** `from` of irq_loop_v5_6/v5_8: the interrupted context (user mode: RCU watching it, or nohz_full: an EQS). */
 export const IRQ_FROM_USER: u32 = 0;
 export const IRQ_FROM_TASK: u32 = 1;
 export const IRQ_FROM_IDLE: u32 = 2;
+export const IRQ_FROM_USER_NOHZ_FULL: u32 = 3;
+
+@inline function from_user(from: u32): bool {
+  return from == IRQ_FROM_USER || from == IRQ_FROM_USER_NOHZ_FULL;
+}
 
 // Bits of the state the head of a path hands to its tail.
 const ST_RCU_EXIT: u32 = 1; // idtentry_enter_cond_rcu() returned true
@@ -99,6 +104,7 @@ function idtentry_enter_cond_rcu(id: u32, user: bool, idle: bool, nohz_full: u32
  * user_enter_irqoff(); lockdep_hardirqs_on(). To kernel mode with rcu_exit: the same order
  * around rcu_irq_exit(). Otherwise idtentry_exit_cond_resched(): `if (!preempt_count())` a
  * preemption point (need_resched() never holds here), then trace_hardirqs_on().
+ * Broken variant FAULT_IRQ_EXIT_IGNORES_RCU_EXIT: rcu_exit ignored (no rcu_irq_exit()).
  */
 function idtentry_exit_cond_rcu(id: u32, user: bool, nohz_full: u32, rcu_exit: bool): void {
   if (branch(user)) {
@@ -106,7 +112,7 @@ function idtentry_exit_cond_rcu(id: u32, user: bool, nohz_full: u32, rcu_exit: b
     lockdep_hardirqs_on_prepare();
     user_enter_irqoff(nohz_full);
     lockdep_hardirqs_on();
-  } else if (branch(rcu_exit)) {
+  } else if (branch(rcu_exit && !fault_injected(FAULT_IRQ_EXIT_IGNORES_RCU_EXIT))) {
     trace_hardirqs_on_prepare(id);
     lockdep_hardirqs_on_prepare();
     rcu_irq_exit();
@@ -218,14 +224,16 @@ export function irq_from_idle_v5_8(id: u32, nested: u32): u32 {
 }
 
 /** `n` v5.6 ticks over context `from` (IRQ_FROM_*; the CPU must be in it). Returns QS reports. */
-export function irq_loop_v5_6(n: u32, id: u32, from: u32, nohz_full: u32, nested: u32): u32 {
+export function irq_loop_v5_6(n: u32, id: u32, from: u32, nested: u32): u32 {
+  const nohz: u32 = from == IRQ_FROM_USER_NOHZ_FULL ? 1 : 0;
   let qs: u32 = 0;
-  for (let i: u32 = 0; i < n; i++) qs += tick_interrupt_v5_6(id, from == IRQ_FROM_USER, from == IRQ_FROM_IDLE, nohz_full, nested != 0);
+  for (let i: u32 = 0; i < n; i++) qs += tick_interrupt_v5_6(id, from_user(from), from == IRQ_FROM_IDLE, nohz, nested != 0);
   return qs;
 }
 
-export function irq_loop_v5_8(n: u32, id: u32, from: u32, nohz_full: u32, nested: u32): u32 {
+export function irq_loop_v5_8(n: u32, id: u32, from: u32, nested: u32): u32 {
+  const nohz: u32 = from == IRQ_FROM_USER_NOHZ_FULL ? 1 : 0;
   let qs: u32 = 0;
-  for (let i: u32 = 0; i < n; i++) qs += tick_interrupt_v5_8(id, from == IRQ_FROM_USER, from == IRQ_FROM_IDLE, nohz_full, nested != 0);
+  for (let i: u32 = 0; i < n; i++) qs += tick_interrupt_v5_8(id, from_user(from), from == IRQ_FROM_IDLE, nohz, nested != 0);
   return qs;
 }

@@ -45,6 +45,12 @@ export const FAULT_TRACE_IRQ_NO_GUARD: u32 = 1 << 11;
  * where RCU is not watching when user mode is an extended quiescent state.
  */
 export const FAULT_ENTRY_PLAIN_TRACEPOINT: u32 = 1 << 12;
+/**
+ * The v5.8 interrupt exit (kernel/entry_irq.ts idtentry_exit_cond_rcu) ignores its rcu_exit
+ * argument: an interrupt that entered RCU through rcu_irq_enter() returns without
+ * rcu_irq_exit(), leaving dynticks_nmi_nesting raised (and RCU watching in idle).
+ */
+export const FAULT_IRQ_EXIT_IGNORES_RCU_EXIT: u32 = 1 << 13;
 
 /**
  * fault_active() for the kernel paths whose op counts are the kernel's: the fault bits

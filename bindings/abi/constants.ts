@@ -16,6 +16,8 @@ export const FAULT_NAMES = [
   // Broken kernel paths kept for test/kernel-paths.test.ts: trace_hardirqs_off/on without the
   // tracing_irq_cpu guard, and a v5.6 syscall entry that calls the plain tracepoint.
   "trace-irq-no-guard", "entry-plain-tracepoint",
+  // The v5.8 irq exit that drops rcu_irq_exit() (test/irq-paths.test.ts: the balance check's broken variant).
+  "irq-exit-ignores-rcu-exit",
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
