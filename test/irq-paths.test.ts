@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { Machine, runTorture, type FaultName } from "../dist/bindings/index.js";
+import { Machine, runTorture } from "../dist/bindings/index.js";
 
 // Kernel paths of issue 10, part 1 (assembly/kernel/entry_irq.ts, softirq.ts, idle_loop.ts,
 // entry_nmi.ts, preemptirq_toggle.ts). Dynticks in v5.6 arithmetic (test/rcu-dynticks.test.ts):
@@ -104,7 +104,7 @@ describe("a tick interrupt, complete (entry, handler, irq_exit with softirq and 
   it("the balance check fails on a v5.8 exit that ignores rcu_exit (no rcu_irq_exit(): nmi_nesting left at 1, RCU watching in idle)", async () => {
     const { mm, id } = await machine();
     m = mm;
-    mm.setFaults(["irq-exit-ignores-rcu-exit" as FaultName]);
+    mm.setFaults(["irq-exit-ignores-rcu-exit"]);
     await enter(mm, "idle");
     const before = state(mm);
     await mm.run(0, "irq_from_idle_v5_8", [id, 0]);
@@ -122,6 +122,48 @@ describe("a tick interrupt, complete (entry, handler, irq_exit with softirq and 
     await mm.run(0, "irq_from_user_v5_6", [id, 1, 1]);
     // + softirq's local_irq_enable/disable (2) + the nested tick's off and on (2)
     expect(probeCalls(mm)).toBe(2 + 2 + 2 + 2);
+    // broken variant: without the tracing_irq_cpu guard the second TRACE_IRQS_OFF runs the tracepoint too
+    mm.setFaults(["trace-irq-no-guard"]);
+    await mm.run(0, "irq_from_user_v5_6", [id, 1, 0]);
+    expect(probeCalls(mm) - 8).toBeGreaterThan(2);
+  });
+});
+
+describe("what one tick costs, v5.6 against v5.8 (counting build, op counts)", () => {
+  it("v5.6 runs the rcuidle irq tracepoints on every interrupt; v5.8 only where RCU watched already (task), its idle and user entries the plain ones after RCU is on", async () => {
+    const { mm, id } = await machine("counting");
+    m = mm;
+    const L = mm.layout;
+    // A atomic RMWs (EQS transitions), M smp_mb (2 per rcuidle tracepoint: SRCU barriers B and C),
+    // Q irq saves (2 per rcuidle tracepoint: rcu_irq_enter/exit_irqson; 1 per local_bh_disable:
+    // irq_enter()'s tick part in idle, __do_softirq()), I probe calls (irq_disable + irq_enable).
+    // Nested: + __do_softirq()'s traced local_irq_enable/disable (2 rcuidle) + the nested tick.
+    const vec = (o: Record<string, number>) => `A${o.atomic_rmw} M${o.smp_mb} Q${o.irq_save} I${o.indirect_call}`;
+    const got: Record<string, string> = {};
+    for (const v of ["v5_6", "v5_8"]) {
+      for (const ctx of ["task", "idle", "user", "user-nohz"] as Ctx[]) {
+        const from = { task: L.IRQ_FROM_TASK, idle: L.IRQ_FROM_IDLE, user: L.IRQ_FROM_USER, "user-nohz": L.IRQ_FROM_USER_NOHZ_FULL }[ctx];
+        await enter(mm, ctx);
+        for (const nested of [0, 1]) {
+          const b = mm.opCounts(0);
+          await mm.run(0, `irq_loop_${v}`, [1, id, from, nested]);
+          const a = mm.opCounts(0);
+          got[`${v} ${ctx}${nested ? " nested" : ""}`] = vec(Object.fromEntries(Object.keys(a).map((k) => [k, a[k as keyof typeof a] - b[k as keyof typeof b]])));
+        }
+        await leave(mm, ctx);
+      }
+    }
+    expect(got).toEqual({
+      "v5_6 task": "A0 M4 Q4 I2", "v5_6 task nested": "A0 M12 Q13 I6",
+      "v5_6 idle": "A6 M4 Q5 I2", "v5_6 idle nested": "A6 M12 Q14 I6",
+      "v5_6 user": "A0 M4 Q4 I2", "v5_6 user nested": "A0 M12 Q13 I6",
+      "v5_6 user-nohz": "A6 M4 Q4 I2", "v5_6 user-nohz nested": "A6 M12 Q13 I6",
+      "v5_8 task": "A0 M4 Q4 I2", "v5_8 task nested": "A0 M12 Q13 I6",
+      "v5_8 idle": "A2 M0 Q1 I2", "v5_8 idle nested": "A2 M4 Q6 I6",
+      "v5_8 user": "A0 M0 Q0 I2", "v5_8 user nested": "A0 M8 Q9 I6",
+      "v5_8 user-nohz": "A2 M0 Q0 I2", "v5_8 user-nohz nested": "A2 M8 Q9 I6",
+    });
+    expect(noUsageErrors(mm)).toEqual([]);
   });
 });
 
@@ -156,6 +198,10 @@ describe("the v5.6 idle loop, NMIs, and the traced irq/preempt toggles", () => {
     expect((await mm.run(0, "idle_loop_n_v5_6", [4, id, idleId, 0])).value).toBe(4);
     expect(state(mm)).toEqual({ ...before, dynticks: before.dynticks + 5 * 28 });
     expect(noUsageErrors(mm)).toEqual([]);
+    // broken variant: the plain trace_cpu_idle() after rcu_idle_enter() runs where RCU is not watching
+    mm.setFaults(["idle-plain-tracepoint"]);
+    await mm.run(0, "idle_loop_v5_6", [id, idleId, 0]);
+    expect(mm.usageErrors(0)["not-watching"]).toBe(2);
   });
 
   // [context, dynticks added]: rcu_nmi_enter/exit leave and re-enter an EQS (+4) or count 2 (task).

@@ -26,7 +26,7 @@ describe("torture refuses what it would not test", () => {
     // trace-irq-no-guard and entry-plain-tracepoint break kernel paths (test/kernel-paths.test.ts).
     const testOnly = [
       "sched-preempt-mask-only", "tick-trusts-user", "nmi-nest-unchecked", "srcu-sync-unchecked",
-      "trace-irq-no-guard", "entry-plain-tracepoint", "irq-exit-ignores-rcu-exit",
+      "trace-irq-no-guard", "entry-plain-tracepoint", "irq-exit-ignores-rcu-exit", "idle-plain-tracepoint",
     ];
     for (const f of FAULT_NAMES) {
       if (testOnly.includes(f)) expect(FAULT_FLAVORS[f]).toEqual([]);

@@ -21,18 +21,30 @@
 // do_idle()/cpuidle_idle_call() (rcu_idle_enter() before default_idle_call(), rcu_idle_exit()
 // at exit_idle) and safe_halt() (`trace_hardirqs_on(); raw_safe_halt();`) in the v5.6-v5.8
 // pre-images of the same series ("sched,idle,rcu: Push rcu_idle deeper into the idle path").
-import { NR_TRACEPOINTS } from "../layout";
+import { NR_TRACEPOINTS, PCPU_RCU_DYNTICKS } from "../layout";
 import { local_irq_disable, local_irq_enable } from "../irqflags";
-import { out_of_line_call } from "../primitives";
-import { rcu_idle_enter, rcu_idle_exit } from "../rcu/dynticks";
-import { trace_rcuidle_srcu_irq } from "../tracepoint/strategies";
+import { cpu_reg_read_u32, out_of_line_call } from "../primitives";
+import { RCU_DYNTICK_CTRL_CTR, rcu_idle_enter, rcu_idle_exit } from "../rcu/dynticks";
+import { FAULT_IDLE_PLAIN_TRACEPOINT, fault_injected } from "../rcu/faults";
+import { USAGE_NOT_WATCHING, usage_error } from "../rcu/usage";
+import { trace_plain, trace_rcuidle_srcu_irq } from "../tracepoint/strategies";
 import { tracepoint } from "../tracepoint/tracepoint";
 import { tick_interrupt_v5_6 } from "./entry_irq";
 import { trace_hardirqs_off_v5_6, trace_hardirqs_on_v5_6 } from "./trace_preemptirq";
 
-/** trace_cpu_idle_rcuidle(state, cpu) (include/trace/events/power.h): the v5.6 rcuidle trace_X(). */
+/**
+ * trace_cpu_idle_rcuidle(state, cpu) (include/trace/events/power.h): the v5.6 rcuidle trace_X().
+ * Broken variant FAULT_IDLE_PLAIN_TRACEPOINT: the plain trace_cpu_idle() with v5.6's
+ * CONFIG_LOCKDEP check (uncounted: usage error not-watching where RCU is not watching).
+ */
 @inline function trace_cpu_idle_rcuidle(idle_id: u32): void {
-  trace_rcuidle_srcu_irq(tracepoint(idle_id < NR_TRACEPOINTS ? idle_id : 0), 0);
+  const tp = tracepoint(idle_id < NR_TRACEPOINTS ? idle_id : 0);
+  if (fault_injected(FAULT_IDLE_PLAIN_TRACEPOINT)) {
+    trace_plain(tp, 0);
+    if ((cpu_reg_read_u32(PCPU_RCU_DYNTICKS) & RCU_DYNTICK_CTRL_CTR) == 0) usage_error(USAGE_NOT_WATCHING);
+    return;
+  }
+  trace_rcuidle_srcu_irq(tp, 0);
 }
 
 /**

@@ -51,6 +51,12 @@ export const FAULT_ENTRY_PLAIN_TRACEPOINT: u32 = 1 << 12;
  * rcu_irq_exit(), leaving dynticks_nmi_nesting raised (and RCU watching in idle).
  */
 export const FAULT_IRQ_EXIT_IGNORES_RCU_EXIT: u32 = 1 << 13;
+/**
+ * The v5.6 idle loop (kernel/idle_loop.ts) calls the plain trace_cpu_idle() instead of
+ * trace_cpu_idle_rcuidle() after rcu_idle_enter(): a tracepoint where RCU is not watching
+ * (what moving it before rcu_idle_enter(), 9864f5b5943a in v5.9, made legal).
+ */
+export const FAULT_IDLE_PLAIN_TRACEPOINT: u32 = 1 << 14;
 
 /**
  * fault_active() for the kernel paths whose op counts are the kernel's: the fault bits

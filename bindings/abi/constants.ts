@@ -18,6 +18,8 @@ export const FAULT_NAMES = [
   "trace-irq-no-guard", "entry-plain-tracepoint",
   // The v5.8 irq exit that drops rcu_irq_exit() (test/irq-paths.test.ts: the balance check's broken variant).
   "irq-exit-ignores-rcu-exit",
+  // The v5.6 idle loop with the plain trace_cpu_idle() after rcu_idle_enter() (test/irq-paths.test.ts).
+  "idle-plain-tracepoint",
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 

@@ -41,6 +41,7 @@ export const FAULT_FLAVORS: Readonly<Record<FaultName, readonly TortureFlavor[]>
   "entry-plain-tracepoint": [],
   // The v5.8 irq exit without rcu_irq_exit() (test/irq-paths.test.ts): unbalanced, not a torture fault.
   "irq-exit-ignores-rcu-exit": [],
+  "idle-plain-tracepoint": [],
 };
 
 /** Faults the torture test is expected to catch, with the flavor each one breaks. */
