@@ -23,8 +23,9 @@
 // irq_exit_rcu(); idtentry_exit_cond_rcu().
 import { local_irq_disable, local_irq_enable } from "../irqflags";
 import { preempt_count } from "../preempt";
-import { branch, out_of_line_call } from "../primitives";
-import { rcu_dynticks_curr_cpu_in_eqs, rcu_irq_enter, rcu_irq_exit } from "../rcu/dynticks";
+import { PCPU_RCU_DYNTICKS } from "../layout";
+import { branch, cpu_reg_read_u32, out_of_line_call } from "../primitives";
+import { RCU_DYNTICK_CTRL_CTR, rcu_dynticks_curr_cpu_in_eqs, rcu_irq_enter, rcu_irq_exit } from "../rcu/dynticks";
 import { FAULT_IRQ_ENTRY_WATCHING_SHORTCUT, FAULT_IRQ_EXIT_IGNORES_RCU_EXIT, fault_injected } from "../rcu/faults";
 import { USAGE_NOT_WATCHING, usage_error } from "../rcu/usage";
 import { rcu_sched_clock_irq } from "../rcu/tree_qs";
@@ -59,7 +60,7 @@ const ST_QS: u32 = 4; // the tick reported a quiescent state
 @inline function rcu_irq_enter_check_tick(nohz_full: u32): void {
   if (branch(nohz_full != 0)) {
     out_of_line_call();
-    if (rcu_dynticks_curr_cpu_in_eqs()) usage_error(USAGE_NOT_WATCHING);
+    if ((cpu_reg_read_u32(PCPU_RCU_DYNTICKS) & RCU_DYNTICK_CTRL_CTR) == 0) usage_error(USAGE_NOT_WATCHING);
   }
 }
 
