@@ -216,6 +216,10 @@ describe("the v5.6 idle loop, NMIs, and the traced irq/preempt toggles", () => {
       expect(state(mm)).toEqual({ ...before, dynticks: before.dynticks + 3 * dyn });
       expect(probeCalls(mm)).toBe(3);
       expect(noUsageErrors(mm)).toEqual([]);
+      // broken variant: the handler's plain tracepoint before rcu_nmi_enter() (caught where RCU is not watching)
+      mm.setFaults(["nmi-trace-before-rcu"]);
+      await mm.run(0, "nmi_v5_6", [nmiId]);
+      expect(mm.usageErrors(0)["not-watching"]).toBe(ctx === "task" ? 0 : 1);
     });
   }
 
@@ -236,5 +240,12 @@ describe("the v5.6 idle loop, NMIs, and the traced irq/preempt toggles", () => {
     expect(probeCalls(mm)).toBe(2 + 4);
     expect(state(mm)).toEqual(before);
     expect(noUsageErrors(mm)).toEqual([]);
+    // broken variant: without preempt_count() == val every level runs the tracepoint
+    mm.setFaults(["preempt-trace-every-level"]);
+    await mm.run(0, "preempt_disable_traced", [id]);
+    await mm.run(0, "preempt_disable_traced", [id]);
+    await mm.run(0, "preempt_enable_traced", [id]);
+    await mm.run(0, "preempt_enable_traced", [id]);
+    expect(probeCalls(mm)).toBe(6 + 4);
   });
 });

@@ -21,6 +21,7 @@
 import { NR_TRACEPOINTS, PCPU_RCU_DYNTICKS } from "../layout";
 import { branch, cpu_reg_read_u32, out_of_line_call } from "../primitives";
 import { RCU_DYNTICK_CTRL_CTR } from "../rcu/dynticks";
+import { FAULT_NMI_TRACE_BEFORE_RCU, fault_injected } from "../rcu/faults";
 import { rcu_read_lock_sched_notrace, rcu_read_unlock_sched_notrace } from "../rcu/rcupdate";
 import { USAGE_NOT_WATCHING, usage_error } from "../rcu/usage";
 import { trace_plain } from "../tracepoint/strategies";
@@ -62,14 +63,17 @@ function nmi_handle(nmi_id: u32): void {
 /**
  * do_nmi() (arch/x86/kernel/nmi.c, v5.6) over whatever the CPU runs: the cpu_is_offline()
  * and nmi_state tests (branches), nmi_enter(), default_do_nmi() -> nmi_handle() on
- * tracepoint `nmi_id` (nmi_handler), nmi_exit(). Command: `nmi_v5_6(nmi_id)`.
+ * tracepoint `nmi_id` (nmi_handler), nmi_exit(). Command: `nmi_v5_6(nmi_id)`. Broken variant
+ * FAULT_NMI_TRACE_BEFORE_RCU: the handler runs before nmi_enter().
  */
 export function nmi_v5_6(nmi_id: u32): void {
   branch(false); // cpu_is_offline(smp_processor_id())
   branch(false); // this_cpu_read(nmi_state) != NMI_NOT_RUNNING
+  const early = fault_injected(FAULT_NMI_TRACE_BEFORE_RCU);
+  if (early) nmi_handle(nmi_id);
   nmi_enter_v5_6();
   out_of_line_call(); // default_do_nmi()
-  nmi_handle(nmi_id);
+  if (!early) nmi_handle(nmi_id);
   nmi_exit_v5_6();
 }
 

@@ -20,6 +20,7 @@ import { PCPU_PREEMPT_COUNT, NR_TRACEPOINTS } from "../layout";
 import { local_irq_disable, local_irq_enable } from "../irqflags";
 import { in_nmi, preempt_count, preempt_count_add, preempt_count_sub } from "../preempt";
 import { barrier, branch, out_of_line_call, this_cpu_read_u32 } from "../primitives";
+import { FAULT_PREEMPT_TRACE_EVERY_LEVEL, fault_injected } from "../rcu/faults";
 import { trace_rcuidle_srcu_irq } from "../tracepoint/strategies";
 import { tracepoint } from "../tracepoint/tracepoint";
 import { trace_hardirqs_off_v5_6, trace_hardirqs_off_v5_8, trace_hardirqs_on_v5_6, trace_hardirqs_on_v5_8 } from "./trace_preemptirq";
@@ -57,6 +58,11 @@ export function local_irq_enable_traced_v5_8(id: u32): void {
   if (branch(!in_nmi())) trace_rcuidle_srcu_irq(tracepoint(id < NR_TRACEPOINTS ? id : 0), 0);
 }
 
+/** `preempt_count() == val` of preempt_latency_start/stop; broken variant FAULT_PREEMPT_TRACE_EVERY_LEVEL: always. */
+@inline function outermost(): bool {
+  return branch(preempt_count() == 1 || fault_injected(FAULT_PREEMPT_TRACE_EVERY_LEVEL));
+}
+
 /**
  * preempt_disable() (include/linux/preempt.h, CONFIG_TRACE_PREEMPT_TOGGLE): preempt_count_inc()
  * = preempt_count_add(1) (kernel/sched/core.c, out of line): __preempt_count_add(1);
@@ -66,7 +72,7 @@ export function local_irq_enable_traced_v5_8(id: u32): void {
 export function preempt_disable_traced(id: u32): void {
   out_of_line_call();
   preempt_count_add(1);
-  if (branch(preempt_count() == 1)) trace_preempt_toggle(id);
+  if (outermost()) trace_preempt_toggle(id);
   barrier();
 }
 
@@ -80,7 +86,7 @@ export function preempt_disable_traced(id: u32): void {
 export function preempt_enable_traced(id: u32): void {
   barrier();
   out_of_line_call();
-  if (branch(preempt_count() == 1)) trace_preempt_toggle(id);
+  if (outermost()) trace_preempt_toggle(id);
   preempt_count_sub(1);
   if (branch(this_cpu_read_u32(PCPU_PREEMPT_COUNT) == 0)) out_of_line_call(); // __preempt_schedule()
 }

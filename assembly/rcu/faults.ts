@@ -57,6 +57,16 @@ export const FAULT_IRQ_EXIT_IGNORES_RCU_EXIT: u32 = 1 << 13;
  * (what moving it before rcu_idle_enter(), 9864f5b5943a in v5.9, made legal).
  */
 export const FAULT_IDLE_PLAIN_TRACEPOINT: u32 = 1 << 14;
+/**
+ * The v5.6 NMI path (kernel/entry_nmi.ts) runs its handler and the plain nmi_handler
+ * tracepoint before nmi_enter(): before rcu_nmi_enter(), where RCU may not be watching.
+ */
+export const FAULT_NMI_TRACE_BEFORE_RCU: u32 = 1 << 15;
+/**
+ * preempt_disable/enable_traced (kernel/preemptirq_toggle.ts) drop preempt_latency_start/stop's
+ * `preempt_count() == val` test: every level, also inside an irq, runs the tracepoint.
+ */
+export const FAULT_PREEMPT_TRACE_EVERY_LEVEL: u32 = 1 << 16;
 
 /**
  * fault_active() for the kernel paths whose op counts are the kernel's: the fault bits

@@ -20,6 +20,8 @@ export const FAULT_NAMES = [
   "irq-exit-ignores-rcu-exit",
   // The v5.6 idle loop with the plain trace_cpu_idle() after rcu_idle_enter() (test/irq-paths.test.ts).
   "idle-plain-tracepoint",
+  // The v5.6 NMI handler before rcu_nmi_enter(); preempt tracepoints at every level (test/irq-paths.test.ts).
+  "nmi-trace-before-rcu", "preempt-trace-every-level",
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
