@@ -242,10 +242,7 @@ describe("the v5.6 idle loop, NMIs, and the traced irq/preempt toggles", () => {
     expect(noUsageErrors(mm)).toEqual([]);
     // broken variant: without preempt_count() == val every level runs the tracepoint
     mm.setFaults(["preempt-trace-every-level"]);
-    await mm.run(0, "preempt_disable_traced", [id]);
-    await mm.run(0, "preempt_disable_traced", [id]);
-    await mm.run(0, "preempt_enable_traced", [id]);
-    await mm.run(0, "preempt_enable_traced", [id]);
+    for (const c of ["disable", "disable", "enable", "enable"]) await mm.run(0, `preempt_${c}_traced`, [id]);
     expect(probeCalls(mm)).toBe(6 + 4);
   });
 });
