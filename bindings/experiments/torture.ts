@@ -39,11 +39,8 @@ export const FAULT_FLAVORS: Readonly<Record<FaultName, readonly TortureFlavor[]>
   // no torture run goes through them.
   "trace-irq-no-guard": [],
   "entry-plain-tracepoint": [],
-  // The v5.8 irq exit without rcu_irq_exit() (test/irq-paths.test.ts): unbalanced, not a torture fault.
-  "irq-exit-ignores-rcu-exit": [],
-  "idle-plain-tracepoint": [],
-  "nmi-trace-before-rcu": [],
-  "preempt-trace-every-level": [],
+  // Broken kernel paths of test/irq-paths.test.ts (irq exit, idle loop, NMI, preempt toggles).
+  "irq-exit-ignores-rcu-exit": [], "idle-plain-tracepoint": [], "nmi-trace-before-rcu": [], "preempt-trace-every-level": [],
 };
 
 /** Faults the torture test is expected to catch, with the flavor each one breaks. */
