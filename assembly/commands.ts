@@ -161,3 +161,6 @@ export {
 export {
   syscall_enter_v5_6, syscall_exit_v5_6, syscall_enter_v5_8, syscall_exit_v5_8, syscall_loop_v5_6, syscall_loop_v5_8,
 } from "./kernel/entry_syscall";
+
+// The path mix of scenarios (issue 10, part 3): one batch of `n` paths drawn from the mix.
+export { path_mix } from "./kernel/path_mix";

@@ -43,6 +43,12 @@ export const FAULT_TRACE_IRQ_NO_GUARD: u32 = 1 << 11;
  * where RCU is not watching when user mode is an extended quiescent state.
  */
 export const FAULT_ENTRY_PLAIN_TRACEPOINT: u32 = 1 << 12;
+/**
+ * The rcuidle irq_disable/irq_enable tracepoint (kernel/trace_preemptirq.ts) ignores the
+ * scenario's body selector and always runs v5.6's rcuidle-srcu-irq body: every strategy of
+ * a scenario would measure the same code.
+ */
+export const FAULT_RCUIDLE_BODY_IGNORED: u32 = 1 << 13;
 
 /**
  * fault_active() for the kernel paths whose op counts are the kernel's: the fault bits

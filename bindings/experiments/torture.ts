@@ -38,6 +38,8 @@ export const FAULT_FLAVORS: Readonly<Record<FaultName, readonly TortureFlavor[]>
   // no torture run goes through them.
   "trace-irq-no-guard": [],
   "entry-plain-tracepoint": [],
+  // Broken variant of test/scenarios.test.ts (the rcuidle tracepoint body selector).
+  "rcuidle-body-ignored": [],
 };
 
 /** Faults the torture test is expected to catch, with the flavor each one breaks. */
