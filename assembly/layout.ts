@@ -365,8 +365,15 @@ export const PRS_TICK_QS: u32 = 24;
 export const PCPU_TRACING_IRQ_CPU: u32 = 29 * CACHELINE;
 /** u64 x NR_MIX_PATHS: paths this CPU ran in the path mix (kernel/path_mix.ts), by path id. Emulator bookkeeping. */
 export const PCPU_PATH_COUNTS: u32 = 30 * CACHELINE;
+/**
+ * u64 statistics of the rcuidle irq tracepoint (kernel/trace_preemptirq.ts), kept by the
+ * counting build only: calls, and calls that found RCU already watching.
+ */
+export const PCPU_RCUIDLE_STATS: u32 = 32 * CACHELINE;
+export const RIS_CALLS: u32 = 0;
+export const RIS_WATCHING: u32 = 8;
 /** First line not used by this layout version. */
-export const PCPU_FREE: u32 = 32 * CACHELINE;
+export const PCPU_FREE: u32 = 33 * CACHELINE;
 
 /** Bytes of memory used by a machine of `cpus` CPUs. */
 export function layout_end(cpus: u32): u32 {

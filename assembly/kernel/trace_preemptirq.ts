@@ -20,9 +20,9 @@
 // may choose another body, RCUIDLE_BODY_*), the plain
 // ones are trace_plain() plus the v5.6-v5.10 CONFIG_LOCKDEP check of trace_X().
 // tracer_hardirqs_off/on (the irqsoff latency tracer) are not configured: empty.
-import { NR_TRACEPOINTS, PCPU_RCU_DYNTICKS, PCPU_TRACING_IRQ_CPU, SCN_RCUIDLE_BODY } from "../layout";
+import { NR_TRACEPOINTS, PCPU_RCUIDLE_STATS, PCPU_RCU_DYNTICKS, PCPU_TRACING_IRQ_CPU, RIS_CALLS, RIS_WATCHING, SCN_RCUIDLE_BODY } from "../layout";
 import { in_nmi } from "../preempt";
-import { branch, cpu_reg_read_u32, emulator_read_u32, out_of_line_call, this_cpu_read_u32, this_cpu_write_u32 } from "../primitives";
+import { branch, counting_stat_inc, cpu_reg_read_u32, emulator_read_u32, out_of_line_call, this_cpu_read_u32, this_cpu_write_u32 } from "../primitives";
 import { RCU_DYNTICK_CTRL_CTR } from "../rcu/dynticks";
 import { FAULT_RCUIDLE_BODY_IGNORED, FAULT_TRACE_IRQ_NO_GUARD, fault_injected } from "../rcu/faults";
 import { USAGE_NOT_WATCHING, usage_error } from "../rcu/usage";
@@ -98,6 +98,8 @@ export function tracing_irq_cpu_init(): void {
 @inline export function trace_irq_rcuidle(tp: usize): void {
   const body = fault_injected(FAULT_RCUIDLE_BODY_IGNORED) ? RCUIDLE_BODY_SRCU_IRQ : emulator_read_u32(SCN_RCUIDLE_BODY);
   trace_event(TEV_TP_BEGIN, body);
+  counting_stat_inc(PCPU_RCUIDLE_STATS, RIS_CALLS); // counting build only
+  if ((cpu_reg_read_u32(PCPU_RCU_DYNTICKS) & RCU_DYNTICK_CTRL_CTR) != 0) counting_stat_inc(PCPU_RCUIDLE_STATS, RIS_WATCHING);
   switch (body) {
     case RCUIDLE_BODY_IRQ: trace_rcuidle_irq(tp, 0); break;
     case RCUIDLE_BODY_SRCU: trace_rcuidle_srcu(tp, 0); break;
