@@ -367,11 +367,15 @@ export const PCPU_TRACING_IRQ_CPU: u32 = 29 * CACHELINE;
 export const PCPU_PATH_COUNTS: u32 = 30 * CACHELINE;
 /**
  * u64 statistics of the rcuidle irq tracepoint (kernel/trace_preemptirq.ts), kept by the
- * counting build only: calls, and calls that found RCU already watching.
+ * counting build only: calls, and calls that found RCU already watching; then the same for
+ * the irq_disable tracepoint.
  */
 export const PCPU_RCUIDLE_STATS: u32 = 32 * CACHELINE;
 export const RIS_CALLS: u32 = 0;
 export const RIS_WATCHING: u32 = 8;
+/** The same for the irq_disable tracepoint alone (trace_hardirqs_off's). */
+export const RIS_OFF_CALLS: u32 = 16;
+export const RIS_OFF_WATCHING: u32 = 24;
 /** First line not used by this layout version. */
 export const PCPU_FREE: u32 = 33 * CACHELINE;
 

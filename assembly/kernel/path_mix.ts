@@ -63,7 +63,7 @@ export const NR_PATHS: u32 = 6;
     case PATH_IRQ_OFF_ON_V5_6: irq_off_on_v5_6(id); break;
     case PATH_IRQ_OFF_ON_V5_8: irq_off_on_v5_8(id); break;
     case PATH_SCHED_POINT: rcu_note_context_switch(); break;
-    case PATH_TRACEPOINT: trace_irq_rcuidle(tracepoint(id)); break;
+    case PATH_TRACEPOINT: trace_irq_rcuidle(tracepoint(id), false); break;
     default: break;
   }
 }

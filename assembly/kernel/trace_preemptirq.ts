@@ -20,7 +20,7 @@
 // may choose another body, RCUIDLE_BODY_*), the plain
 // ones are trace_plain() plus the v5.6-v5.10 CONFIG_LOCKDEP check of trace_X().
 // tracer_hardirqs_off/on (the irqsoff latency tracer) are not configured: empty.
-import { NR_TRACEPOINTS, PCPU_RCUIDLE_STATS, PCPU_RCU_DYNTICKS, PCPU_TRACING_IRQ_CPU, RIS_CALLS, RIS_WATCHING, SCN_RCUIDLE_BODY } from "../layout";
+import { NR_TRACEPOINTS, PCPU_RCUIDLE_STATS, PCPU_RCU_DYNTICKS, PCPU_TRACING_IRQ_CPU, RIS_CALLS, RIS_OFF_CALLS, RIS_OFF_WATCHING, RIS_WATCHING, SCN_RCUIDLE_BODY } from "../layout";
 import { in_nmi } from "../preempt";
 import { branch, counting_stat_inc, cpu_reg_read_u32, emulator_read_u32, out_of_line_call, this_cpu_read_u32, this_cpu_write_u32 } from "../primitives";
 import { RCU_DYNTICK_CTRL_CTR } from "../rcu/dynticks";
@@ -89,17 +89,30 @@ export function tracing_irq_cpu_init(): void {
 }
 
 /**
+ * Counting build only: calls of the rcuidle tracepoint, of its irq_disable one, and those
+ * that found RCU already watching (the March 2020 proposal's premise, R4 of docs/reproductions.md).
+ */
+@inline function rcuidle_stats(disable: bool): void {
+  const watching = (cpu_reg_read_u32(PCPU_RCU_DYNTICKS) & RCU_DYNTICK_CTRL_CTR) != 0;
+  counting_stat_inc(PCPU_RCUIDLE_STATS, RIS_CALLS);
+  if (watching) counting_stat_inc(PCPU_RCUIDLE_STATS, RIS_WATCHING);
+  if (disable) {
+    counting_stat_inc(PCPU_RCUIDLE_STATS, RIS_OFF_CALLS);
+    if (watching) counting_stat_inc(PCPU_RCUIDLE_STATS, RIS_OFF_WATCHING);
+  }
+}
+
+/**
  * trace_irq_disable_rcuidle()/trace_irq_enable_rcuidle(): the body is the scenario's choice
  * (SCN_RCUIDLE_BODY, read without counting: the emulator's configuration, not a kernel load),
  * default 0 = v5.6's (SRCU and rcu_irq_enter_irqson()). One dispatch per call, the same for
  * every body; the strategy table's loops (tracepoint/strategies.ts) have none. Broken variant
  * FAULT_RCUIDLE_BODY_IGNORED: always v5.6's body.
  */
-@inline export function trace_irq_rcuidle(tp: usize): void {
+@inline export function trace_irq_rcuidle(tp: usize, disable: bool): void {
   const body = fault_injected(FAULT_RCUIDLE_BODY_IGNORED) ? RCUIDLE_BODY_SRCU_IRQ : emulator_read_u32(SCN_RCUIDLE_BODY);
   trace_event(TEV_TP_BEGIN, body);
-  counting_stat_inc(PCPU_RCUIDLE_STATS, RIS_CALLS); // counting build only
-  if ((cpu_reg_read_u32(PCPU_RCU_DYNTICKS) & RCU_DYNTICK_CTRL_CTR) != 0) counting_stat_inc(PCPU_RCUIDLE_STATS, RIS_WATCHING);
+  rcuidle_stats(disable);
   switch (body) {
     case RCUIDLE_BODY_IRQ: trace_rcuidle_irq(tp, 0); break;
     case RCUIDLE_BODY_SRCU: trace_rcuidle_srcu(tp, 0); break;
@@ -131,7 +144,7 @@ export function tracing_irq_cpu_init(): void {
   if (tracing_irq_was_on()) {
     this_cpu_write_u32(PCPU_TRACING_IRQ_CPU, 1);
     if (branch(!in_nmi())) {
-      if (rcuidle) trace_irq_rcuidle(tp);
+      if (rcuidle) trace_irq_rcuidle(tp, true);
       else trace_irq_plain(tp);
     }
   }
@@ -141,7 +154,7 @@ export function tracing_irq_cpu_init(): void {
 @inline function irq_enable_traced(tp: usize, rcuidle: bool): void {
   if (tracing_irq_was_off()) {
     if (branch(!in_nmi())) {
-      if (rcuidle) trace_irq_rcuidle(tp);
+      if (rcuidle) trace_irq_rcuidle(tp, false);
       else trace_irq_plain(tp);
     }
     this_cpu_write_u32(PCPU_TRACING_IRQ_CPU, 0);

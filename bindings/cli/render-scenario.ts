@@ -8,18 +8,19 @@ import type { TraceResult } from "../experiments/scenario-trace.js";
 
 const OPS: [OpKind, string][] = [["atomic_rmw", "A"], ["smp_mb", "M"], ["irq_save", "Q"], ["call", "C"], ["indirect_call", "I"]];
 const f2 = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(2));
+const variantLabel = (v: string, nohz: boolean) => (nohz && !v.includes("nohz_full") ? `${v} (nohz_full)` : v);
 const pct = (x: number | null) => (x === null ? "-" : `${(100 * x).toFixed(1)}%`);
 
 export function renderScenario(r: ScenarioReport): string {
   const withBase = r.rows.some((x) => x.vsBaseline);
-  const head = ["variant", "strategy", "ns/path median [min-max]", ...(withBase ? ["above baseline ns/path (x)"] : []), "ops/path (A M Q C I)", "rcuidle calls/path, RCU watching", "usage errors/path"];
+  const head = ["variant", "strategy", "ns/path median [min-max]", ...(withBase ? ["above baseline ns/path (x)"] : []), "ops/path (A M Q C I)", "rcuidle tp calls/path, RCU watching (irq_disable)", "usage errors/path"];
   const t = new Table({ head, style: { head: [], border: [] } });
   for (const x of r.rows) {
     t.push([
-      `${x.variant}${x.nohzFull ? " (nohz_full)" : ""}`, x.strategy, formatSummary(x.nsPerPath, "ns"),
+      variantLabel(x.variant, x.nohzFull), x.strategy, formatSummary(x.nsPerPath, "ns"),
       ...(withBase ? [x.vsBaseline ? `${formatSummary(x.vsBaseline, "ns")} (${x.vsBaseline.ratio.toFixed(2)}x)` : "-"] : []),
       OPS.map(([k, s]) => `${s}${f2(x.opsPerPath[k])}`).join(" "),
-      `${f2(x.rcuidle.callsPerPath)}, ${pct(x.rcuidle.watchingShare)}`,
+      `${f2(x.rcuidle.callsPerPath)}, ${pct(x.rcuidle.watchingShare)} (${pct(x.rcuidle.offWatchingShare)})`,
       x.usageErrorsPerPath ? x.usageErrorsPerPath.toExponential(2) : "0",
     ]);
   }
@@ -65,7 +66,7 @@ export function renderScenarioSvg(r: ScenarioReport): string {
   const body: string[] = [];
   for (const v of variants) {
     const rows = r.rows.filter((row) => row.variant === v);
-    body.push(`<text x="${left - 12}" y="${y + 12}" text-anchor="end" class="group">${esc(v)}${rows[0].nohzFull ? " (nohz_full)" : ""}</text>`);
+    body.push(`<text x="${left - 12}" y="${y + 12}" text-anchor="end" class="group">${esc(variantLabel(v, rows[0].nohzFull))}</text>`);
     y += 20;
     for (const row of rows) {
       const s = row.nsPerPath, cy = y + barH / 2;

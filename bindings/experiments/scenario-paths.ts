@@ -96,13 +96,11 @@ export function pathCounts(m: Machine, cpu: number): number[] {
   return Array.from({ length: L.NR_PATHS }, (_, p) => Number(m.readPerCpuI64(cpu, L.PCPU_PATH_COUNTS + 8 * p)));
 }
 
-/** The rcuidle tracepoint's calls and those that found RCU watching (counting build only). */
-export function rcuidleStats(m: Machine, cpu: number): { calls: number; watching: number } {
+/** The rcuidle tracepoint's calls and those that found RCU watching, all and irq_disable's (counting build only). */
+export function rcuidleStats(m: Machine, cpu: number): { calls: number; watching: number; offCalls: number; offWatching: number } {
   const L = m.layout;
-  return {
-    calls: Number(m.readPerCpuI64(cpu, L.PCPU_RCUIDLE_STATS + L.RIS_CALLS)),
-    watching: Number(m.readPerCpuI64(cpu, L.PCPU_RCUIDLE_STATS + L.RIS_WATCHING)),
-  };
+  const r = (off: number) => Number(m.readPerCpuI64(cpu, L.PCPU_RCUIDLE_STATS + off));
+  return { calls: r(L.RIS_CALLS), watching: r(L.RIS_WATCHING), offCalls: r(L.RIS_OFF_CALLS), offWatching: r(L.RIS_OFF_WATCHING) };
 }
 
 /** One entry of a context's ring (assembly/tracepoint/trace_events.ts). */

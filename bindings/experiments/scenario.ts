@@ -28,8 +28,15 @@ export interface ScenarioRow {
   readonly pathShare: Readonly<Record<string, number>>;
   /** Counting build: kernel ops per path of the mix, by kind. */
   readonly opsPerPath: Readonly<Record<OpKind, number>>;
-  /** Counting build: rcuidle irq tracepoint calls per path, and the share that found RCU watching. */
-  readonly rcuidle: { readonly callsPerPath: number; readonly watchingShare: number | null };
+  /**
+   * Counting build: calls of the rcuidle irq_disable/irq_enable tracepoint per path (sites
+   * reached, whether its key is on or not), and the share that found RCU already watching;
+   * the same for trace_hardirqs_off's irq_disable alone.
+   */
+  readonly rcuidle: {
+    readonly callsPerPath: number; readonly watchingShare: number | null;
+    readonly offCallsPerPath: number; readonly offWatchingShare: number | null;
+  };
 }
 
 export interface ScenarioReport {
@@ -87,8 +94,14 @@ async function countRow(m: Machine, sc: Scenario, v: Variant, s: BodyDef, n: num
   const ops1 = m.opCounts(0), st1 = rcuidleStats(m, 0);
   await detach();
   const opsPerPath = Object.fromEntries(Object.keys(ops1).map((k) => [k, (ops1[k as OpKind] - ops0[k as OpKind]) / n])) as Record<OpKind, number>;
-  const calls = st1.calls - st0.calls;
-  return { opsPerPath, rcuidle: { callsPerPath: calls / n, watchingShare: calls ? (st1.watching - st0.watching) / calls : null } };
+  const calls = st1.calls - st0.calls, off = st1.offCalls - st0.offCalls;
+  return {
+    opsPerPath,
+    rcuidle: {
+      callsPerPath: calls / n, watchingShare: calls ? (st1.watching - st0.watching) / calls : null,
+      offCallsPerPath: off / n, offWatchingShare: off ? (st1.offWatching - st0.offWatching) / off : null,
+    },
+  };
 }
 
 /** Machine of the scenario's CPUs, seeded. Between commands each CPU runs the idle loop (an extended quiescent state, so grace periods complete); a command starts in task context. */
