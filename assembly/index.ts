@@ -45,7 +45,7 @@ export { TPCTX_TASK, TPCTX_IRQ, TPCTX_IDLE, TPCTX_NMI, TPCTX_IRQ_IDLE, TPCTX_NMI
 export { TP_SRCU, TP_SRCU_FAST } from "./tracepoint/strategies";
 export { TP_RELEASE_RCU, TP_RELEASE_RCU_SRCU } from "./tracepoint/probes_arena";
 // Scenarios: the path ids of the mix, the rcuidle tracepoint's bodies, the timeline events of the tracing build.
-export { PATH_SYSCALL_V5_6, PATH_SYSCALL_V5_8, PATH_IRQ_OFF_ON_V5_6, PATH_IRQ_OFF_ON_V5_8, PATH_SCHED_POINT, PATH_TRACEPOINT, NR_PATHS } from "./kernel/path_mix";
+export * from "./kernel/path_ids";
 export {
   RCUIDLE_BODY_SRCU_IRQ, RCUIDLE_BODY_IRQ, RCUIDLE_BODY_SRCU, RCUIDLE_BODY_WATCHING, RCUIDLE_BODY_NOINSTR_LOCKDEP, RCUIDLE_BODY_PLAIN,
   RCUIDLE_BODY_SRCU_FAST, NR_RCUIDLE_BODIES,

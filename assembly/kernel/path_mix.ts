@@ -7,34 +7,25 @@
 // Home state, between two paths: a task in the kernel, interrupts on, preempt count 0,
 // RCU watching (dynticks_nesting 1), tracing_irq_cpu 0. Every path returns to it.
 //
-// To add a path (for example an interrupt from the other kernel paths): give it the next
-// id below and one `case` line in run_path(); bindings/kernel/paths.ts names it in one row.
-import { NR_TRACEPOINTS, PCPU_PATH_COUNTS, SCN_MIX_CUM, SCN_MIX_NOHZ_FULL, SCN_MIX_NR, SCN_MIX_PATH, SCN_MIX_TP } from "../layout";
+// To add a path (an interrupt, idle or NMI path): one line in kernel/path_ids.ts (its id),
+// one `case` line in run_path() below, one row in bindings/experiments/scenario-paths.ts
+// PATHS. A path that starts in user mode runs as a real workload reaches it, for example
+// `syscall_exit_v5_6(id, nohz_full); irq_from_user_v5_6(...); syscall_enter_v5_6(id, nohz_full);`.
+import { NR_MIX_PATHS, NR_TRACEPOINTS, PCPU_PATH_COUNTS, SCN_MIX_CUM, SCN_MIX_NOHZ_FULL, SCN_MIX_NR, SCN_MIX_PATH, SCN_MIX_TP } from "../layout";
 import { local_irq_disable, local_irq_enable } from "../irqflags";
 import { cpu_reg_read_u64, cpu_reg_write_u64, emulator_read_u32 } from "../primitives";
 import { rcu_note_context_switch } from "../rcu/tree_qs";
 import { torture_random } from "../torture/random";
 import { TEV_PATH_BEGIN, TEV_PATH_END, trace_event, trace_nesting } from "../tracepoint/trace_events";
 import { tracepoint } from "../tracepoint/tracepoint";
+import {
+  PATH_IRQ_OFF_ON_V5_6, PATH_IRQ_OFF_ON_V5_8, PATH_SCHED_POINT, PATH_SYSCALL_V5_6, PATH_SYSCALL_V5_8, PATH_TRACEPOINT,
+} from "./path_ids";
 import { syscall_enter_v5_6, syscall_enter_v5_8, syscall_exit_v5_6, syscall_exit_v5_8 } from "./entry_syscall";
 import {
   trace_hardirqs_off_v5_6, trace_hardirqs_off_v5_8, trace_hardirqs_on_v5_6, trace_hardirqs_on_v5_8, trace_irq_rcuidle,
 } from "./trace_preemptirq";
 
-/** Return to user mode and the next syscall from it, v5.6 order (kernel/entry_syscall.ts). */
-export const PATH_SYSCALL_V5_6: u32 = 0;
-/** The same in the v5.8 noinstr order. */
-export const PATH_SYSCALL_V5_8: u32 = 1;
-/** local_irq_disable(); local_irq_enable() with CONFIG_TRACE_IRQFLAGS, v5.6 trace_hardirqs_off/on. */
-export const PATH_IRQ_OFF_ON_V5_6: u32 = 2;
-/** The same with v5.8's trace_hardirqs_off/on. */
-export const PATH_IRQ_OFF_ON_V5_8: u32 = 3;
-/** A scheduling point: rcu_note_context_switch() (kernel/rcu/tree_plugin.h, v5.6, !PREEMPT_RCU). */
-export const PATH_SCHED_POINT: u32 = 4;
-/** One call of the tracepoint in task context, with the scenario's body (the probe alone or inside its read side). */
-export const PATH_TRACEPOINT: u32 = 5;
-/** Ids in use; PCPU_PATH_COUNTS has NR_MIX_PATHS slots. */
-export const NR_PATHS: u32 = 6;
 
 /**
  * local_irq_disable()/local_irq_enable() (include/linux/irqflags.h, CONFIG_TRACE_IRQFLAGS,
@@ -91,7 +82,7 @@ export function path_mix(n: u32): u32 {
     run_path(p, id, nohz_full);
     trace_event(TEV_PATH_END, p);
     trace_nesting();
-    const slot = PCPU_PATH_COUNTS + (p << 3);
+    const slot = PCPU_PATH_COUNTS + ((p & (NR_MIX_PATHS - 1)) << 3);
     cpu_reg_write_u64(slot, cpu_reg_read_u64(slot) + 1);
   }
   return n;

@@ -18,8 +18,8 @@ export interface PathDef {
 }
 
 /**
- * The paths of the mix. The interrupt, idle and NMI paths of the kernel-paths work add
- * one row each here (and one `case` line in assembly/kernel/path_mix.ts run_path()).
+ * The paths of the mix. An interrupt, idle or NMI path adds one row here, one id line in
+ * assembly/kernel/path_ids.ts and one `case` line in assembly/kernel/path_mix.ts run_path().
  */
 export const PATHS: readonly PathDef[] = [
   { name: "syscall", kernel: "v5.6", global: "PATH_SYSCALL_V5_6", runs: "return to user mode and an invalid syscall from it, v5.6 order (TRACE_IRQS_OFF before enter_from_user_mode)" },
@@ -93,7 +93,7 @@ export function writeMix(m: Machine, mix: readonly { path: PathDef; weight: numb
 /** Paths CPU `cpu` has run, by path id. */
 export function pathCounts(m: Machine, cpu: number): number[] {
   const L = m.layout;
-  return Array.from({ length: L.NR_PATHS }, (_, p) => Number(m.readPerCpuI64(cpu, L.PCPU_PATH_COUNTS + 8 * p)));
+  return Array.from({ length: L.NR_MIX_PATHS }, (_, p) => Number(m.readPerCpuI64(cpu, L.PCPU_PATH_COUNTS + 8 * p)));
 }
 
 /** The rcuidle tracepoint's calls and those that found RCU watching, all and irq_disable's (counting build only). */
