@@ -4,7 +4,7 @@
 // among the strategies). Errors name the file and the field, what was expected and what
 // was found.
 import { validate, unsupportedKeywords, shown, type JsonSchema } from "./json-schema.js";
-import { BODIES, BODY_NAMES, PATHS, findPath, type BodyDef, type KernelVersion, type PathDef } from "./scenario-paths.js";
+import { BODIES, PATHS, findPath, type BodyDef, type KernelVersion, type PathDef } from "./scenario-paths.js";
 
 export interface MixEntry {
   readonly path: PathDef;
@@ -121,4 +121,3 @@ export function schemaEnums(schema: JsonSchema): { paths: unknown[]; strategies:
   return { paths: mixItems.path.enum as unknown[], strategies: (props.strategies.items as JsonSchema).enum as unknown[] };
 }
 
-export { BODY_NAMES };

@@ -8,7 +8,7 @@ import type { Platform } from "../platform/types.js";
 import { measure } from "./measure.js";
 import type { MixEntry, Scenario, Variant } from "./scenario-parse.js";
 import { pathCounts, rcuidleStats, setBody, standsFor, writeMix, type BodyDef } from "./scenario-paths.js";
-import { summarize, type Summary } from "./stats.js";
+import type { Summary } from "./stats.js";
 import { seedCpus } from "./torture-setup.js";
 
 export const SCENARIO_REPORT_SCHEMA = "rcu-lab/scenario@1";
@@ -206,4 +206,3 @@ export async function runScenario(sc: Scenario, o: RunScenarioOptions): Promise<
   };
 }
 
-export { summarize };
