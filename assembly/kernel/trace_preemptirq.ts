@@ -20,7 +20,9 @@
 // may choose another body, RCUIDLE_BODY_*), the plain
 // ones are trace_plain() plus the v5.6-v5.10 CONFIG_LOCKDEP check of trace_X().
 // tracer_hardirqs_off/on (the irqsoff latency tracer) are not configured: empty.
-import { NR_TRACEPOINTS, PCPU_RCUIDLE_STATS, PCPU_RCU_DYNTICKS, PCPU_TRACING_IRQ_CPU, RIS_CALLS, RIS_OFF_CALLS, RIS_OFF_WATCHING, RIS_WATCHING, SCN_RCUIDLE_BODY } from "../layout";
+import {
+  NR_TRACEPOINTS, PCPU_RCUIDLE_STATS, PCPU_RCU_DYNTICKS, PCPU_TRACING_IRQ_CPU, RIS_CALLS, RIS_OFF_CALLS, RIS_OFF_WATCHING, RIS_WATCHING, SCN_RCUIDLE_BODY,
+} from "../layout";
 import { in_nmi } from "../preempt";
 import { branch, counting_stat_inc, cpu_reg_read_u32, emulator_read_u32, out_of_line_call, this_cpu_read_u32, this_cpu_write_u32 } from "../primitives";
 import { RCU_DYNTICK_CTRL_CTR } from "../rcu/dynticks";
@@ -32,7 +34,7 @@ import {
 import { TEV_TP_BEGIN, TEV_TP_END, trace_event } from "../tracepoint/trace_events";
 import { tracepoint } from "../tracepoint/tracepoint";
 
-// Bodies the rcuidle tracepoint can run (SCN_RCUIDLE_BODY; bindings/kernel/paths.ts names
+// Bodies the rcuidle tracepoint can run (SCN_RCUIDLE_BODY; bindings/experiments/scenario-paths.ts names
 // them after the strategy table's rows). "off" is no body: the static key disabled.
 /** rcuidle-srcu-irq: v4.19 to v6.12, v5.6's trace_X_rcuidle() (the default). */
 export const RCUIDLE_BODY_SRCU_IRQ: u32 = 0;
