@@ -3,7 +3,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { BODIES, Machine, SCENARIO_REPORT_SCHEMA, parseScenario, runScenario, setBody, type FaultName } from "../dist/bindings/index.js";
+import {
+  BODIES, Machine, PATHS, SCENARIO_REPORT_SCHEMA, drainRing, parseScenario, runScenario, setBody, writeMix, type FaultName,
+} from "../dist/bindings/index.js";
 import { nodePlatform } from "../dist/bindings/platform/node.js";
 
 // Issue 10, parts 3 and 4: the rcuidle tracepoint body chosen by the scenario, the shipped
@@ -76,6 +78,26 @@ describe("the rcuidle tracepoint's body is the scenario's choice (SCN_RCUIDLE_BO
   it("broken variant rcuidle-body-ignored: every choice runs v5.6's body, which the first test would catch", async () => {
     const got = await offOps(["rcuidle-body-ignored"], false);
     expect(new Set(Object.values(got))).toEqual(new Set(["A0 M2 Q2 C8 I1"]));
+  });
+});
+
+describe("the timeline events are the tracing build's only", () => {
+  it("path_mix writes events into the ring on the tracing build and none on the release build", async () => {
+    const events: Record<string, number> = {};
+    for (const build of ["release", "tracing"] as const) {
+      const mm = await Machine.create({ cpus: 1, idle: false, build });
+      m = mm;
+      const tp = mm.tracepoints.define("irq_disable_enable");
+      tp.register("count", 1);
+      writeMix(mm, [{ path: PATHS.find((p) => p.name === "syscall" && p.kernel === "v5.6")!, weight: 1 }], tp.id, true);
+      drainRing(mm, 0);
+      await mm.run(0, "path_mix", [3]);
+      events[build] = drainRing(mm, 0).events.length;
+      await mm.close();
+      m = undefined;
+    }
+    expect(events.release).toBe(0);
+    expect(events.tracing).toBeGreaterThan(3 * 2 * 4); // a slice per path and per tracepoint call, at least
   });
 });
 
