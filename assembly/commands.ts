@@ -173,3 +173,6 @@ export {
   local_irq_disable_traced_v5_6, local_irq_enable_traced_v5_6, local_irq_disable_traced_v5_8, local_irq_enable_traced_v5_8,
   preempt_disable_traced, preempt_enable_traced,
 } from "./kernel/preemptirq_toggle";
+
+// The path mix of scenarios (issue 10, part 3): one batch of `n` paths drawn from the mix.
+export { path_mix } from "./kernel/path_mix";

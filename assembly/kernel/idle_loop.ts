@@ -27,10 +27,10 @@ import { cpu_reg_read_u32, out_of_line_call } from "../primitives";
 import { RCU_DYNTICK_CTRL_CTR, rcu_idle_enter, rcu_idle_exit } from "../rcu/dynticks";
 import { FAULT_IDLE_PLAIN_TRACEPOINT, fault_injected } from "../rcu/faults";
 import { USAGE_NOT_WATCHING, usage_error } from "../rcu/usage";
-import { trace_plain, trace_rcuidle_srcu_irq } from "../tracepoint/strategies";
+import { trace_plain } from "../tracepoint/strategies";
 import { tracepoint } from "../tracepoint/tracepoint";
 import { tick_interrupt_v5_6 } from "./entry_irq";
-import { trace_hardirqs_off_v5_6, trace_hardirqs_on_v5_6 } from "./trace_preemptirq";
+import { trace_hardirqs_off_v5_6, trace_hardirqs_on_v5_6, trace_irq_rcuidle } from "./trace_preemptirq";
 
 /**
  * trace_cpu_idle_rcuidle(state, cpu) (include/trace/events/power.h): the v5.6 rcuidle trace_X().
@@ -44,7 +44,7 @@ import { trace_hardirqs_off_v5_6, trace_hardirqs_on_v5_6 } from "./trace_preempt
     if ((cpu_reg_read_u32(PCPU_RCU_DYNTICKS) & RCU_DYNTICK_CTRL_CTR) == 0) usage_error(USAGE_NOT_WATCHING);
     return;
   }
-  trace_rcuidle_srcu_irq(tp, 0);
+  trace_irq_rcuidle(tp, false); // the scenario's rcuidle body (default v5.6's SRCU + rcu_irq_enter_irqson)
 }
 
 /**

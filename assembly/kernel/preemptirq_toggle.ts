@@ -14,16 +14,15 @@
 // of tglx's "lockdep: Prepare for noinstr sections" (v5.8 series).
 //
 // The preempt tracepoints are v5.6's rcuidle ones, trace_X_rcuidle(): the same code as
-// trace_preemptirq.ts runs for irq_disable/irq_enable (the rcuidle-srcu-irq strategy).
+// trace_preemptirq.ts runs for irq_disable/irq_enable (the scenario's rcuidle body, default rcuidle-srcu-irq).
 // tracer_preempt_on/off (the preemptoff latency tracer) are not configured: empty.
 import { PCPU_PREEMPT_COUNT, NR_TRACEPOINTS } from "../layout";
 import { local_irq_disable, local_irq_enable } from "../irqflags";
 import { in_nmi, preempt_count, preempt_count_add, preempt_count_sub } from "../preempt";
 import { barrier, branch, out_of_line_call, this_cpu_read_u32 } from "../primitives";
 import { FAULT_PREEMPT_TRACE_EVERY_LEVEL, fault_injected } from "../rcu/faults";
-import { trace_rcuidle_srcu_irq } from "../tracepoint/strategies";
 import { tracepoint } from "../tracepoint/tracepoint";
-import { trace_hardirqs_off_v5_6, trace_hardirqs_off_v5_8, trace_hardirqs_on_v5_6, trace_hardirqs_on_v5_8 } from "./trace_preemptirq";
+import { trace_hardirqs_off_v5_6, trace_hardirqs_off_v5_8, trace_hardirqs_on_v5_6, trace_hardirqs_on_v5_8, trace_irq_rcuidle } from "./trace_preemptirq";
 
 /** local_irq_disable() (v5.6, CONFIG_TRACE_IRQFLAGS): cli; trace_hardirqs_off(). */
 export function local_irq_disable_traced_v5_6(id: u32): void {
@@ -55,7 +54,7 @@ export function local_irq_enable_traced_v5_8(id: u32): void {
  */
 @inline function trace_preempt_toggle(id: u32): void {
   out_of_line_call();
-  if (branch(!in_nmi())) trace_rcuidle_srcu_irq(tracepoint(id < NR_TRACEPOINTS ? id : 0), 0);
+  if (branch(!in_nmi())) trace_irq_rcuidle(tracepoint(id < NR_TRACEPOINTS ? id : 0), false); // the scenario's rcuidle body
 }
 
 /** `preempt_count() == val` of preempt_latency_start/stop; broken variant FAULT_PREEMPT_TRACE_EVERY_LEVEL: always. */

@@ -67,6 +67,12 @@ export const FAULT_NMI_TRACE_BEFORE_RCU: u32 = 1 << 15;
  * `preempt_count() == val` test: every level, also inside an irq, runs the tracepoint.
  */
 export const FAULT_PREEMPT_TRACE_EVERY_LEVEL: u32 = 1 << 16;
+/**
+ * The rcuidle irq_disable/irq_enable tracepoint (kernel/trace_preemptirq.ts) ignores the
+ * scenario's body selector and always runs v5.6's rcuidle-srcu-irq body: every strategy of
+ * a scenario would measure the same code.
+ */
+export const FAULT_RCUIDLE_BODY_IGNORED: u32 = 1 << 17;
 
 /**
  * fault_active() for the kernel paths whose op counts are the kernel's: the fault bits

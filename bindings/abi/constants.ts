@@ -22,6 +22,8 @@ export const FAULT_NAMES = [
   "idle-plain-tracepoint",
   // The v5.6 NMI handler before rcu_nmi_enter(); preempt tracepoints at every level (test/irq-paths.test.ts).
   "nmi-trace-before-rcu", "preempt-trace-every-level",
+  // The rcuidle tracepoint that ignores the scenario's body selector (test/scenarios.test.ts).
+  "rcuidle-body-ignored",
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
@@ -56,6 +58,7 @@ export const REQUIRED_CONSTANTS = [
   "NR_USAGE_KINDS", "NR_OP_KINDS", "TRACEPOINT_DEFAULT_PRIO", "RCU_SEQ_STATE_MASK", "RCU_SEQ_CTR_SHIFT", "MIGHT_SLEEP_IRQS_OFF",
   "SRCU_FLAVOR_NONE", "SRCU_FLAVOR_NORMAL", "SRCU_FLAVOR_FAST", "GP_DOMAIN_RCU", "GP_DOMAIN_SRCU_BASE",
   "GP_REQ_NORMAL", "GP_REQ_SYNC", "GP_REQ_EXPEDITED", "TORTURE_RCU", "TORTURE_SRCU", "TORTURE_SRCU_FAST",
+  "TRACING_BUILD", "NR_RCUIDLE_BODIES", "NR_TEV_KINDS", "NR_DANCE_STEPS",
   "TPCTX_TASK", "TPCTX_IRQ", "TPCTX_IDLE", "TPCTX_NMI", "TPCTX_IRQ_IDLE", "TPCTX_NMI_IDLE", "TP_SRCU", "TP_SRCU_FAST", "TP_RELEASE_RCU", "TP_RELEASE_RCU_SRCU", "CALIBRATE_CHAIN_OPS",
 ] as const;
 

@@ -41,6 +41,8 @@ export const FAULT_FLAVORS: Readonly<Record<FaultName, readonly TortureFlavor[]>
   "entry-plain-tracepoint": [],
   // Broken kernel paths of test/irq-paths.test.ts (irq exit, idle loop, NMI, preempt toggles).
   "irq-exit-ignores-rcu-exit": [], "idle-plain-tracepoint": [], "nmi-trace-before-rcu": [], "preempt-trace-every-level": [],
+  // Broken variant of test/scenarios.test.ts (the rcuidle tracepoint body selector).
+  "rcuidle-body-ignored": [],
 };
 
 /** Faults the torture test is expected to catch, with the flavor each one breaks. */
