@@ -16,6 +16,8 @@ export const FAULT_NAMES = [
   // Broken kernel paths kept for test/kernel-paths.test.ts: trace_hardirqs_off/on without the
   // tracing_irq_cpu guard, and a v5.6 syscall entry that calls the plain tracepoint.
   "trace-irq-no-guard", "entry-plain-tracepoint",
+  // Broken recursion guards and text_poke_bp kept for test/recursion.test.ts.
+  "rec-guard-broken", "poke-emulates-old",
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 

@@ -38,6 +38,9 @@ export const FAULT_FLAVORS: Readonly<Record<FaultName, readonly TortureFlavor[]>
   // no torture run goes through them.
   "trace-irq-no-guard": [],
   "entry-plain-tracepoint": [],
+  // Broken recursion guards and text_poke_bp of test/recursion.test.ts: no torture run goes through them.
+  "rec-guard-broken": [],
+  "poke-emulates-old": [],
 };
 
 /** Faults the torture test is expected to catch, with the flavor each one breaks. */
