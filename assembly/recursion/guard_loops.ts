@@ -20,7 +20,7 @@ export function rec_guard_loop_none(n: u32): u32 {
 export function rec_guard_loop_bpf_prog_active(n: u32): u32 {
   let k: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
-    const t = bpf_prog_active_try();
+    const t = bpf_prog_active_try(false);
     if (branch(t < 0)) continue;
     bpf_prog_active_release();
     k++;
@@ -31,7 +31,7 @@ export function rec_guard_loop_bpf_prog_active(n: u32): u32 {
 export function rec_guard_loop_ftrace_bits(n: u32): u32 {
   let k: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
-    const t = ftrace_bits_try();
+    const t = ftrace_bits_try(false);
     if (branch(t < 0)) continue;
     ftrace_bits_release(t);
     k++;
@@ -42,7 +42,7 @@ export function rec_guard_loop_ftrace_bits(n: u32): u32 {
 export function rec_guard_loop_perf_context(n: u32): u32 {
   let k: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
-    const t = perf_context_try();
+    const t = perf_context_try(false);
     if (branch(t < 0)) continue;
     perf_context_release(t);
     k++;
@@ -64,9 +64,9 @@ export function rec_guard_loop_stack_flag(n: u32): u32 {
 export function rec_guard_loop_stack_flag_per_tracer(n: u32): u32 {
   let k: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
-    const t = stack_flag_per_tracer_try(TRACER_A);
+    const t = stack_flag_per_tracer_try(TRACER_A, false);
     if (branch(t < 0)) continue;
-    stack_flag_per_tracer_release(TRACER_A, t);
+    stack_flag_per_tracer_release(TRACER_A, t, false);
     k++;
   }
   return k;

@@ -1,12 +1,13 @@
 // Tracer recursion guards, each as the kernel code it names (read in Rtoax/linux-5.10.13, a
 // copy of v5.10.13), plus the per-stack `in_tracing` flag proposed in the 2020 thread.
 // Each guard is a try (a token >= 0: the probe may run; -1: the event is dropped) and a
-// release of the token. Kernel memory goes through the counted primitives; a guard's
-// broken variant (FAULT_REC_GUARD_BROKEN) is read without counting.
+// release of the token. Kernel memory goes through the counted primitives. Each takes
+// `broken`: its broken variant (FAULT_REC_GUARD_BROKEN, read once by the scenarios'
+// dispatch); the measured loops pass false, a constant the compiler removes.
 import { PCPU_BPF_PROG_ACTIVE, PCPU_CPU_ID, PCPU_PERF_RECURSION, PCPU_REC_CPU, REC_CURRENT, REC_FLAG_PTR } from "../layout";
 import { this_cpu_ptr } from "../percpu";
 import { HARDIRQ_MASK, NMI_MASK, SOFTIRQ_MASK, SOFTIRQ_OFFSET, in_nmi, preempt_count } from "../preempt";
-import { READ_ONCE_u32, WRITE_ONCE_u32, barrier, branch, this_cpu_add_return_u32, this_cpu_inc_u32_at, this_cpu_read_u32 } from "../primitives";
+import { READ_ONCE_u32, WRITE_ONCE_u32, barrier, branch, this_cpu_add_return_u32, this_cpu_read_u32 } from "../primitives";
 import { FAULT_REC_GUARD_BROKEN, fault_injected } from "../rcu/faults";
 import { TK_TRACE_RECURSION } from "./lab";
 
@@ -27,10 +28,10 @@ export const NR_REC_GUARDS: u32 = 6;
 // In an NMI the program does not run at all (the event is lost for BPF). The counter is per
 // CPU: any nested event on the CPU is dropped, whoever's it is. Broken: the `!= 1` test is skipped.
 
-@inline export function bpf_prog_active_try(): i32 {
+@inline export function bpf_prog_active_try(broken: bool): i32 {
   if (branch(in_nmi())) return -1;
   const v = this_cpu_add_return_u32(PCPU_BPF_PROG_ACTIVE, 1);
-  if (branch(v != 1) && !fault_injected(FAULT_REC_GUARD_BROKEN)) {
+  if (branch(v != 1) && !broken) {
     this_cpu_add_return_u32(PCPU_BPF_PROG_ACTIVE, <u32>-1); // out: __this_cpu_dec()
     return -1;
   }
@@ -55,9 +56,9 @@ const TRACE_CONTEXT_MASK: u32 = TRACE_LIST_MAX;
 export const TRACE_TRANSITION_BIT: u32 = 14;
 
 /** trace_get_context_bit(): NMI 0, IRQ 1, softirq 2, normal 3 (one load of the preempt count). */
-@inline function trace_get_context_bit(): u32 {
+@inline function trace_get_context_bit(broken: bool): u32 {
   const pc = preempt_count();
-  if (fault_injected(FAULT_REC_GUARD_BROKEN)) return 3;
+  if (broken) return 3;
   if (branch((pc & (NMI_MASK | HARDIRQ_MASK | SOFTIRQ_MASK)) != 0)) { // in_interrupt()
     if (branch((pc & NMI_MASK) != 0)) return 0;
     if (branch((pc & HARDIRQ_MASK) != 0)) return 1;
@@ -67,12 +68,12 @@ export const TRACE_TRANSITION_BIT: u32 = 14;
 }
 
 /** Returns bit + 1 as the kernel does (0: "a previous recursion check was made"), or -1. */
-@inline export function ftrace_bits_try(): i32 {
+@inline export function ftrace_bits_try(broken: bool): i32 {
   const cur = this_cpu_read_u32(PCPU_REC_CPU + REC_CURRENT); // current: mov %gs:current_task
   const p = <usize>(cur + TK_TRACE_RECURSION);
   let val = READ_ONCE_u32(p);
   if (branch((val & TRACE_CONTEXT_MASK) > TRACE_FTRACE_MAX)) return 0; // A previous recursion check was made
-  let bit = trace_get_context_bit() + TRACE_FTRACE_START;
+  let bit = trace_get_context_bit(broken) + TRACE_FTRACE_START;
   if (branch((val & (1 << bit)) != 0)) {
     bit = TRACE_TRANSITION_BIT;
     if (branch((val & (1 << bit)) != 0)) return -1; // trace_recursion_test(bit)
@@ -111,16 +112,17 @@ export const TRACE_TRANSITION_BIT: u32 = 14;
   return this_cpu_ptr(PCPU_PERF_RECURSION) + (<usize>rctx << 2);
 }
 
-@inline export function perf_context_try(): i32 {
+@inline export function perf_context_try(broken: bool): i32 {
   const pc = preempt_count();
   let rctx: u32 = 0;
   rctx += (pc & NMI_MASK) != 0 ? 1 : 0; // setcc, no branch
   rctx += (pc & (NMI_MASK | HARDIRQ_MASK)) != 0 ? 1 : 0;
   rctx += (pc & (NMI_MASK | HARDIRQ_MASK | SOFTIRQ_OFFSET)) != 0 ? 1 : 0;
-  if (fault_injected(FAULT_REC_GUARD_BROKEN)) rctx = 0;
+  if (broken) rctx = 0;
   const slot = swevent_recursion(rctx);
-  if (branch(READ_ONCE_u32(slot) != 0)) return -1;
-  this_cpu_inc_u32_at(slot);
+  const v = READ_ONCE_u32(slot);
+  if (branch(v != 0)) return -1;
+  WRITE_ONCE_u32(slot, v + 1); // recursion[rctx]++: the compiler reuses the value it tested
   barrier();
   return <i32>rctx;
 }
@@ -157,13 +159,13 @@ export const TRACE_TRANSITION_BIT: u32 = 14;
 // its own recursion. A read-modify-write that need not be atomic: anything that interrupts it
 // on this stack (a trap) restores the word before returning. Broken: one bit for every tracer.
 
-@inline function tracer_bit(tracer: u32): u32 {
-  return fault_injected(FAULT_REC_GUARD_BROKEN) ? 1 : <u32>1 << tracer;
+@inline function tracer_bit(tracer: u32, broken: bool): u32 {
+  return broken ? 1 : <u32>1 << tracer;
 }
 
-@inline export function stack_flag_per_tracer_try(tracer: u32): i32 {
+@inline export function stack_flag_per_tracer_try(tracer: u32, broken: bool): i32 {
   const word = <usize>this_cpu_read_u32(PCPU_REC_CPU + REC_FLAG_PTR) + 4;
-  const bit = tracer_bit(tracer);
+  const bit = tracer_bit(tracer, broken);
   const v = READ_ONCE_u32(word);
   if (branch((v & bit) != 0)) return -1;
   WRITE_ONCE_u32(word, v | bit);
@@ -171,20 +173,21 @@ export const TRACE_TRANSITION_BIT: u32 = 14;
   return <i32>word;
 }
 
-@inline export function stack_flag_per_tracer_release(tracer: u32, word: i32): void {
+@inline export function stack_flag_per_tracer_release(tracer: u32, word: i32, broken: bool): void {
   barrier();
-  WRITE_ONCE_u32(<usize>word, READ_ONCE_u32(<usize>word) & ~tracer_bit(tracer));
+  WRITE_ONCE_u32(<usize>word, READ_ONCE_u32(<usize>word) & ~tracer_bit(tracer, broken));
 }
 
 // ---- dispatch, for the scenarios (the measured loops call one guard each, guard_loops.ts) ----
 
 export function guard_try(guard: u32, tracer: u32): i32 {
+  const broken = fault_injected(FAULT_REC_GUARD_BROKEN);
   switch (guard) {
-    case GUARD_BPF_PROG_ACTIVE: return bpf_prog_active_try();
-    case GUARD_FTRACE_BITS: return ftrace_bits_try();
-    case GUARD_PERF_CONTEXT: return perf_context_try();
+    case GUARD_BPF_PROG_ACTIVE: return bpf_prog_active_try(broken);
+    case GUARD_FTRACE_BITS: return ftrace_bits_try(broken);
+    case GUARD_PERF_CONTEXT: return perf_context_try(broken);
     case GUARD_STACK_FLAG: return stack_flag_try();
-    case GUARD_STACK_FLAG_PER_TRACER: return stack_flag_per_tracer_try(tracer);
+    case GUARD_STACK_FLAG_PER_TRACER: return stack_flag_per_tracer_try(tracer, broken);
     default: return 0; // GUARD_NONE
   }
 }
@@ -195,7 +198,7 @@ export function guard_release(guard: u32, tracer: u32, token: i32): void {
     case GUARD_FTRACE_BITS: ftrace_bits_release(token); break;
     case GUARD_PERF_CONTEXT: perf_context_release(token); break;
     case GUARD_STACK_FLAG: stack_flag_release(token); break;
-    case GUARD_STACK_FLAG_PER_TRACER: stack_flag_per_tracer_release(tracer, token); break;
+    case GUARD_STACK_FLAG_PER_TRACER: stack_flag_per_tracer_release(tracer, token, fault_injected(FAULT_REC_GUARD_BROKEN)); break;
     default: break;
   }
 }
