@@ -23,3 +23,6 @@ export type { Verdict } from "./experiments/verdict.js";
 export { runTpTorture, PROBE_KINDS, type ProbeKind, type TpTortureOptions, type TpTortureReport } from "./experiments/tp-torture.js";
 export { runSafety, safetyOf, parseSafety, SHIPPED_SAFETY_URL, type SafetyReport, type SafetyCell, type SafetyOptions } from "./experiments/safety.js";
 export { renderTorture, renderTpTorture } from "./cli/render-torture.js";
+export { GUARDS, SCENARIOS, guard, scenario, runScenario, readCounts, setLabFaults, type Guard, type Scenario, type RecursionCounts } from "./experiments/recursion.js";
+export { runRecursionTable, guardOpCounts, type RecursionReport, type RecursionCell, type GuardCost } from "./experiments/recursion-table.js";
+export { renderRecursion } from "./cli/render-recursion.js";

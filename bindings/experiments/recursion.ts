@@ -1,6 +1,7 @@
 // The recursion lab (issue 11) from the host: the guards and scenarios by name, one
 // scenario run (a single call into WebAssembly, assembly/recursion/scenarios.ts) and its
 // counts read back from the lab's statistics. The table and its costs: recursion-table.ts.
+import { globalName, type FaultName } from "../abi/constants.js";
 import type { Layout } from "../abi/layout.js";
 import type { LocalCpu } from "../machine/local-cpu.js";
 
@@ -53,6 +54,9 @@ export const SCENARIOS: readonly Scenario[] = [
 
 /** Counts of one guard x scenario run (assembly/recursion/lab.ts ST_*). */
 export interface RecursionCounts {
+  /** Probe calls made: legitimate ones (should record) and recursive ones (the tracer's own chain). */
+  attemptsLegit: number;
+  attemptsRecursive: number;
   /** Probe calls the guard let run, legitimate and recursive. */
   recorded: number;
   recordedLegit: number;
@@ -107,6 +111,7 @@ export function readCounts(cpu: LocalCpu): RecursionCounts {
   const u32 = new Uint32Array(cpu.memory.buffer, L.PERCPU_BASE + L.PCPU_REC_LAB + L.RL_STATS, L.NR_REC_STATS);
   const st = (k: string) => u32[L[`ST_${k}`]];
   return {
+    attemptsLegit: st("ATTEMPTS_LEGIT"), attemptsRecursive: st("ATTEMPTS_RECURSIVE"),
     recorded: st("RECORDED_LEGIT") + st("RECORDED_RECURSIVE"), recordedLegit: st("RECORDED_LEGIT"), recordedRecursive: st("RECORDED_RECURSIVE"),
     lost: st("LOST"), stopped: st("STOPPED"), maxDepth: st("MAX_DEPTH"), crashes: st("CRASHES"), traps: st("TRAPS"),
     interrupts: st("INTERRUPTS"), leftover: st("LEFTOVER"), steps: st("TOP"),
@@ -131,4 +136,10 @@ export function runScenario(cpu: LocalCpu, scenarioName: string, guardName: stri
   const rc = cpu.exports.rec_scenario_run(si, gi, gbi, 1, seed, arg);
   if (rc !== 0) throw new Error(`rec_scenario_run(${scenarioName}) returned ${rc}: ${rc === 1 ? "it needs a second CPU to migrate to" : "unknown scenario"}`);
   return readCounts(cpu);
+}
+
+/** Turn deliberately broken mechanisms on (or, with [], off) in a local CPU's memory, as Machine.setFaults does. */
+export function setLabFaults(cpu: LocalCpu, faults: readonly FaultName[]): void {
+  const L = cpu.layout;
+  new Uint32Array(cpu.memory.buffer)[L.RCU_FAULTS >> 2] = faults.reduce((bits, f) => bits | L[globalName("FAULT", f)], 0);
 }
