@@ -93,6 +93,15 @@ describe("recursion guards in the deterministic scenarios (counts written from t
   }
 });
 
+describe("guards chosen per tracer", () => {
+  it("tracers-each-other with A on ftrace-bits and B on bpf-prog-active: each guard sees only its own state, so A's recursion gets through once", () => {
+    // A1 (bit NORMAL) -> B1 (bpf_prog_active 0 -> 1: legitimate, recorded) -> A2 (recursive:
+    // NORMAL taken, the transition bit is free: recorded) -> B2 (recursive: counter 1 -> stopped).
+    const c = runScenario(cpu, "tracers-each-other", "ftrace-bits", { guardB: "bpf-prog-active" });
+    expect(mismatch(c, [3, 1, 0, 1, 0, 3])).toEqual([]);
+  });
+});
+
 describe("text_poke_bp's window (int3 installed, tail written, first byte written)", () => {
   it("a site traps only between the int3 and the first byte; the #BP emulates the new instruction", () => {
     // [window step, recorded, traps]: 0 NOP (B not reached), 1-2 int3 (#BP, emulated CALL reaches B), 3 the new CALL

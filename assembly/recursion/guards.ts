@@ -77,7 +77,8 @@ export const TRACE_TRANSITION_BIT: u32 = 14;
   if (branch((val & (1 << bit)) != 0)) {
     bit = TRACE_TRANSITION_BIT;
     if (branch((val & (1 << bit)) != 0)) return -1; // trace_recursion_test(bit)
-    WRITE_ONCE_u32(p, val | (1 << bit)); // trace_recursion_set(bit); barrier()
+    WRITE_ONCE_u32(p, val | (1 << bit)); // trace_recursion_set(bit)
+    barrier(); // the bit is set before the callback runs: an interrupt on this CPU sees it; no other CPU reads it
     return <i32>bit + 1;
   }
   // "Normal check passed, clear the transition to allow it again": trace_recursion_clear()
@@ -86,7 +87,7 @@ export const TRACE_TRANSITION_BIT: u32 = 14;
   // v5.11's include/linux/trace_recursion.h clears the bit in `val` instead.
   val |= 1 << bit;
   WRITE_ONCE_u32(p, val);
-  barrier();
+  barrier(); // as above: set before the callback, for this CPU's interrupts only
   return <i32>bit + 1;
 }
 
@@ -96,7 +97,7 @@ export const TRACE_TRANSITION_BIT: u32 = 14;
   const cur = this_cpu_read_u32(PCPU_REC_CPU + REC_CURRENT);
   const p = <usize>(cur + TK_TRACE_RECURSION);
   const val = READ_ONCE_u32(p) & ~(<u32>1 << <u32>(token - 1));
-  barrier();
+  barrier(); // the callback's work is done before the bit is cleared (pairs with the barrier of the try)
   WRITE_ONCE_u32(p, val);
 }
 
@@ -123,14 +124,14 @@ export const TRACE_TRANSITION_BIT: u32 = 14;
   const v = READ_ONCE_u32(slot);
   if (branch(v != 0)) return -1;
   WRITE_ONCE_u32(slot, v + 1); // recursion[rctx]++: the compiler reuses the value it tested
-  barrier();
+  barrier(); // the count is up before the event's work: an interrupt on this CPU sees it
   return <i32>rctx;
 }
 
 /** perf_swevent_put_recursion_context(rctx): barrier(); recursion[rctx]--. */
 @inline export function perf_context_release(rctx: i32): void {
   const slot = swevent_recursion(<u32>rctx);
-  barrier();
+  barrier(); // the event's work is done before the count drops (pairs with the try's barrier)
   WRITE_ONCE_u32(slot, READ_ONCE_u32(slot) - 1);
 }
 
@@ -145,12 +146,12 @@ export const TRACE_TRANSITION_BIT: u32 = 14;
   const word = <usize>this_cpu_read_u32(PCPU_REC_CPU + REC_FLAG_PTR);
   if (branch(READ_ONCE_u32(word) != 0)) return -1;
   WRITE_ONCE_u32(word, 1);
-  barrier();
+  barrier(); // the flag is up before the probe runs: a trap or interrupt on this CPU sees it
   return <i32>word;
 }
 
 @inline export function stack_flag_release(word: i32): void {
-  barrier();
+  barrier(); // the probe is done before the flag drops (pairs with the try's barrier)
   WRITE_ONCE_u32(<usize>word, 0);
 }
 
@@ -169,12 +170,12 @@ export const TRACE_TRANSITION_BIT: u32 = 14;
   const v = READ_ONCE_u32(word);
   if (branch((v & bit) != 0)) return -1;
   WRITE_ONCE_u32(word, v | bit);
-  barrier();
+  barrier(); // as stack_flag_try()
   return <i32>word;
 }
 
 @inline export function stack_flag_per_tracer_release(tracer: u32, word: i32, broken: bool): void {
-  barrier();
+  barrier(); // as stack_flag_release()
   WRITE_ONCE_u32(<usize>word, READ_ONCE_u32(<usize>word) & ~tracer_bit(tracer, broken));
 }
 

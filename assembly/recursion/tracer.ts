@@ -13,7 +13,7 @@ import { torture_random } from "../torture/random";
 import { lab_irq, lab_nmi } from "./contexts";
 import { guard_release, guard_try } from "./guards";
 import {
-  RL_ACTION, RL_GUARD, RL_HELPER, RL_OTHER, RL_PENDING, RL_RANDOM, RL_SYNC, RL_TRAP_KIND, ST_ATTEMPTS_LEGIT, ST_ATTEMPTS_RECURSIVE,
+  NR_REC_TRACERS, RL_ACTION, RL_GUARD, RL_HELPER, RL_OTHER, RL_PENDING, RL_RANDOM, RL_SYNC, RL_TRAP_KIND, ST_ATTEMPTS_LEGIT, ST_ATTEMPTS_RECURSIVE,
   ST_LOST, ST_RECORDED_LEGIT, ST_RECORDED_RECURSIVE, ST_STOPPED, attached, crashed, frame_pop, frame_push, lab_get, lab_set, stat_inc, task_ptr,
 } from "./lab";
 import { lab_current, lab_run_on, lab_switch_to } from "./stacks";
@@ -48,7 +48,7 @@ export function rec_tracepoint(tp: u32): void {
   if (insn == INSN_INT3) body = lab_int3(tp); // the site is being patched: #BP
   if (body) {
     const mask = attached(tp);
-    for (let t: u32 = 0; t < 2; t++) if ((mask >> t) & 1) rec_probe(t, tp);
+    for (let t: u32 = 0; t < NR_REC_TRACERS; t++) if ((mask >> t) & 1) rec_probe(t, tp);
   }
   deliver_pending();
 }

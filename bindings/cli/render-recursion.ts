@@ -19,7 +19,7 @@ export function renderRecursion(r: RecursionReport): string {
   const out: string[] = [];
   const guards = r.guards.map((g) => g.name);
   out.push(
-    `rcu-lab recursion: ${r.scenarios.length} scenarios x ${guards.length} guards (both tracers on the same guard); ` +
+    `rcu-lab recursion: ${r.scenarios.length} scenarios x ${guards.length} guards (${r.guardB ? `tracer A on the column's guard, B on ${r.guardB}` : "both tracers on the same guard"}); ` +
       `emulated stack limit ${r.stackLimitFrames} frames; random: seed ${r.seed}, ${r.randomSteps} steps`,
   );
   const t = new Table({ head: ["scenario", ...guards], style: { head: [], border: [], compact: true } });

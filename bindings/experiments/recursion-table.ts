@@ -20,6 +20,7 @@ export interface GuardCost {
 }
 
 export interface RecursionCell extends RecursionCounts {
+  /** Tracer A's guard (and B's, unless the report's guardB says otherwise). */
   guard: string;
   scenario: string;
 }
@@ -30,6 +31,8 @@ export interface RecursionReport {
   stackLimitFrames: number;
   seed: number;
   randomSteps: number;
+  /** Tracer B's guard in every cell, when not the cell's own (--guard-b); absent: the same as A's. */
+  guardB?: string;
   guards: { name: string; standsFor: string; cost?: GuardCost }[];
   scenarios: { name: string; what: string }[];
   cells: RecursionCell[];
@@ -40,6 +43,8 @@ export interface RecursionReport {
 export interface RecursionOptions {
   guards?: readonly string[];
   scenarios?: readonly string[];
+  /** Tracer B's guard in every cell (default: the cell's guard). */
+  guardB?: string;
   seed?: number;
   randomSteps?: number;
   /** Measure the guards' cost per call (needs `machine` and `counting`); default true. */
@@ -85,6 +90,7 @@ export async function runRecursionTable(
 ): Promise<RecursionReport> {
   const guards = pick("guard", GUARDS, o.guards, guard);
   const scenarios = pick("scenario", SCENARIOS, o.scenarios, scenario);
+  if (o.guardB !== undefined) guard(o.guardB);
   const seed = o.seed ?? 1;
   const randomSteps = o.randomSteps ?? 2000;
   const withCosts = o.costs ?? true;
@@ -98,11 +104,11 @@ export async function runRecursionTable(
   for (const s of scenarios) {
     for (const g of guards) {
       o.onProgress?.(done++, total, `${s.name}, ${g.name}`);
-      cells.push({ guard: g.name, scenario: s.name, ...runScenario(local, s.name, g.name, { seed, arg: s.random ? randomSteps : 1 }) });
+      cells.push({ guard: g.name, scenario: s.name, ...runScenario(local, s.name, g.name, { seed, arg: s.random ? randomSteps : 1, guardB: o.guardB }) });
     }
   }
   const out: RecursionReport = {
-    schema: "rcu-lab/recursion@1", stackLimitFrames: local.layout.REC_STACK_LIMIT, seed, randomSteps,
+    schema: "rcu-lab/recursion@1", stackLimitFrames: local.layout.REC_STACK_LIMIT, seed, randomSteps, ...(o.guardB ? { guardB: o.guardB } : {}),
     guards: guards.map((g) => ({ name: g.name, standsFor: g.standsFor })),
     scenarios: scenarios.map((s) => ({ name: s.name, what: s.what })), cells,
   };
