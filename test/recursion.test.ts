@@ -41,6 +41,9 @@ const EXPECTED: Record<string, E[]> = {
   // Task 0's probe migrates: CPU 0's counter stays 1 (task 1's two events lost, and its next),
   // task 0 decrements CPU 1's (-1: its next event lost too); both counters are left non-zero.
   "migrate-in-probe": [[5, 0, 0, 0, 0, 1, 0], [1, 0, 4, 0, 0, 1, 2], [5, 0, 0, 0, 0, 1, 0], [1, 0, 4, 0, 0, 1, 2], [5, 0, 0, 0, 0, 1, 0], [5, 0, 0, 0, 0, 1, 0]],
+  // migrate_disable(): task 1's two events are lost while task 0's probe is preempted on the
+  // CPU; task 0 then releases the counter on the same CPU, and the last two events record.
+  "preempt-in-probe": [[5, 0, 0, 0, 0, 1], [3, 0, 2, 0, 0, 1], [5, 0, 0, 0, 0, 1], [3, 0, 2, 0, 0, 1], [5, 0, 0, 0, 0, 1], [5, 0, 0, 0, 0, 1]],
 };
 
 const toE = (c: RecursionCounts): E => [c.recorded, c.recordedRecursive, c.lost, c.stopped, c.crashes, c.maxDepth, c.leftover];

@@ -31,8 +31,9 @@ export const SCEN_PATCH_INT3_V5_6: u32 = 6; //    A's probe executes a site text
 export const SCEN_PATCH_INT3_NOINSTR: u32 = 7; // the same with v5.10's noinstr #BP
 export const SCEN_TRACERS_EACH_OTHER: u32 = 8; // A's probe calls a function B traces, B's one A traces
 export const SCEN_MIGRATE: u32 = 9; //            A's probe is preempted and migrates; another task traces meanwhile
-export const SCEN_RANDOM: u32 = 10; //            random steps from `seed`
-export const NR_REC_SCENARIOS: u32 = 11;
+export const SCEN_PREEMPT_IN_PROBE: u32 = 10; //  the same, the task resumes on its CPU (migrate_disable())
+export const SCEN_RANDOM: u32 = 11; //            random steps from `seed`
+export const NR_REC_SCENARIOS: u32 = 12;
 
 /** Clear the guards' words and the lab's registers of CPU `cpu` (uncounted: not a kernel path). */
 function init_cpu(cpu: u32): void {
@@ -179,10 +180,11 @@ export function rec_scenario_run(scenario: u32, guard_a: u32, guard_b: u32, othe
     rec_lab_action(TRACER_A, ACT_CALL_HELPER, TP_IN_A);
     rec_lab_action(TRACER_B, ACT_CALL_HELPER, TP_IN_B);
     rec_tracepoint(TP_TASK);
-  } else if (scenario == SCEN_MIGRATE) {
+  } else if (scenario == SCEN_MIGRATE || scenario == SCEN_PREEMPT_IN_PROBE) {
+    if (scenario == SCEN_PREEMPT_IN_PROBE) lab_set(RL_OTHER, home); // migrate_disable(): it resumes here
     rec_lab_action(TRACER_A, ACT_MIGRATE, 0);
-    rec_tracepoint(TP_TASK); // task 0 on this CPU; inside its probe task 1 runs here, task 0 resumes on `other`
-    rec_tracepoint(TP_TASK); // task 0 again, on `other`
+    rec_tracepoint(TP_TASK); // task 0 on this CPU; inside its probe task 1 runs here, task 0 resumes on RL_OTHER
+    rec_tracepoint(TP_TASK); // task 0 again, there
     lab_run_on(home, task_ptr(1));
     rec_tracepoint(TP_TASK); // task 1, on this CPU
   } else {

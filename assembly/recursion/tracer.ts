@@ -102,8 +102,9 @@ function random_body(tracer: u32): void {
 
 /**
  * The probe is preempted (a program that may sleep or runs with only migration disabled, as
- * under PREEMPT_RT; here even migration is allowed): task 1 of the lab runs on this CPU and
- * hits TP_TASK twice, then the probe's task resumes on CPU RL_OTHER.
+ * under PREEMPT_RT): task 1 of the lab runs on this CPU and hits TP_TASK twice, then the
+ * probe's task resumes on CPU RL_OTHER (this CPU under migrate_disable(); another one when
+ * migration is allowed).
  */
 function preempted_and_migrated(): void {
   const me = lab_current();
