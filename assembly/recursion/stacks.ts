@@ -9,9 +9,8 @@
 // (stack-flag-per-tracer). Traps run on the stack they interrupted and share its flag.
 import { PCPU_IRQ_STACK_FLAG, PCPU_NMI_STACK_FLAG, PCPU_REC_CPU, REC_CURRENT, REC_FLAG_PTR, REC_STACK } from "../layout";
 import { set_this_cpu, this_cpu_ptr } from "../percpu";
-import { cpu_reg_read_u32, cpu_reg_write_u32 } from "../primitives";
+import { cpu_reg_read_u32, cpu_reg_write_u32, emulator_read_u32, emulator_write_u32 } from "../primitives";
 import { RL_DEPTH, RL_SYNC, RL_TRAP_FLAGS, TK_DEPTH, TK_STACK_FLAG, TK_SYNC, lab_base, lab_get, lab_set } from "./lab";
-import { emulator_read_u32, emulator_write_u32 } from "../primitives";
 
 export const STACK_TASK: u32 = 0;
 export const STACK_IRQ: u32 = 1;
@@ -28,12 +27,16 @@ export const STACK_TRAP: u32 = 3;
   return cpu_reg_read_u32(PCPU_REC_CPU + REC_STACK);
 }
 
-/** Address of the flag word of `stack` on this CPU (for STACK_TRAP: the word of frame `depth`). */
+/**
+ * Address of the flag word of `stack` on this CPU; for STACK_TRAP, the word of the trap's
+ * frame `depth` (1..REC_STACK_LIMIT: 32 words of RL_TRAP_FLAGS; the broken `none`'s 33rd
+ * frame wraps to the first, which no trap at depth 1 holds at the same time).
+ */
 export function stack_flag_word(stack: u32, depth: u32): u32 {
   if (stack == STACK_TASK) return lab_current() + TK_STACK_FLAG;
   if (stack == STACK_IRQ) return <u32>this_cpu_ptr(PCPU_IRQ_STACK_FLAG);
   if (stack == STACK_NMI) return <u32>this_cpu_ptr(PCPU_NMI_STACK_FLAG);
-  return <u32>lab_base() + RL_TRAP_FLAGS + depth * 8;
+  return <u32>lab_base() + RL_TRAP_FLAGS + ((depth - 1) & 31) * 8;
 }
 
 /**
