@@ -74,7 +74,7 @@ export {
 } from "./recursion/guards";
 export {
   SCEN_TRAP_PF, SCEN_TRAP_DB, SCEN_IRQ_IN_PROBE, SCEN_IRQ_ENTRY, SCEN_NMI_IN_IRQ, SCEN_IRQ_IN_SOFTIRQ, SCEN_PATCH_INT3_V5_6,
-  SCEN_PATCH_INT3_NOINSTR, SCEN_TRACERS_EACH_OTHER, SCEN_MIGRATE, SCEN_PREEMPT_IN_PROBE, SCEN_RANDOM, NR_REC_SCENARIOS,
+  SCEN_PATCH_INT3_NOINSTR, SCEN_TRACERS_EACH_OTHER, SCEN_MIGRATE, SCEN_PREEMPT_IN_PROBE, SCEN_PATCH_INT3_TRACED, SCEN_RANDOM, NR_REC_SCENARIOS,
   rec_scenario_run, rec_lab_reset, rec_lab_guard, rec_lab_enable, rec_lab_action, rec_lab_pending,
 } from "./recursion/scenarios";
 export {

@@ -36,6 +36,11 @@ const EXPECTED: Record<string, E[]> = {
   "patch-int3-v5.6": Array(6).fill([1, 0, 0, 0, 1, 32]),
   // noinstr #BP: the new CALL reaches B (legitimate: B traces A's helper) at the probe's level.
   "patch-int3-noinstr": [[2, 0, 0, 0, 0, 2], [1, 0, 1, 0, 0, 2], [2, 0, 0, 0, 0, 2], [1, 0, 1, 0, 0, 2], [1, 0, 1, 0, 0, 2], [2, 0, 0, 0, 0, 2]],
+  // v5.6 #BP whose bsearch() A already traces: A's call inside the trap is A's recursion (the
+  // trap is on A's chain, at its level, on its stack). none: A at frames 1,3,..,31, then the
+  // overflow. ftrace: A2 through the transition bit, A3 stopped, the inner B lost, the outer B
+  // recorded. per tracer: only B (legitimate) runs.
+  "patch-int3-traced": [[16, 15, 0, 0, 1, 32], [1, 0, 1, 1, 0, 2], [3, 1, 1, 1, 0, 4], [1, 0, 1, 1, 0, 2], [1, 0, 1, 1, 0, 2], [2, 0, 0, 1, 0, 2]],
   // A -> B (legitimate) -> A (recursive) -> ...: none overflows after 32 probes (2 legitimate).
   "tracers-each-other": [[32, 30, 0, 0, 1, 32], [1, 0, 1, 0, 0, 1], [2, 0, 0, 1, 0, 2], [1, 0, 1, 0, 0, 1], [1, 0, 1, 0, 0, 1], [2, 0, 0, 1, 0, 2]],
   // Task 0's probe migrates: CPU 0's counter stays 1 (task 1's two events lost, and its next),

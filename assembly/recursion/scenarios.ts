@@ -32,8 +32,9 @@ export const SCEN_PATCH_INT3_NOINSTR: u32 = 7; // the same with v5.10's noinstr 
 export const SCEN_TRACERS_EACH_OTHER: u32 = 8; // A's probe calls a function B traces, B's one A traces
 export const SCEN_MIGRATE: u32 = 9; //            A's probe is preempted and migrates; another task traces meanwhile
 export const SCEN_PREEMPT_IN_PROBE: u32 = 10; //  the same, the task resumes on its CPU (migrate_disable())
-export const SCEN_RANDOM: u32 = 11; //            random steps from `seed`
-export const NR_REC_SCENARIOS: u32 = 12;
+export const SCEN_PATCH_INT3_TRACED: u32 = 11; // v5.6 #BP whose handler calls a function A already traces
+export const SCEN_RANDOM: u32 = 12; //            random steps from `seed`
+export const NR_REC_SCENARIOS: u32 = 13;
 
 /** Clear the guards' words and the lab's registers of CPU `cpu` (uncounted: not a kernel path). */
 function init_cpu(cpu: u32): void {
@@ -174,6 +175,13 @@ export function rec_scenario_run(scenario: u32, guard_a: u32, guard_b: u32, othe
     rec_lab_action(TRACER_A, ACT_CALL_HELPER, TP_IN_A);
     lab_set(RL_INT3_NOINSTR, scenario == SCEN_PATCH_INT3_NOINSTR ? 1 : 0);
     patched_run((1 << TP_IN_A) | (1 << SITE_BSEARCH), arg > 3 ? 1 : arg);
+  } else if (scenario == SCEN_PATCH_INT3_TRACED) {
+    // Only the site in A's helper is patched (B being enabled there); bsearch() is already
+    // traced by A (its mcount site a CALL): the #BP handler runs A's callback inside the trap.
+    rec_lab_enable(SITE_BSEARCH, TRACER_A);
+    attach(TP_IN_A, TRACER_B);
+    rec_lab_action(TRACER_A, ACT_CALL_HELPER, TP_IN_A);
+    patched_run(1 << TP_IN_A, arg > 3 ? 1 : arg);
   } else if (scenario == SCEN_TRACERS_EACH_OTHER) {
     rec_lab_enable(TP_IN_A, TRACER_B);
     rec_lab_enable(TP_IN_B, TRACER_A);

@@ -50,6 +50,7 @@ export const SCENARIOS: readonly Scenario[] = [
   S("tracers-each-other", "SCEN_TRACERS_EACH_OTHER", "A's probe calls a function B traces, B's probe one A traces"),
   S("migrate-in-probe", "SCEN_MIGRATE", "A's probe is preempted and migrates to another CPU; another task hits the tracepoint twice meanwhile, then each once more", { needsOtherCpu: true }),
   S("preempt-in-probe", "SCEN_PREEMPT_IN_PROBE", "the same under migrate_disable(): A's probe is preempted and resumes on its CPU; the other task's two events come meanwhile"),
+  S("patch-int3-traced", "SCEN_PATCH_INT3_TRACED", "A's probe runs a site being patched; the v5.6 #BP handler calls bsearch(), which A already traces: A's callback runs inside the trap"),
   S("random", "SCEN_RANDOM", "random steps from a seed: task events, IRQs, NMIs, softirqs, traps in probes, probes calling each other, text_poke_bp flips", { random: true }),
 ];
 
