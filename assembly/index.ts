@@ -78,7 +78,7 @@ export {
   rec_scenario_run, rec_lab_reset, rec_lab_guard, rec_lab_enable, rec_lab_action, rec_lab_pending,
 } from "./recursion/scenarios";
 export {
-  REC_STACK_LIMIT, RL_STATS, NR_REC_STATS, ST_ATTEMPTS_LEGIT, ST_ATTEMPTS_RECURSIVE, ST_RECORDED_LEGIT, ST_RECORDED_RECURSIVE, ST_LOST,
+  REC_STACK_LIMIT, REC_LAB_SIZE, RL_STATS, NR_REC_STATS, ST_ATTEMPTS_LEGIT, ST_ATTEMPTS_RECURSIVE, ST_RECORDED_LEGIT, ST_RECORDED_RECURSIVE, ST_LOST,
   ST_STOPPED, ST_MAX_DEPTH, ST_CRASHES, ST_TRAPS, ST_INTERRUPTS, ST_LEFTOVER, ST_TOP, TRACER_A, TRACER_B,
 } from "./recursion/lab";
 export {

@@ -361,10 +361,10 @@ export const REC_CURRENT: u32 = 0;
 export const REC_STACK: u32 = 4;
 export const REC_FLAG_PTR: u32 = 8;
 export const REC_IRQ_COUNT: u32 = 12;
-/** The recursion lab's own state (the context that runs it): config, stats, tasks, text. 10 lines. */
+/** The recursion lab's own state (the context that runs it): config, stats, tasks, text. 11 lines (recursion/lab.ts REC_LAB_SIZE). */
 export const PCPU_REC_LAB: u32 = 35 * CACHELINE;
 /** First line not used by this layout version. */
-export const PCPU_FREE: u32 = 45 * CACHELINE;
+export const PCPU_FREE: u32 = 46 * CACHELINE;
 
 /** Bytes of memory used by a machine of `cpus` CPUs. */
 export function layout_end(cpus: u32): u32 {
