@@ -24,6 +24,8 @@ export const FAULT_NAMES = [
   "nmi-trace-before-rcu", "preempt-trace-every-level",
   // The rcuidle tracepoint that ignores the scenario's body selector (test/scenarios.test.ts).
   "rcuidle-body-ignored",
+  // Broken recursion guards and text_poke_bp kept for test/recursion.test.ts.
+  "rec-guard-broken", "poke-emulates-old",
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
