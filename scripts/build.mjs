@@ -1,4 +1,4 @@
-// npm run build: AssemblyScript -> build/*.wasm (release and counting builds), the
+// npm run build: AssemblyScript -> build/*.wasm (release, counting and stepping builds), the
 // shared-memory check of each .wasm, then TypeScript -> dist/. With --if-stale it does
 // nothing when the inputs hash to the same value as at the last successful build.
 import asc from "assemblyscript/asc";
@@ -7,20 +7,35 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { checkWasm } from "./wasm-check.mjs";
+import { checkWasm, STEPPING_ALLOWED_IMPORTS } from "./wasm-check.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const stampFile = path.join(root, "build", ".inputs.sha256");
 const INPUT_DIRS = ["assembly", "bindings", "bench", "scripts"];
 const INPUT_FILES = ["package.json", "package-lock.json", "tsconfig.json", "asconfig.json"];
-const OUTPUTS = ["build/rcu-lab.wasm", "build/rcu-lab.counting.wasm", "dist/bindings/index.js"];
+const OUTPUTS = ["build/rcu-lab.wasm", "build/rcu-lab.counting.wasm", "build/rcu-lab.stepping.wasm", "dist/bindings/index.js"];
 
 /** The asc flags of docs/architecture.md: imported shared memory, no runtime, no abort import. */
 export const MAXIMUM_MEMORY_PAGES = 1024; // 64 MiB
 const BUILDS = [
   { out: "build/rcu-lab.wasm", extra: [] },
   { out: "build/rcu-lab.counting.wasm", extra: ["--use", "RCU_LAB_COUNTING=1"] },
+  // The explorer's build (docs/explorer.md): a scheduling point before every primitive, the
+  // explorer's small kernels (assembly/explore/), and Binaryen's Asyncify so that one thread
+  // can suspend a CPU's instance at a scheduling point and resume it later.
+  { out: "build/rcu-lab.stepping.wasm", entry: "assembly/explore/index.ts", extra: ["--use", "RCU_LAB_STEPPING=1"], asyncify: true, allowedImports: STEPPING_ALLOWED_IMPORTS },
 ];
+
+/**
+ * Asyncify (binaryen's wasm-opt --asyncify): only the functions that can reach the
+ * scheduler import are instrumented, so an instance can unwind at env.sched_point and be
+ * rewound to it later.
+ */
+function asyncify(wasmPath) {
+  const wasmOpt = path.join(root, "node_modules/binaryen/bin/wasm-opt");
+  execFileSync(process.execPath, [wasmOpt, wasmPath, "--enable-threads", "--enable-bulk-memory", "--enable-sign-ext", "--enable-mutable-globals",
+    "--enable-nontrapping-float-to-int", "--asyncify", "--pass-arg=asyncify-imports@env.sched_point", "-O2", "-o", wasmPath], { stdio: "inherit" });
+}
 
 function inputsHash() {
   const h = createHash("sha256");
@@ -44,9 +59,9 @@ function inputsHash() {
   return h.digest("hex");
 }
 
-async function compileAssembly({ out, extra }) {
+async function compileAssembly({ out, extra, entry = "assembly/index.ts", asyncify: withAsyncify = false, allowedImports }) {
   const args = [
-    "assembly/index.ts", "-o", out, "--textFile", out.replace(/\.wasm$/, ".wat"),
+    entry, "-o", out, "--textFile", out.replace(/\.wasm$/, ".wat"),
     "--bindings", "raw", "--importMemory", "--sharedMemory", "--initialMemory", "1",
     "--maximumMemory", String(MAXIMUM_MEMORY_PAGES), "--importTable", "--enable", "threads",
     "--runtime", "stub", "-O3", "--noAssert", "--use", "abort=",
@@ -54,8 +69,9 @@ async function compileAssembly({ out, extra }) {
   ];
   const { error, stderr } = await asc.main(args, { stdout: process.stdout, stderr: process.stderr });
   if (error) throw new Error(`asc failed for ${out}: ${error.message}\n${stderr.toString()}`);
+  if (withAsyncify) asyncify(path.join(root, out));
   embedParams(path.join(root, out));
-  const problems = checkWasm(fs.readFileSync(path.join(root, out)));
+  const problems = checkWasm(fs.readFileSync(path.join(root, out)), allowedImports ? { allowedImports } : {});
   if (problems.length) {
     throw new Error(`${out} breaks the shared-memory rules of docs/architecture.md:\n  - ${problems.join("\n  - ")}`);
   }

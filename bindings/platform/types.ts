@@ -2,7 +2,7 @@
 // a browser's (Web Workers) comes with the browser adapter. Nothing outside platform/
 // imports a `node:` module.
 
-export type Build = "release" | "counting";
+export type Build = "release" | "counting" | "stepping";
 
 /** The first message a worker receives: which context it plays. */
 export interface ContextInit {
