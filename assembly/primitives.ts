@@ -61,9 +61,10 @@ let irq_vector: u32 = 0;
 /** Stepping build: interrupts being delivered on this CPU (one level: handlers are not interrupted). */
 let irq_depth: u32 = 0;
 
-/** Stepping build: the table index of the handler that sched_point's interrupts call. */
+/** Stepping build: the table index of the handler that sched_point's interrupts call (a new run: none is in progress). */
 export function set_irq_vector(fn: u32): void {
   irq_vector = fn;
+  irq_depth = 0;
 }
 
 // Each primitive below starts with `if (STEPPING) step_slow(...)`: a statement the compiler

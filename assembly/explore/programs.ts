@@ -73,7 +73,7 @@ export function explore_setup(flavor: u32): void {
 
 /**
  * rcu_torture_one_read() reduced to its oracle: lock, snapshot the grace-period sequence,
- * dereference the current element, check its rtort_mbtest at the end of the section, unlock.
+ * dereference the current element, delay, check its rtort_mbtest (twice), unlock.
  */
 function one_read(flavor: u32): void {
   const cpu = smp_processor_id();
@@ -86,7 +86,12 @@ function one_read(flavor: u32): void {
   ex_write_u32(ex_reader(cpu, EX_R_SEQ_ADDR), <u32>seq);
   ex_write_u32(ex_reader(cpu, EX_R_ACTIVE), 1);
   const p = rcu_dereference_raw(ex(EX_CURRENT));
-  if (p != 0 && READ_ONCE_u32(p + EX_ELEM_MBTEST) == 0) ex_write_u32(ex_reader(cpu, EX_R_UAF), ex_read_u32(ex_reader(cpu, EX_R_UAF)) + 1);
+  // rcu_read_delay(): the reader stays in its section a while (a udelay, twice): the other
+  // CPUs run meanwhile. Not a context switch: the CPU is busy inside the section.
+  for (let d = 0; d < 2; d++) {
+    sched_yield();
+    if (p != 0 && READ_ONCE_u32(p + EX_ELEM_MBTEST) == 0) ex_write_u32(ex_reader(cpu, EX_R_UAF), ex_read_u32(ex_reader(cpu, EX_R_UAF)) + 1);
+  }
   ex_write_u32(ex_reader(cpu, EX_R_ACTIVE), 0);
   ex_write_u32(ex_reader(cpu, EX_R_SECTIONS), ex_read_u32(ex_reader(cpu, EX_R_SECTIONS)) + 1);
   if (flavor == TORTURE_RCU) rcu_read_unlock_sched_notrace();

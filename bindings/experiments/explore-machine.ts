@@ -1,0 +1,320 @@
+// The explorer's machine: every emulated CPU and the grace-period kthread as instances of
+// the stepping build (build/rcu-lab.stepping.wasm) in ONE thread, over one memory. Each
+// primitive calls env.sched_point first; there the policy picks which CPU performs its
+// next access. A CPU that is not picked is suspended with Asyncify (its instance unwinds
+// to the driver loop; rewinding later re-enters it at the same point), so a switch costs
+// an unwind and a rewind, and a step that stays on the same CPU costs one JavaScript call.
+// Runs start from a snapshot of the memory taken after set-up (stateless re-execution).
+import { globalName, type FaultName } from "../abi/constants.js";
+import { createMemory } from "../machine/memory.js";
+import { functionTableNames } from "../worker/boot.js";
+import type { Platform } from "../platform/types.js";
+
+type Fn = (...a: number[]) => number;
+
+/** What a CPU program is (assembly/explore/programs.ts EX_ROLE_*). */
+export type Role = "reader-task" | "reader-irq-from-idle" | "reader-softirq-idle" | "reader-idle" | "updater";
+const ROLE_EXPORT: Record<Role, string> = {
+  "reader-task": "EX_ROLE_READER_TASK", "reader-irq-from-idle": "EX_ROLE_READER_IRQ_FROM_IDLE",
+  "reader-softirq-idle": "EX_ROLE_READER_SOFTIRQ_IDLE", "reader-idle": "EX_ROLE_READER_IDLE", updater: "EX_ROLE_UPDATER",
+};
+export type Flavor = "rcu" | "srcu" | "srcu-fast";
+const FLAVOR_EXPORT: Record<Flavor, string> = { rcu: "TORTURE_RCU", srcu: "TORTURE_SRCU", "srcu-fast": "TORTURE_SRCU_FAST" };
+
+export interface ThreadSpec {
+  readonly role: Role;
+  /** Sections (readers) or updates (updater). */
+  readonly n: number;
+  /** Scheduling-clock ticks the scheduler may deliver on this CPU. */
+  readonly ticks?: number;
+}
+
+/** A pending access: what the suspended CPU does when it runs next. */
+export interface Pending { kind: number; addr: number; value: number; irqsOn: boolean }
+
+/** A decision: which thread executes its pending access next, and whether a tick comes first. */
+export interface Choice { readonly thread: number; readonly irq: number }
+
+/** What the policy sees at a decision. */
+export interface Decision {
+  readonly step: number;
+  /** The thread that ran last (-1 at the start); `yielded`: it asked to give the CPU away. */
+  readonly current: number;
+  readonly yielded: boolean;
+  /** Threads that can run, in index order (the kthread last, only while CPU programs remain). */
+  readonly enabled: readonly number[];
+  /** Per thread: may a tick be delivered before its pending access. */
+  readonly irqOk: readonly boolean[];
+  /**
+   * The threads the default policy resumes: enabled ones, except a thread that a deviation
+   * preempted, which stays off until HOLD_OFF_YIELDS yields have passed (so that the others
+   * can finish what they wait for, e.g. a grace period) or a deviation picks it again.
+   */
+  readonly preferred: readonly number[];
+  /**
+   * May a deviation switch away from the current thread here: at the start, at a yield or
+   * an end; and before an access of a preemptible thread other than a full barrier (under
+   * the sequentially consistent execution of the explorer a fence orders nothing, so a
+   * switch before it equals a switch before the next access). The kthread is preemptible
+   * only with ExploreMachine.preemptKthread.
+   */
+  readonly mayPreempt: boolean;
+}
+
+/** Yields (by any thread) a preempted thread is held off by the default policy. */
+export const HOLD_OFF_YIELDS = 8;
+
+export type Policy = (d: Decision) => Choice;
+/** Called before each decision (after the previous access): a property violation ends the run. */
+export type Check = (m: ExploreMachine, step: number) => string | undefined;
+/** Called for each executed access when recording. */
+export type Recorder = (thread: number, p: Pending, irq: number, step: number) => void;
+
+export interface RunResult { steps: number; violation?: string; truncated: boolean; failedStep: number }
+
+const enum St { New, Suspended, Done }
+
+export class ExploreMachine {
+  readonly memory: WebAssembly.Memory;
+  readonly u32: Uint32Array;
+  readonly g: Readonly<Record<string, number>>;
+  readonly threads: readonly ThreadSpec[];
+  /** Thread i runs on context i; the last thread is the kthread (context = number of CPUs). */
+  readonly nThreads: number;
+  readonly exBase: number;
+  private readonly inst: Record<string, Fn>[] = [];
+  private readonly asyncData: number[] = [];
+  private snapshot!: Uint8Array;
+  private state: St[] = [];
+  private pending: Pending[] = [];
+  private running = -1;
+  private next = -1;
+  private nextIrq = 0;
+  private starting = false;
+  private step = 0;
+  private yielded = false;
+  private ticksLeft: number[] = [];
+  private preemptedAt: number[] = [];
+  private yields = 0;
+  private abort: string | undefined;
+  private policy!: Policy;
+  private check!: Check;
+  private recorder: Recorder | undefined;
+  private maxSteps = 0;
+
+  constructor(module: WebAssembly.Module, readonly flavor: Flavor, threads: readonly ThreadSpec[], faults: readonly FaultName[], faultArg: number) {
+    this.threads = threads;
+    const cpus = threads.length;
+    this.nThreads = cpus + 1;
+    const layoutOnly = new WebAssembly.Instance(module, this.imports(new WebAssembly.Memory({ initial: 1, maximum: 1024, shared: true }), -1));
+    const g: Record<string, number> = {};
+    for (const [k, v] of Object.entries(layoutOnly.exports)) if (v instanceof WebAssembly.Global) g[k] = Number(v.value) >>> 0;
+    this.g = g;
+    const layout = g as never;
+    this.memory = createMemory(layout, cpus);
+    // After the layout: the explorer region, then one Asyncify stack per context.
+    const end = g.PERCPU_BASE + (cpus + g.NR_EXTRA_CONTEXTS) * g.PERCPU_STRIDE;
+    this.exBase = Math.ceil(end / 4096) * 4096;
+    const ASYNC_STACK = 16384;
+    const total = this.exBase + g.EX_REGION_BYTES + (cpus + 2) * ASYNC_STACK;
+    const have = this.memory.buffer.byteLength;
+    if (total > have) this.memory.grow(Math.ceil((total - have) / 65536));
+    this.u32 = new Uint32Array(this.memory.buffer);
+    const names = functionTableNames(module);
+    for (let ctx = 0; ctx < cpus + 2; ctx++) {
+      const table = new WebAssembly.Table({ initial: 1 + names.length, element: "anyfunc" });
+      const instance = new WebAssembly.Instance(module, this.imports(this.memory, ctx, table));
+      const ex = instance.exports as unknown as Record<string, Fn>;
+      names.forEach((name, i) => table.set(1 + i, ex[name] as never));
+      if (ex.cpu_init(ctx) !== 0) throw new Error(`cpu_init(${ctx}) failed: the explorer's memory has no machine header`);
+      const data = this.exBase + g.EX_REGION_BYTES + ctx * ASYNC_STACK;
+      this.asyncData.push(data);
+      this.inst.push(ex);
+    }
+    let bits = 0;
+    for (const f of faults) bits |= g[globalName("FAULT", f)];
+    this.u32[g.RCU_FAULT_ARG >> 2] = faultArg;
+    this.u32[g.RCU_FAULTS >> 2] = bits;
+    this.irqFn = 1 + names.indexOf("cb_explore_irq");
+    this.resetInstances();
+    this.inst[cpus + 1].explore_setup(g[FLAVOR_EXPORT[flavor]]);
+    this.snapshot = new Uint8Array(this.memory.buffer).slice(0, this.exBase + g.EX_REGION_BYTES);
+  }
+
+  private irqFn = 0;
+  /** Let deviations preempt the grace-period kthread too (off: it runs until it yields). */
+  preemptKthread = false;
+  private inRun = false;
+
+  /** Per-instance registers of a new run: the explorer region, the tick handler, no interrupt in progress. */
+  private resetInstances(): void {
+    this.inst.forEach((ex, ctx) => {
+      ex.explore_init(this.exBase);
+      if (ctx < this.threads.length && (this.threads[ctx].ticks ?? 0) > 0) ex.explore_enable_irqs(this.irqFn);
+    });
+  }
+
+  private imports(memory: WebAssembly.Memory, ctx: number, table = new WebAssembly.Table({ initial: 64, element: "anyfunc" })) {
+    return { env: { memory, table, host_probe: () => {}, sched_point: (k: number, a: number, v: number, i: number) => this.schedPoint(ctx, k, a, v, i) } };
+  }
+
+  /** The thread's context id (its CPU, or the kthread's context). */
+  cpuOf(thread: number): number {
+    return thread;
+  }
+
+  pendingOf(thread: number): Pending | undefined {
+    return this.pending[thread];
+  }
+
+  get isKthread(): (t: number) => boolean {
+    return (t) => t === this.nThreads - 1;
+  }
+
+  private schedPoint(ctx: number, kind: number, addr: number, value: number, irqsOn: number): number {
+    if (!this.inRun) return 0; // set-up (cpu_init, explore_setup): no scheduling
+    const ex = this.inst[ctx];
+    if (ex.asyncify_get_state() === 2) {
+      ex.asyncify_stop_rewind(); // resumed here: perform the access (after the chosen tick)
+      const irq = this.nextIrq;
+      this.nextIrq = 0;
+      return irq;
+    }
+    const t = ctx;
+    this.pending[t] = { kind, addr, value, irqsOn: irqsOn !== 0 };
+    if (this.starting) return this.suspend(t);
+    this.yielded = kind === this.g.STEP_YIELD;
+    const choice = this.decide(t);
+    if (choice === undefined) return this.suspend(t);
+    if (choice.thread === t) return this.execute(t, choice.irq);
+    this.next = choice.thread;
+    this.nextIrq = choice.irq;
+    return this.suspend(t);
+  }
+
+  private suspend(t: number): number {
+    const data = this.asyncData[t];
+    this.u32[data >> 2] = data + 8;
+    this.u32[(data >> 2) + 1] = data + 16384;
+    this.inst[t].asyncify_start_unwind(data);
+    return 0;
+  }
+
+  private execute(t: number, irq: number): number {
+    if (irq !== 0) this.ticksLeft[t]--;
+    this.recorder?.(t, this.pending[t], irq, this.step);
+    this.step++;
+    return irq;
+  }
+
+  /** Check the properties, then ask the policy; undefined ends the run. */
+  private decide(current: number): Choice | undefined {
+    if (this.abort !== undefined) return undefined;
+    const v = this.check(this, this.step);
+    if (v !== undefined) {
+      this.abort = v;
+      return undefined;
+    }
+    if (this.step >= this.maxSteps) {
+      this.abort = "";
+      return undefined;
+    }
+    const cpuLeft = this.state.some((s, i) => i < this.nThreads - 1 && s !== St.Done);
+    if (!cpuLeft) return undefined;
+    const enabled: number[] = [];
+    const irqOk: boolean[] = [];
+    for (let i = 0; i < this.nThreads; i++) {
+      if (this.state[i] !== St.Done) enabled.push(i);
+      irqOk.push(this.ticksLeft[i] > 0 && (this.pending[i]?.irqsOn ?? false));
+    }
+    const preferred = enabled.filter((t) => this.preemptedAt[t] < 0 || this.yields - this.preemptedAt[t] > HOLD_OFF_YIELDS);
+    const mayPreempt = current < 0 || this.yielded || this.state[current] === St.Done ||
+      ((current < this.nThreads - 1 || this.preemptKthread) && this.pending[current]?.kind !== this.g.OP_SMP_MB);
+    const c = this.policy({ step: this.step, current, yielded: this.yielded, enabled, irqOk, preferred: preferred.length ? preferred : enabled, mayPreempt });
+    if (current >= 0 && this.state[current] !== St.Done && !this.yielded && c.thread !== current) this.preemptedAt[current] = this.yields;
+    this.preemptedAt[c.thread] = -1;
+    if (this.yielded) this.yields++;
+    this.yielded = false;
+    return c;
+  }
+
+  /** One run from the snapshot under `policy`, checking `check` before every access. */
+  run(policy: Policy, check: Check, maxSteps: number, recorder?: Recorder): RunResult {
+    new Uint8Array(this.memory.buffer).set(this.snapshot);
+    this.resetInstances();
+    this.inRun = true;
+    try {
+      return this.runInner(policy, check, maxSteps, recorder);
+    } finally {
+      this.inRun = false;
+    }
+  }
+
+  private runInner(policy: Policy, check: Check, maxSteps: number, recorder?: Recorder): RunResult {
+    this.policy = policy;
+    this.check = check;
+    this.recorder = recorder;
+    this.maxSteps = maxSteps;
+    this.abort = undefined;
+    this.step = 0;
+    this.yielded = false;
+    this.state = new Array(this.nThreads).fill(St.New);
+    this.pending = new Array(this.nThreads);
+    this.preemptedAt = new Array(this.nThreads).fill(-1);
+    this.yields = 0;
+    this.ticksLeft = this.threads.map((t) => t.ticks ?? 0).concat([0]);
+    // Every program runs up to its first access and is suspended there.
+    this.starting = true;
+    for (let t = 0; t < this.nThreads; t++) this.enter(t);
+    this.starting = false;
+    this.running = -1;
+    this.next = -1;
+    const first = this.decide(-1);
+    if (first === undefined) return this.result();
+    this.next = first.thread;
+    this.nextIrq = first.irq;
+    while (this.next >= 0) {
+      const t = this.next;
+      this.next = -1;
+      this.execute(t, this.nextIrq);
+      this.enter(t);
+      if (this.state[t] === St.Done && this.next < 0) {
+        const c = this.decide(t);
+        if (c === undefined) break;
+        this.next = c.thread;
+        this.nextIrq = c.irq;
+      }
+    }
+    return this.result();
+  }
+
+  private result(): RunResult {
+    const violation = this.abort === "" ? undefined : this.abort;
+    return { steps: this.step, violation, truncated: this.abort === "", failedStep: violation !== undefined ? this.step : -1 };
+  }
+
+  /** Start or resume thread t until it finishes or is suspended. */
+  private enter(t: number): void {
+    const ex = this.inst[t];
+    const wasNew = this.state[t] === St.New;
+    if (!wasNew) ex.asyncify_start_rewind(this.asyncData[t]);
+    this.running = t;
+    if (t === this.nThreads - 1) ex.explore_kthread();
+    else {
+      const spec = this.threads[t];
+      ex.explore_thread(this.g[ROLE_EXPORT[spec.role]], this.g[FLAVOR_EXPORT[this.flavor]], spec.n);
+    }
+    if (ex.asyncify_get_state() === 1) {
+      ex.asyncify_stop_unwind();
+      this.state[t] = St.Suspended;
+    } else {
+      this.state[t] = St.Done;
+    }
+  }
+}
+
+/** Compile the stepping build (once per process is enough). */
+export async function compileStepping(platform: Platform): Promise<WebAssembly.Module> {
+  platform.prepareEngine();
+  return WebAssembly.compile(await platform.loadWasm("stepping"));
+}
