@@ -22,8 +22,10 @@ const BUILDS = [
   { out: "build/rcu-lab.counting.wasm", extra: ["--use", "RCU_LAB_COUNTING=1"] },
   // The explorer's build (docs/explorer.md): a scheduling point before every primitive, the
   // explorer's small kernels (assembly/explore/), and Binaryen's Asyncify so that one thread
-  // can suspend a CPU's instance at a scheduling point and resume it later.
-  { out: "build/rcu-lab.stepping.wasm", entry: "assembly/explore/index.ts", extra: ["--use", "RCU_LAB_STEPPING=1"], asyncify: true, allowedImports: STEPPING_ALLOWED_IMPORTS },
+  // can suspend a CPU's instance at a scheduling point and resume it later. With function
+  // names (--debug, -g) and little inlining (-O1): a counterexample names the kernel
+  // function of each access (functions marked @inline are still inlined by asc).
+  { out: "build/rcu-lab.stepping.wasm", entry: "assembly/explore/index.ts", extra: ["--use", "RCU_LAB_STEPPING=1", "--debug"], opt: "-O1", asyncify: true, allowedImports: STEPPING_ALLOWED_IMPORTS },
 ];
 
 /**
@@ -34,7 +36,7 @@ const BUILDS = [
 function asyncify(wasmPath) {
   const wasmOpt = path.join(root, "node_modules/binaryen/bin/wasm-opt");
   execFileSync(process.execPath, [wasmOpt, wasmPath, "--enable-threads", "--enable-bulk-memory", "--enable-sign-ext", "--enable-mutable-globals",
-    "--enable-nontrapping-float-to-int", "--asyncify", "--pass-arg=asyncify-imports@env.sched_point", "-O2", "-o", wasmPath], { stdio: "inherit" });
+    "--enable-nontrapping-float-to-int", "--asyncify", "--pass-arg=asyncify-imports@env.sched_point", "-O1", "-g", "-o", wasmPath], { stdio: "inherit" });
 }
 
 function inputsHash() {
@@ -59,12 +61,12 @@ function inputsHash() {
   return h.digest("hex");
 }
 
-async function compileAssembly({ out, extra, entry = "assembly/index.ts", asyncify: withAsyncify = false, allowedImports }) {
+async function compileAssembly({ out, extra, entry = "assembly/index.ts", asyncify: withAsyncify = false, allowedImports, opt = "-O3" }) {
   const args = [
     entry, "-o", out, "--textFile", out.replace(/\.wasm$/, ".wat"),
     "--bindings", "raw", "--importMemory", "--sharedMemory", "--initialMemory", "1",
     "--maximumMemory", String(MAXIMUM_MEMORY_PAGES), "--importTable", "--enable", "threads",
-    "--runtime", "stub", "-O3", "--noAssert", "--use", "abort=",
+    "--runtime", "stub", opt, "--noAssert", "--use", "abort=",
     "--use", `RCU_LAB_MAX_PAGES=${MAXIMUM_MEMORY_PAGES}`, ...extra,
   ];
   const { error, stderr } = await asc.main(args, { stdout: process.stdout, stderr: process.stderr });

@@ -31,6 +31,9 @@ import {
 
 export { EX_REGION_BYTES, EX_READERS, EX_READER_STRIDE, EX_R_ACTIVE, EX_R_START, EX_R_SEQ_ADDR, EX_R_UAF, EX_R_SECTIONS, EX_R_GPS } from "./state";
 export { STEP_YIELD } from "../primitives";
+// For the trace: the context of an access (preempt-count fields) and whether RCU watches.
+export { SOFTIRQ_MASK, HARDIRQ_MASK, NMI_MASK } from "../preempt";
+export { RCU_DYNTICK_CTRL_CTR } from "../rcu/dynticks";
 
 /** Programs a CPU can run (explore_thread's `role`). */
 export const EX_ROLE_READER_TASK: u32 = 0; //          sections in task context, a context switch after each

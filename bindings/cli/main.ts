@@ -15,6 +15,7 @@ import { progressLine } from "./progress.js";
 import { renderPrimitives } from "./render-primitives.js";
 import { renderStrategies } from "./render-strategies.js";
 import { addTortureCommand } from "./torture-command.js";
+import { addExploreCommands } from "./explore-command.js";
 
 /** This package's version, from the package.json it ships with (dist/bindings/cli/ -> the root). */
 function packageVersion(): string {
@@ -35,7 +36,7 @@ const program = new Command()
   .addHelpText(
     "after",
     "\nExit statuses: 0 success (torture: PASS); 1 torture FAIL, or the run failed (a CPU error, a deadline: see --deadline, an unsteady clock in calibrate); " +
-      "2 bad command line; 3 torture INCONCLUSIVE (nothing was tested).",
+      "2 bad command line; 3 torture INCONCLUSIVE (nothing was tested); 4 explore: the budget ran out before the bound was explored.",
   );
 
 /** The command running, for error messages. */
@@ -189,6 +190,7 @@ addDeadlineOption(calibrate)
   });
 
 addTortureCommand(program);
+addExploreCommands(program);
 
 program.parseAsync().catch((e: unknown) => {
   if (e instanceof CommanderError) {

@@ -65,7 +65,7 @@ export const FAULT_CONFIG: Partial<Record<FaultName, { config: string; bound: nu
   "gp-ignore-nesting": { config: "rcu-irq-idle", bound: 1 },
   "srcu-no-flip": { config: "srcu-task", bound: 1 },
   "srcu-no-scan1": { config: "srcu-task", bound: 2 },
-  [TICK_SHORTCUT]: { config: "rcu-softirq-tick", bound: 2 },
+  [TICK_SHORTCUT]: { config: "rcu-softirq-tick", bound: 1 },
 };
 
 export function configByName(name: string): ExploreConfig {

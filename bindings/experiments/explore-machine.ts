@@ -178,7 +178,7 @@ export class ExploreMachine {
       ex.asyncify_stop_rewind(); // resumed here: perform the access (after the chosen tick)
       const irq = this.nextIrq;
       this.nextIrq = 0;
-      return irq;
+      return this.execute(ctx, irq);
     }
     const t = ctx;
     this.pending[t] = { kind, addr, value, irqsOn: irqsOn !== 0 };
@@ -276,8 +276,7 @@ export class ExploreMachine {
     while (this.next >= 0) {
       const t = this.next;
       this.next = -1;
-      this.execute(t, this.nextIrq);
-      this.enter(t);
+      this.enter(t); // rewinds into its sched_point, which executes the access
       if (this.state[t] === St.Done && this.next < 0) {
         const c = this.decide(t);
         if (c === undefined) break;

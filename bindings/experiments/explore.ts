@@ -24,6 +24,8 @@ export interface ExploreOptions {
   /** A run longer than this many accesses is cut (counted as truncated, not as a failure). */
   readonly maxSteps: number;
   readonly minimize: boolean;
+  /** Let deviations preempt the grace-period kthread too. */
+  readonly preemptKthread?: boolean;
   readonly progress?: (schedules: number, elapsedS: number) => void;
 }
 
@@ -102,15 +104,34 @@ export function minimize(m: ExploreMachine, devs: readonly Deviation[], maxSteps
   return { devs: cur, violation: best.violation ?? "", failedStep: best.failedStep };
 }
 
+/**
+ * The default schedule must run every program to its end, with its grace periods and
+ * sections, and without a violation when no fault is injected... or a clean result would
+ * test nothing. Returns its length in accesses; throws when it tested nothing.
+ */
+function vacuity(m: ExploreMachine, maxSteps: number): number {
+  const r = m.run(replayPolicy([]), properties(m), maxSteps);
+  if (r.violation !== undefined) return r.steps; // a counterexample without any deviation: the search reports it
+  const g = m.g, rec = (cpu: number, off: number) => m.u32[(m.exBase + g.EX_READERS + cpu * g.EX_READER_STRIDE + off) >> 2];
+  const missing = m.threads.flatMap((t, i) => {
+    const did = t.role === "updater" ? rec(i, g.EX_R_GPS) : rec(i, g.EX_R_SECTIONS);
+    return did === t.n ? [] : [`CPU${i} (${t.role}) did ${did} of ${t.n}`];
+  });
+  if (r.truncated || missing.length) {
+    throw new Error(`the default schedule tested nothing: ${r.truncated ? `it was cut at ${maxSteps} accesses` : missing.join(", ")}; raise --max-steps or fix the configuration`);
+  }
+  return r.steps;
+}
+
 export function explore(module: WebAssembly.Module, o: ExploreOptions): ExploreResult {
   const m = makeMachine(module, o.config, o.fault);
+  m.preemptKthread = o.preemptKthread ?? false;
   const check = properties(m);
   const t0 = performance.now();
   const elapsed = () => (performance.now() - t0) / 1000;
   let schedules = 0, truncated = 0, steps = 0, lastProgress = 0;
   const exhaustive = o.scheduler === "exhaustive" ? new Exhaustive(o.bound) : undefined;
-  let length = 0;
-  if (o.scheduler === "pct") length = Math.max(1, m.run(replayPolicy([]), check, o.maxSteps).steps);
+  const length = Math.max(1, vacuity(m, o.maxSteps));
   for (;;) {
     if (elapsed() > o.budgetSeconds) return { status: "budget", schedules, truncated, steps, elapsedS: elapsed() };
     if (!exhaustive && schedules >= o.schedules) break;
