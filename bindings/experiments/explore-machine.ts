@@ -8,69 +8,18 @@
 import { globalName, type FaultName } from "../abi/constants.js";
 import { createMemory } from "../machine/memory.js";
 import { functionTableNames } from "../worker/boot.js";
-import type { Platform } from "../platform/types.js";
+import { HOLD_OFF_YIELDS, type Check, type Choice, type Flavor, type Pending, type Policy, type Recorder, type Role, type RunResult, type ThreadSpec } from "./explore-types.js";
+
+export type { Check, Choice, Decision, Flavor, Pending, Policy, Recorder, Role, RunResult, ThreadSpec } from "./explore-types.js";
+export { HOLD_OFF_YIELDS } from "./explore-types.js";
 
 type Fn = (...a: number[]) => number;
 
-/** What a CPU program is (assembly/explore/programs.ts EX_ROLE_*). */
-export type Role = "reader-task" | "reader-irq-from-idle" | "reader-softirq-idle" | "reader-idle" | "updater";
 const ROLE_EXPORT: Record<Role, string> = {
   "reader-task": "EX_ROLE_READER_TASK", "reader-irq-from-idle": "EX_ROLE_READER_IRQ_FROM_IDLE",
   "reader-softirq-idle": "EX_ROLE_READER_SOFTIRQ_IDLE", "reader-idle": "EX_ROLE_READER_IDLE", updater: "EX_ROLE_UPDATER",
 };
-export type Flavor = "rcu" | "srcu" | "srcu-fast";
 const FLAVOR_EXPORT: Record<Flavor, string> = { rcu: "TORTURE_RCU", srcu: "TORTURE_SRCU", "srcu-fast": "TORTURE_SRCU_FAST" };
-
-export interface ThreadSpec {
-  readonly role: Role;
-  /** Sections (readers) or updates (updater). */
-  readonly n: number;
-  /** Scheduling-clock ticks the scheduler may deliver on this CPU. */
-  readonly ticks?: number;
-}
-
-/** A pending access: what the suspended CPU does when it runs next. */
-export interface Pending { kind: number; addr: number; value: number; irqsOn: boolean }
-
-/** A decision: which thread executes its pending access next, and whether a tick comes first. */
-export interface Choice { readonly thread: number; readonly irq: number }
-
-/** What the policy sees at a decision. */
-export interface Decision {
-  readonly step: number;
-  /** The thread that ran last (-1 at the start); `yielded`: it asked to give the CPU away. */
-  readonly current: number;
-  readonly yielded: boolean;
-  /** Threads that can run, in index order (the kthread last, only while CPU programs remain). */
-  readonly enabled: readonly number[];
-  /** Per thread: may a tick be delivered before its pending access. */
-  readonly irqOk: readonly boolean[];
-  /**
-   * The threads the default policy resumes: enabled ones, except a thread that a deviation
-   * preempted, which stays off until HOLD_OFF_YIELDS yields have passed (so that the others
-   * can finish what they wait for, e.g. a grace period) or a deviation picks it again.
-   */
-  readonly preferred: readonly number[];
-  /**
-   * May a deviation switch away from the current thread here: at the start, at a yield or
-   * an end; and before an access of a preemptible thread other than a full barrier (under
-   * the sequentially consistent execution of the explorer a fence orders nothing, so a
-   * switch before it equals a switch before the next access). The kthread is preemptible
-   * only with ExploreMachine.preemptKthread.
-   */
-  readonly mayPreempt: boolean;
-}
-
-/** Yields (by any thread) a preempted thread is held off by the default policy. */
-export const HOLD_OFF_YIELDS = 8;
-
-export type Policy = (d: Decision) => Choice;
-/** Called before each decision (after the previous access): a property violation ends the run. */
-export type Check = (m: ExploreMachine, step: number) => string | undefined;
-/** Called for each executed access when recording. */
-export type Recorder = (thread: number, p: Pending, irq: number, step: number) => void;
-
-export interface RunResult { steps: number; violation?: string; truncated: boolean; failedStep: number }
 
 const enum St { New, Suspended, Done }
 
@@ -158,19 +107,6 @@ export class ExploreMachine {
     return { env: { memory, table, host_probe: () => {}, sched_point: (k: number, a: number, v: number, i: number) => this.schedPoint(ctx, k, a, v, i) } };
   }
 
-  /** The thread's context id (its CPU, or the kthread's context). */
-  cpuOf(thread: number): number {
-    return thread;
-  }
-
-  pendingOf(thread: number): Pending | undefined {
-    return this.pending[thread];
-  }
-
-  get isKthread(): (t: number) => boolean {
-    return (t) => t === this.nThreads - 1;
-  }
-
   private schedPoint(ctx: number, kind: number, addr: number, value: number, irqsOn: number): number {
     if (!this.inRun) return 0; // set-up (cpu_init, explore_setup): no scheduling
     const ex = this.inst[ctx];
@@ -210,7 +146,7 @@ export class ExploreMachine {
   /** Check the properties, then ask the policy; undefined ends the run. */
   private decide(current: number): Choice | undefined {
     if (this.abort !== undefined) return undefined;
-    const v = this.check(this, this.step);
+    const v = this.check(this.step);
     if (v !== undefined) {
       this.abort = v;
       return undefined;
@@ -310,10 +246,4 @@ export class ExploreMachine {
       this.state[t] = St.Done;
     }
   }
-}
-
-/** Compile the stepping build (once per process is enough). */
-export async function compileStepping(platform: Platform): Promise<WebAssembly.Module> {
-  platform.prepareEngine();
-  return WebAssembly.compile(await platform.loadWasm("stepping"));
 }

@@ -6,6 +6,7 @@
 import { FAULT_NAMES, USAGE_KINDS, type FaultName } from "../abi/constants.js";
 import { configByName, type ExploreConfig } from "./explore-configs.js";
 import { ExploreMachine, type Check, type Recorder } from "./explore-machine.js";
+import type { Platform } from "../platform/types.js";
 import { Exhaustive, pctPolicy, randomPolicy, replayPolicy, type Deviation } from "./explore-schedulers.js";
 
 export type SchedulerName = "exhaustive" | "random" | "pct";
@@ -182,4 +183,10 @@ export function parseReplay(v: unknown, where: string): ReplayFile {
   configByName(f.config);
   if (!Array.isArray(f.deviations) || f.deviations.some((d) => ![d?.k, d?.thread, d?.irq].every(Number.isInteger))) throw new Error(`${where}: deviations must be a list of {k, thread, irq} integers`);
   return f;
+}
+
+/** Compile the stepping build (once per process is enough). */
+export async function compileStepping(platform: Platform): Promise<WebAssembly.Module> {
+  platform.prepareEngine();
+  return WebAssembly.compile(await platform.loadWasm("stepping"));
 }
