@@ -78,6 +78,15 @@ describe("each broken variant is found, replays, and its fixed code is clean", (
     expect(new Set(trace.traceEvents.filter((e) => e.ph === "X").map((e) => e.tid))).toEqual(new Set([0, 1, 2]));
   });
 
+  it("random and PCT are seeded: the same seed finds the same counterexample", () => {
+    for (const scheduler of ["random", "pct"] as const) {
+      const o = opts("rcu-irq-idle", { fault: "gp-ignore-nesting", scheduler, bound: 3, seed: 42, minimize: false });
+      const [a, b] = [explore(module, o), explore(module, o)];
+      expect(a.status).toBe("counterexample");
+      expect([b.schedules, b.counterexample!.deviations]).toEqual([a.schedules, a.counterexample!.deviations]);
+    }
+  });
+
   it("a configuration whose default schedule cannot finish is refused, not reported clean", () => {
     expect(() => explore(module, opts("rcu-task", { maxSteps: 20 }))).toThrow(/tested nothing: it was cut at 20 accesses/);
   });

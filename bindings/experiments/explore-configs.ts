@@ -56,7 +56,12 @@ export const CONFIGS: readonly ExploreConfig[] = [
 export const DEFAULT_CONFIG = "rcu-mixed";
 
 /** The tick shortcut of v5.8-rc (3eeec3858488): the issue calls it irq-entry-watching-shortcut. */
-const TICK_SHORTCUT: FaultName = FAULT_NAMES.find((f) => f === "irq-enter-cond-rcu" || f === ("irq-entry-watching-shortcut" as FaultName))!;
+const TICK_SHORTCUT = tickShortcut();
+function tickShortcut(): FaultName {
+  const f = (FAULT_NAMES as readonly string[]).find((n) => n === "irq-enter-cond-rcu" || n === "irq-entry-watching-shortcut");
+  if (!f) throw new Error("FAULT_NAMES has no tick-shortcut fault (irq-enter-cond-rcu or irq-entry-watching-shortcut)");
+  return f as FaultName;
+}
 
 /** The configuration each fault is explored in (and its preemption bound there) when none is given. */
 export const FAULT_CONFIG: Partial<Record<FaultName, { config: string; bound: number }>> = {

@@ -32,6 +32,7 @@ export function symbolizer(m: ExploreMachine): (addr: number) => string {
   const abs = Object.entries(g)
     .filter(([k, v]) => /^(RCU|TORTURE|CB|TP|HDR|SHARED|PROBE)_/.test(k) && v >= g.NULL_PAGE_SIZE && v < g.PERCPU_BASE)
     .concat([["SRCU_BASE", g.SRCU_BASE]]).sort((a, b) => a[1] - b[1]);
+  const gpPriv = Object.entries(g).filter(([k]) => k.startsWith("GP_PRIV_")).sort((a, b) => a[1] - b[1]);
   const floor = (list: [string, number][], v: number) => {
     let best: [string, number] | undefined;
     for (const e of list) if (e[1] <= v) best = e;
@@ -56,6 +57,10 @@ export function symbolizer(m: ExploreMachine): (addr: number) => string {
       const ssp = Math.floor((addr - g.SRCU_BASE) / g.SRCU_STRIDE), off = (addr - g.SRCU_BASE) % g.SRCU_STRIDE;
       const f = floor(srcu, off);
       return f ? `srcu[${ssp}].${f[0].slice(5).toLowerCase()}${plus(off - f[1])}` : `srcu[${ssp}]+${off}`;
+    }
+    if (a && a[0] === "RCU_GP_PRIV") {
+      const f = floor(gpPriv, addr - a[1]);
+      if (f) return `rcu_gp_kthread.${f[0].slice(8).toLowerCase()}${plus(addr - a[1] - f[1])}`;
     }
     return a ? `${a[0].toLowerCase()}${plus(addr - a[1])}` : `0x${addr.toString(16)}`;
   };
