@@ -71,14 +71,24 @@ export function set_irq_vector(fn: u32): void {
 // drops at compile time in the other builds (a helper taking the arguments would not be:
 // its argument locals change binaryen's inlining of the release build).
 function step_slow(kind: u32, addr: usize, value: u32): void {
-  const irqs_on: u32 = irq_vector != 0 && irq_depth == 0 && load<u32>(this_cpu_ptr(PCPU_IRQS_DISABLED)) == 0 ? 1 : 0;
-  const irq = sched_point(kind, addr, value, irqs_on);
-  if (irq != 0) {
+  let irq = sched_point(kind, addr, value, irqs_on());
+  while (irq != 0) {
     irq_depth++;
     call_indirect<void>(irq_vector, irq); // the interrupt, taken before this access
     irq_depth--;
+    irq = sched_point(kind, addr, value, irqs_on()); // the access again, after the handler
   }
 }
+
+@inline function irqs_on(): u32 {
+  return irq_vector != 0 && irq_depth == 0 && load<u32>(this_cpu_ptr(PCPU_IRQS_DISABLED)) == 0 ? 1 : 0;
+}
+
+/** true in the stepping build only (a compile-time constant: code under it vanishes elsewhere). */
+@inline export const STEPPING_BUILD: bool = STEPPING;
+
+/** Added to sched_point's kind when the access is 64 bits wide. */
+export const STEP_W64: u32 = 0x100;
 
 /** sched_point's kind for sched_yield(): no memory access. */
 export const STEP_YIELD: u32 = 100;
@@ -120,20 +130,20 @@ export const STEP_YIELD: u32 = 100;
 
 @inline export function this_cpu_read_i64(field: u32): i64 {
   count(OP_READ_ONCE);
-  if (STEPPING) step_slow(OP_READ_ONCE, this_cpu_ptr(field), 0);
+  if (STEPPING) step_slow(OP_READ_ONCE | STEP_W64, this_cpu_ptr(field), 0);
   return load<i64>(this_cpu_ptr(field));
 }
 
 @inline export function this_cpu_write_i64(field: u32, v: i64): void {
   count(OP_WRITE_ONCE);
-  if (STEPPING) step_slow(OP_WRITE_ONCE, this_cpu_ptr(field), <u32>v);
+  if (STEPPING) step_slow(OP_WRITE_ONCE | STEP_W64, this_cpu_ptr(field), <u32>v);
   store<i64>(this_cpu_ptr(field), v);
 }
 
 /** `rdp->field += delta` on a long of the own CPU: one non-locked RMW (addq/incq). */
 @inline export function this_cpu_add_i64(field: u32, delta: i64): i64 {
   count(OP_THIS_CPU_RMW);
-  if (STEPPING) step_slow(OP_THIS_CPU_RMW, this_cpu_ptr(field), <u32>delta);
+  if (STEPPING) step_slow(OP_THIS_CPU_RMW | STEP_W64, this_cpu_ptr(field), <u32>delta);
   const p = this_cpu_ptr(field);
   const v = load<i64>(p) + delta;
   store<i64>(p, v);
@@ -150,7 +160,7 @@ export const STEP_YIELD: u32 = 100;
 /** this_cpu_inc on an unsigned long (u64) slot, e.g. SRCU's per-CPU counters. */
 @inline export function this_cpu_inc_u64_at(p: usize): void {
   count(OP_THIS_CPU_RMW);
-  if (STEPPING) step_slow(OP_THIS_CPU_RMW, p, 1);
+  if (STEPPING) step_slow(OP_THIS_CPU_RMW | STEP_W64, p, 1);
   store<u64>(p, load<u64>(p) + 1);
 }
 
@@ -226,7 +236,7 @@ export const STEP_YIELD: u32 = 100;
 
 @inline export function READ_ONCE_u64(p: usize): u64 {
   count(OP_READ_ONCE);
-  if (STEPPING) step_slow(OP_READ_ONCE, p, 0);
+  if (STEPPING) step_slow(OP_READ_ONCE | STEP_W64, p, 0);
   return atomic.load<u64>(p);
 }
 
@@ -239,25 +249,25 @@ export const STEP_YIELD: u32 = 100;
 
 @inline export function READ_ONCE_i64(p: usize): i64 {
   count(OP_READ_ONCE);
-  if (STEPPING) step_slow(OP_READ_ONCE, p, 0);
+  if (STEPPING) step_slow(OP_READ_ONCE | STEP_W64, p, 0);
   return atomic.load<i64>(p);
 }
 
 @inline export function WRITE_ONCE_f64(p: usize, v: f64): void {
   count(OP_WRITE_ONCE);
-  if (STEPPING) step_slow(OP_WRITE_ONCE, p, 0);
+  if (STEPPING) step_slow(OP_WRITE_ONCE | STEP_W64, p, 0);
   store<f64>(p, v);
 }
 
 @inline export function READ_ONCE_f64(p: usize): f64 {
   count(OP_READ_ONCE);
-  if (STEPPING) step_slow(OP_READ_ONCE, p, 0);
+  if (STEPPING) step_slow(OP_READ_ONCE | STEP_W64, p, 0);
   return load<f64>(p);
 }
 
 @inline export function WRITE_ONCE_u64(p: usize, v: u64): void {
   count(OP_WRITE_ONCE);
-  if (STEPPING) step_slow(OP_WRITE_ONCE, p, <u32>v);
+  if (STEPPING) step_slow(OP_WRITE_ONCE | STEP_W64, p, <u32>v);
   store<u64>(p, v);
 }
 

@@ -35,23 +35,24 @@ const CASES: [FaultName, "exhaustive" | "pct", number, number][] = [
   ["gp-ignore-nesting", "exhaustive", 1, 5],
   ["srcu-no-flip", "exhaustive", 1, 5],
   ["srcu-no-scan1", "pct", 3, 50], // exhaustive needs 2 deviations (about 10,000 schedules)
+  ["srcu-no-barrier-b", "exhaustive", 1, 200], // under x86-TSO (FAULT_CONFIG)
 ];
 
 describe("each broken variant is found, replays, and its fixed code is clean", () => {
   for (const [fault, scheduler, bound, most] of CASES) {
-    const config = FAULT_CONFIG[fault]!.config;
-    it(`${fault}: a counterexample in ${config} (${scheduler} ${bound}) within ${most} schedules; the replay shows the same failure`, () => {
-      const o = opts(config, { fault, scheduler, bound });
+    const { config, tso } = FAULT_CONFIG[fault]!;
+    it(`${fault}: a counterexample in ${config} (${scheduler} ${bound}${tso ? ", x86-TSO" : ""}) within ${most} schedules; the replay shows the same failure`, () => {
+      const o = opts(config, { fault, scheduler, bound, tso });
       const r = explore(module, o);
       expect(r.status).toBe("counterexample");
       expect(r.schedules).toBeLessThanOrEqual(most);
       const c = r.counterexample!;
       expect(c.violation).toMatch(/grace period ended under a reader|use after free/);
       expect(c.deviations.length).toBeLessThanOrEqual(c.foundDeviations);
-      const again = runSchedule(makeMachine(module, o.config, fault), c.deviations, o.maxSteps);
+      const again = runSchedule(makeMachine(module, o.config, fault, tso), c.deviations, o.maxSteps);
       expect([again.violation, again.failedStep]).toEqual([c.violation, c.failedStep]);
       // Without the fault the same schedule is clean: the failure is the broken variant's.
-      expect(runSchedule(makeMachine(module, o.config), c.deviations, o.maxSteps).violation).toBeUndefined();
+      expect(runSchedule(makeMachine(module, o.config, undefined, tso), c.deviations, o.maxSteps).violation).toBeUndefined();
     });
   }
 
@@ -63,6 +64,11 @@ describe("each broken variant is found, replays, and its fixed code is clean", (
       expect(r.truncated).toBe(0);
     });
   }
+
+  it("barrier B matters only with store buffers: without it, sequentially consistent execution is clean; with it, x86-TSO is clean", () => {
+    expect(explore(module, opts("srcu-task", { fault: "srcu-no-barrier-b" })).status).toBe("clean");
+    for (const config of ["srcu-task", "rcu-task", "rcu-softirq-tick"]) expect(explore(module, opts(config, { tso: true })).status).toBe("clean");
+  });
 
   it("the tick shortcut's counterexample is the nested tick reporting a quiescent state under the softirq's reader", () => {
     const o = opts("rcu-softirq-tick", { fault: TICK });

@@ -26,7 +26,7 @@ describe("torture refuses what it would not test", () => {
     // irq-enter-cond-rcu breaks the tick a tracepoint probe takes: runTpTorture({ fault }) only (test/safety.test.ts).
     // trace-irq-no-guard and entry-plain-tracepoint break kernel paths (test/kernel-paths.test.ts).
     const testOnly = [
-      "sched-preempt-mask-only", "tick-trusts-user", "nmi-nest-unchecked", "srcu-sync-unchecked", "irq-enter-cond-rcu",
+      "sched-preempt-mask-only", "tick-trusts-user", "nmi-nest-unchecked", "srcu-sync-unchecked", "irq-enter-cond-rcu", "srcu-no-barrier-b",
       "trace-irq-no-guard", "entry-plain-tracepoint",
     ];
     for (const f of FAULT_NAMES) {

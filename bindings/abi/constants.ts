@@ -16,6 +16,8 @@ export const FAULT_NAMES = [
   // Broken kernel paths kept for test/kernel-paths.test.ts: trace_hardirqs_off/on without the
   // tracing_irq_cpu guard, and a v5.6 syscall entry that calls the plain tracepoint.
   "trace-irq-no-guard", "entry-plain-tracepoint",
+  // SRCU's read side without barrier B: in the stepping build only, for the explorer's x86-TSO mode.
+  "srcu-no-barrier-b",
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 

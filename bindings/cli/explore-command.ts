@@ -15,7 +15,7 @@ export const EXIT_BUDGET = 4;
 
 interface ExploreCli {
   config?: string; fault?: FaultName; scheduler: SchedulerName; bound?: number; seed: number; schedules: number; budget: number;
-  maxSteps: number; minimize: boolean; out: string; trace?: string; preemptKthread?: boolean; json?: boolean;
+  maxSteps: number; minimize: boolean; out: string; trace?: string; preemptKthread?: boolean; json?: boolean; tso?: boolean;
 }
 
 function writeTrace(path: string, events: Parameters<typeof chromeTrace>[0], title: string): void {
@@ -40,6 +40,7 @@ export function addExploreCommands(program: Command): void {
     .option("--no-minimize", "report the counterexample as found")
     .option("--out <file>", "where to write the replay file of a counterexample", "rcu-lab-counterexample.json")
     .option("--trace <file>", "write the counterexample's interleaving as Chrome trace-event JSON")
+    .option("--tso", "x86-TSO: per-CPU store buffers for plain stores, drained by locked operations (default: sequentially consistent; on with --fault srcu-no-barrier-b)")
     .option("--preempt-kthread", "let deviations preempt the grace-period kthread too (default: it runs until it yields)")
     .option("--json", "print the result as JSON (schema rcu-lab/explore@1)")
     .action(async (o: ExploreCli) => {
@@ -50,14 +51,14 @@ export function addExploreCommands(program: Command): void {
       const config = configByName(o.config ?? fc?.config ?? DEFAULT_CONFIG);
       const opts: ExploreOptions = {
         config, fault: o.fault, scheduler: o.scheduler, bound: o.bound ?? (o.scheduler === "pct" ? 3 : fc?.bound ?? 2), seed: o.seed, schedules: o.schedules,
-        budgetSeconds: o.budget, maxSteps: o.maxSteps, minimize: o.minimize, preemptKthread: o.preemptKthread ?? false,
+        budgetSeconds: o.budget, maxSteps: o.maxSteps, minimize: o.minimize, preemptKthread: o.preemptKthread ?? false, tso: o.tso ?? fc?.tso ?? false,
         progress: (s, e) => process.stderr.write(`explore: ${s.toLocaleString("en-US")} schedules, ${e.toFixed(0)} s\n`),
       };
       const module = await compileStepping((await import("../platform/node.js")).nodePlatform);
       const r = explore(module, opts);
       let events;
       if (r.counterexample) {
-        const m = makeMachine(module, config, o.fault);
+        const m = makeMachine(module, config, o.fault, opts.tso);
         events = recordTrace(m, r.counterexample.deviations, opts.maxSteps).events;
         fs.writeFileSync(o.out, `${JSON.stringify(replayFile(opts, r.counterexample), null, 2)}\n`);
         if (o.trace) writeTrace(o.trace, events, `rcu-lab explore ${config.name}${o.fault ? ` --fault ${o.fault}` : ""}`);
@@ -81,10 +82,10 @@ export function addExploreCommands(program: Command): void {
       }
       const config = configByName(f.config);
       const module = await compileStepping((await import("../platform/node.js")).nodePlatform);
-      const { events, result } = recordTrace(makeMachine(module, config, f.fault), f.deviations, f.maxSteps);
+      const { events, result } = recordTrace(makeMachine(module, config, f.fault, f.tso ?? false), f.deviations, f.maxSteps);
       if (o.trace) writeTrace(o.trace, events, `rcu-lab replay ${file}`);
       const same = result.violation === f.violation && result.failedStep === f.failedStep;
-      const head = [`replay ${file}: ${describeConfig(config)}; fault ${f.fault ?? "none"}; ${f.deviations.length} deviation(s)`, "interleaving:", ...formatTrace(events)];
+      const head = [`replay ${file}: ${describeConfig(config)}; fault ${f.fault ?? "none"}${f.tso ? "; x86-TSO" : ""}; ${f.deviations.length} deviation(s)`, "interleaving:", ...formatTrace(events)];
       const verdict = result.violation === undefined ? `result: CLEAN: the recorded failure did not show (recorded: ${f.violation})`
         : `result: COUNTEREXAMPLE ${same ? "reproduced" : "(a different failure than recorded)"}: ${result.violation} (at access ${result.failedStep})`;
       process.stdout.write(`${[...head, verdict].join("\n")}\n`);

@@ -15,7 +15,7 @@ export function renderExplore(o: ExploreOptions, r: ExploreResult, events: reado
     : o.scheduler === "pct" ? `PCT depth ${o.bound}, ${n(o.schedules)} schedules, seed ${o.seed}` : `random, ${n(o.schedules)} schedules, seed ${o.seed}`;
   const lines = [
     `explore ${describeConfig(o.config)}`,
-    `fault: ${o.fault ?? "none (the kernel's code as emulated)"}; scheduler: ${what}; budget ${o.budgetSeconds} s`,
+    `fault: ${o.fault ?? "none (the kernel's code as emulated)"}; memory model: ${o.tso ? "x86-TSO (store buffers)" : "sequentially consistent"}; scheduler: ${what}; budget ${o.budgetSeconds} s`,
     `explored ${n(r.schedules)} schedules, ${n(r.steps)} accesses in ${r.elapsedS.toFixed(2)} s` +
       `${r.truncated ? `; ${n(r.truncated)} cut at ${n(o.maxSteps)} accesses` : ""}`,
   ];

@@ -3,7 +3,7 @@
 // each one is for. Each fault is referred to through FAULT_NAMES, so a renamed fault is
 // one edit here.
 import { FAULT_NAMES, type FaultName } from "../abi/constants.js";
-import type { Flavor, ThreadSpec } from "./explore-machine.js";
+import type { Flavor, ThreadSpec } from "./explore-types.js";
 
 export interface ExploreConfig {
   readonly name: string;
@@ -64,13 +64,15 @@ function tickShortcut(): FaultName {
 }
 
 /** The configuration each fault is explored in (and its preemption bound there) when none is given. */
-export const FAULT_CONFIG: Partial<Record<FaultName, { config: string; bound: number }>> = {
+export const FAULT_CONFIG: Partial<Record<FaultName, { config: string; bound: number; tso?: boolean }>> = {
   "reader-in-eqs": { config: "rcu-irq-idle", bound: 1 },
   "gp-skip-cpu": { config: "rcu-task", bound: 1 },
   "gp-ignore-nesting": { config: "rcu-irq-idle", bound: 1 },
   "srcu-no-flip": { config: "srcu-task", bound: 1 },
   "srcu-no-scan1": { config: "srcu-task", bound: 2 },
   [TICK_SHORTCUT]: { config: "rcu-softirq-tick", bound: 1 },
+  // What barrier B orders is visible only with store buffers: the x86-TSO mode.
+  "srcu-no-barrier-b": { config: "srcu-task", bound: 1, tso: true },
 };
 
 export function configByName(name: string): ExploreConfig {

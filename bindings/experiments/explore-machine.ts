@@ -8,10 +8,8 @@
 import { globalName, type FaultName } from "../abi/constants.js";
 import { createMemory } from "../machine/memory.js";
 import { functionTableNames } from "../worker/boot.js";
+import type { StoreBuffers } from "./explore-tso.js";
 import { HOLD_OFF_YIELDS, type Check, type Choice, type Flavor, type Pending, type Policy, type Recorder, type Role, type RunResult, type ThreadSpec } from "./explore-types.js";
-
-export type { Check, Choice, Decision, Flavor, Pending, Policy, Recorder, Role, RunResult, ThreadSpec } from "./explore-types.js";
-export { HOLD_OFF_YIELDS } from "./explore-types.js";
 
 type Fn = (...a: number[]) => number;
 
@@ -36,20 +34,11 @@ export class ExploreMachine {
   private snapshot!: Uint8Array;
   private state: St[] = [];
   private pending: Pending[] = [];
-  private running = -1;
-  private next = -1;
-  private nextIrq = 0;
-  private starting = false;
-  private step = 0;
-  private yielded = false;
-  private ticksLeft: number[] = [];
-  private preemptedAt: number[] = [];
-  private yields = 0;
+  private running = -1; private next = -1; private nextIrq = 0; private starting = false;
+  private step = 0; private yielded = false; private yields = 0; private maxSteps = 0;
+  private ticksLeft: number[] = []; private preemptedAt: number[] = [];
   private abort: string | undefined;
-  private policy!: Policy;
-  private check!: Check;
-  private recorder: Recorder | undefined;
-  private maxSteps = 0;
+  private policy!: Policy; private check!: Check; private recorder: Recorder | undefined;
 
   constructor(module: WebAssembly.Module, readonly flavor: Flavor, threads: readonly ThreadSpec[], faults: readonly FaultName[], faultArg: number) {
     this.threads = threads;
@@ -91,6 +80,8 @@ export class ExploreMachine {
   }
 
   private irqFn = 0;
+  /** The x86-TSO mode's store buffers (explore-tso.ts); undefined: sequentially consistent. */
+  tso: StoreBuffers | undefined;
   /** Let deviations preempt the grace-period kthread too (off: it runs until it yields). */
   preemptKthread = false;
   private inRun = false;
@@ -107,19 +98,20 @@ export class ExploreMachine {
     return { env: { memory, table, host_probe: () => {}, sched_point: (k: number, a: number, v: number, i: number) => this.schedPoint(ctx, k, a, v, i) } };
   }
 
-  private schedPoint(ctx: number, kind: number, addr: number, value: number, irqsOn: number): number {
+  private schedPoint(t: number, kind: number, addr: number, value: number, irqsOn: number): number {
     if (!this.inRun) return 0; // set-up (cpu_init, explore_setup): no scheduling
-    const ex = this.inst[ctx];
+    const ex = this.inst[t];
     if (ex.asyncify_get_state() === 2) {
       ex.asyncify_stop_rewind(); // resumed here: perform the access (after the chosen tick)
       const irq = this.nextIrq;
       this.nextIrq = 0;
-      return this.execute(ctx, irq);
+      return this.execute(t, irq);
     }
-    const t = ctx;
-    this.pending[t] = { kind, addr, value, irqsOn: irqsOn !== 0 };
+    this.tso?.after(t); // its previous access is complete: a buffered store leaves memory
+    this.pending[t] = { kind: kind & 0xff, w64: (kind & this.g.STEP_W64) !== 0, addr, value, irqsOn: irqsOn !== 0 };
     if (this.starting) return this.suspend(t);
-    this.yielded = kind === this.g.STEP_YIELD;
+    this.yielded = this.pending[t].kind === this.g.STEP_YIELD;
+    if (this.yielded) this.tso?.drain(t); // a CPU that delays or polls drains its store buffer
     const choice = this.decide(t);
     if (choice === undefined) return this.suspend(t);
     if (choice.thread === t) return this.execute(t, choice.irq);
@@ -137,7 +129,8 @@ export class ExploreMachine {
   }
 
   private execute(t: number, irq: number): number {
-    if (irq !== 0) this.ticksLeft[t]--;
+    if (irq !== 0) this.ticksLeft[t]--; // the access is announced again after the handler
+    else this.tso?.before(t, this.pending[t]);
     this.recorder?.(t, this.pending[t], irq, this.step);
     this.step++;
     return irq;
@@ -178,6 +171,7 @@ export class ExploreMachine {
   run(policy: Policy, check: Check, maxSteps: number, recorder?: Recorder): RunResult {
     new Uint8Array(this.memory.buffer).set(this.snapshot);
     this.resetInstances();
+    this.tso?.reset();
     this.inRun = true;
     try {
       return this.runInner(policy, check, maxSteps, recorder);
@@ -244,6 +238,8 @@ export class ExploreMachine {
       this.state[t] = St.Suspended;
     } else {
       this.state[t] = St.Done;
+      this.tso?.after(t);
+      this.tso?.drain(t);
     }
   }
 }

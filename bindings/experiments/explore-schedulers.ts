@@ -9,7 +9,7 @@
 //   random     - at each decision, a random CPU with probability `switchRate`, a tick with `tickRate`.
 //   pct        - probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010): random
 //                distinct priorities, d-1 priority change points; the highest-priority CPU runs.
-import type { Choice, Decision, Policy } from "./explore-machine.js";
+import type { Choice, Decision, Policy } from "./explore-types.js";
 
 /** One deviation: at decision `k`, `thread` runs (after a tick when `irq` is not 0). */
 export interface Deviation { readonly k: number; readonly thread: number; readonly irq: number }

@@ -2,7 +2,8 @@
 // function, primitive, address, value), replayed with recording on; as text and in the
 // Chrome trace-event JSON format (chrome://tracing, Perfetto), one track per CPU.
 import { OP_KINDS } from "../abi/constants.js";
-import type { ExploreMachine, Pending, RunResult } from "./explore-machine.js";
+import type { ExploreMachine } from "./explore-machine.js";
+import type { Pending, RunResult } from "./explore-types.js";
 import { properties } from "./explore.js";
 import { replayPolicy, type Deviation } from "./explore-schedulers.js";
 
@@ -110,8 +111,8 @@ export function formatTrace(events: readonly TraceEvent[]): string[] {
   for (const e of events) {
     if (e.switched) lines.push(`  ---- switch to ${e.cpu}`);
     if (e.tick) {
-      // The tick is taken before this access; the access itself runs when the handler returns.
-      lines.push(`  ---- scheduling-clock tick on ${e.cpu} (interrupts ${e.fn} before its ${e.primitive} of ${e.addr}, done after the handler)`);
+      // The tick is taken before this access; the access is announced again after the handler.
+      lines.push(`  ---- scheduling-clock tick on ${e.cpu} (interrupts ${e.fn} before its ${e.primitive} of ${e.addr}; the access follows the handler)`);
       continue;
     }
     lines.push(`  ${String(e.step).padStart(4)}  ${e.cpu.padEnd(7)}  ${e.context.padEnd(12)}  ${e.fn.padEnd(27)}  ${e.primitive.padEnd(13)}  ${e.addr.padEnd(31)}  ${e.value}`);

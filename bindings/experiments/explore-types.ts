@@ -12,7 +12,8 @@ export interface ThreadSpec {
 }
 
 /** A pending access: what the suspended CPU does when it runs next. */
-export interface Pending { kind: number; addr: number; value: number; irqsOn: boolean }
+/** `kind`: the primitive's op kind (OP_*) or STEP_YIELD; `w64`: a 64-bit access. */
+export interface Pending { kind: number; w64: boolean; addr: number; value: number; irqsOn: boolean }
 
 /** A decision: which thread executes its pending access next, and whether a tick comes first. */
 export interface Choice { readonly thread: number; readonly irq: number }

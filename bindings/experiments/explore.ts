@@ -5,7 +5,9 @@
 // minimized (fewer deviations from the default schedule) and can be written to a replay file.
 import { FAULT_NAMES, USAGE_KINDS, type FaultName } from "../abi/constants.js";
 import { configByName, type ExploreConfig } from "./explore-configs.js";
-import { ExploreMachine, type Check, type Recorder } from "./explore-machine.js";
+import { ExploreMachine } from "./explore-machine.js";
+import { StoreBuffers } from "./explore-tso.js";
+import type { Check, Recorder } from "./explore-types.js";
 import type { Platform } from "../platform/types.js";
 import { Exhaustive, pctPolicy, randomPolicy, replayPolicy, type Deviation } from "./explore-schedulers.js";
 
@@ -25,6 +27,8 @@ export interface ExploreOptions {
   /** A run longer than this many accesses is cut (counted as truncated, not as a failure). */
   readonly maxSteps: number;
   readonly minimize: boolean;
+  /** Execute under x86-TSO (per-CPU store buffers) instead of sequential consistency. */
+  readonly tso?: boolean;
   /** Let deviations preempt the grace-period kthread too. */
   readonly preemptKthread?: boolean;
   readonly progress?: (schedules: number, elapsedS: number) => void;
@@ -73,9 +77,12 @@ export function properties(m: ExploreMachine): Check {
   };
 }
 
-export function makeMachine(module: WebAssembly.Module, config: ExploreConfig, fault?: FaultName): ExploreMachine {
+/** A machine for `config`; `tso`: with x86-TSO store buffers (explore-tso.ts). */
+export function makeMachine(module: WebAssembly.Module, config: ExploreConfig, fault?: FaultName, tso = false): ExploreMachine {
   if (fault !== undefined && !FAULT_NAMES.includes(fault)) throw new RangeError(`unknown fault '${fault}'; expected one of: ${FAULT_NAMES.join(", ")}`);
-  return new ExploreMachine(module, config.flavor, config.cpus, fault ? [fault] : [], config.faultArg ?? 0);
+  const m = new ExploreMachine(module, config.flavor, config.cpus, fault ? [fault] : [], config.faultArg ?? 0);
+  if (tso) m.tso = new StoreBuffers(m.u32, m.g, m.nThreads);
+  return m;
 }
 
 /** Run one schedule given by its deviations. */
@@ -125,7 +132,7 @@ function vacuity(m: ExploreMachine, maxSteps: number): number {
 }
 
 export function explore(module: WebAssembly.Module, o: ExploreOptions): ExploreResult {
-  const m = makeMachine(module, o.config, o.fault);
+  const m = makeMachine(module, o.config, o.fault, o.tso);
   m.preemptKthread = o.preemptKthread ?? false;
   const check = properties(m);
   const t0 = performance.now();
@@ -166,6 +173,7 @@ export interface ReplayFile {
   readonly version: 1;
   readonly config: string;
   readonly fault?: FaultName;
+  readonly tso?: boolean;
   readonly maxSteps: number;
   readonly violation: string;
   readonly failedStep: number;
@@ -173,7 +181,7 @@ export interface ReplayFile {
 }
 
 export function replayFile(o: ExploreOptions, c: Counterexample): ReplayFile {
-  return { format: "rcu-lab-explore-replay", version: 1, config: o.config.name, fault: o.fault, maxSteps: o.maxSteps, violation: c.violation, failedStep: c.failedStep, deviations: c.deviations };
+  return { format: "rcu-lab-explore-replay", version: 1, config: o.config.name, fault: o.fault, tso: o.tso ?? false, maxSteps: o.maxSteps, violation: c.violation, failedStep: c.failedStep, deviations: c.deviations };
 }
 
 /** Check a parsed replay file; errors say what is wrong. */

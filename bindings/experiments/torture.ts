@@ -38,6 +38,7 @@ export const FAULT_FLAVORS: Readonly<Record<FaultName, readonly TortureFlavor[]>
   // no torture run goes through them.
   "trace-irq-no-guard": [],
   "entry-plain-tracepoint": [],
+  "srcu-no-barrier-b": [], // stepping build only: rcu-lab explore --tso
 };
 
 /** Faults the torture test is expected to catch, with the flavor each one breaks. */
