@@ -41,6 +41,7 @@ export function addExploreCommands(program: Command): void {
     .option("--out <file>", "where to write the replay file of a counterexample", "rcu-lab-counterexample.json")
     .option("--trace <file>", "write the counterexample's interleaving as Chrome trace-event JSON")
     .option("--tso", "x86-TSO: per-CPU store buffers for plain stores, drained by locked operations (default: sequentially consistent; on with --fault srcu-no-barrier-b)")
+    .option("--no-tso", "sequentially consistent even with --fault srcu-no-barrier-b")
     .option("--preempt-kthread", "let deviations preempt the grace-period kthread too (default: it runs until it yields)")
     .option("--json", "print the result as JSON (schema rcu-lab/explore@1)")
     .action(async (o: ExploreCli) => {
