@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { nodePlatform } from "../dist/bindings/platform/node.js";
 import { FAULT_CONFIG, configByName } from "../dist/bindings/experiments/explore-configs.js";
-import { compileStepping, explore, makeMachine, parseReplay, runSchedule, type ExploreOptions } from "../dist/bindings/experiments/explore.js";
+import { compileStepping, explore, makeMachine, parseReplay, properties, runSchedule, type ExploreOptions } from "../dist/bindings/experiments/explore.js";
 import { recordTrace, chromeTrace } from "../dist/bindings/experiments/explore-trace.js";
 import { checkWasm, STEPPING_ALLOWED_IMPORTS } from "../scripts/wasm-check.mjs";
 import type { FaultName } from "../dist/bindings/abi/constants.js";
@@ -91,6 +91,19 @@ describe("each broken variant is found, replays, and its fixed code is clean", (
       expect(a.status).toBe("counterexample");
       expect([b.schedules, b.counterexample!.deviations]).toEqual([a.schedules, a.counterexample!.deviations]);
     }
+  });
+
+  it("the property check names a freed element used and a usage error (planted in memory after a clean run)", () => {
+    const m = makeMachine(module, configByName("rcu-task"));
+    expect(runSchedule(m, [], 20_000).violation).toBeUndefined();
+    const g = m.g, check = properties(m);
+    expect(check(0)).toBeUndefined();
+    const uaf = (m.exBase + g.EX_READERS + g.EX_R_UAF) >> 2;
+    m.u32[uaf] = 1;
+    expect(check(0)).toMatch(/use after free: CPU 0's reader used an element after it was freed/);
+    m.u32[uaf] = 0;
+    m.u32[(g.PERCPU_BASE + 1 * g.PERCPU_STRIDE + g.PCPU_USAGE + 4 * g.USAGE_SCHED_IN_ATOMIC) >> 2] = 1;
+    expect(check(0)).toMatch(/usage error 'sched-in-atomic' on CPU 1/);
   });
 
   it("a configuration whose default schedule cannot finish is refused, not reported clean", () => {
