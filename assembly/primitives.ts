@@ -2,10 +2,14 @@
 // says. Kernel code in assembly/ touches shared memory ONLY through this file, so the
 // same source builds as
 //   release  - each primitive is the bare instruction (what is timed), and
-//   counting - each primitive also bumps this CPU's counter of its kind (exact op counts).
-// The switch is compile time (`asc --use RCU_LAB_COUNTING=1`): the release build carries
-// no trace of counting. Counting increments are plain, own-CPU and never counted.
-import { PCPU_MB_SCRATCH, PCPU_OPS, PCPU_OPS_PAUSED } from "./layout";
+//   counting - each primitive also bumps this CPU's counter of its kind (exact op counts),
+//   stepping - each primitive first hands control to the explorer's scheduler (the import
+//              env.sched_point), which may switch CPUs or deliver an interrupt there
+//              (docs/explorer.md).
+// The switch is compile time (`asc --use RCU_LAB_COUNTING=1`, `--use RCU_LAB_STEPPING=1`):
+// the release build carries no trace of counting or stepping. Counting increments are
+// plain, own-CPU and never counted.
+import { PCPU_IRQS_DISABLED, PCPU_MB_SCRATCH, PCPU_OPS, PCPU_OPS_PAUSED } from "./layout";
 import { this_cpu_ptr } from "./percpu";
 
 // @ts-ignore: defined on the asc command line of the counting build only
@@ -35,6 +39,69 @@ export const NR_OP_KINDS: u32 = 11;
 /** 1 in the counting build, 0 in the release build. */
 export const COUNTING_BUILD: u32 = COUNTING ? 1 : 0;
 
+// ---- stepping build: a scheduling point before each primitive ----------------------------
+
+// @ts-ignore: defined on the asc command line of the stepping build only
+@inline const STEPPING: bool = isDefined(RCU_LAB_STEPPING);
+
+/**
+ * The explorer's scheduler (bindings/experiments/explore-machine.ts), imported by the
+ * stepping build only: the primitive of kind `kind` on `addr` is about to execute
+ * (`value`: the value a store writes or the delta an RMW adds, low 32 bits). It may
+ * suspend this CPU there (Asyncify unwinds the instance) and run others first. Returns the
+ * interrupt to deliver on this CPU before the access (0: none); offered only when
+ * `irqs_on` is 1.
+ */
+// @ts-ignore: decorator
+@external("env", "sched_point")
+declare function sched_point(kind: u32, addr: usize, value: u32, irqs_on: u32): u32;
+
+/** Stepping build: table index of the explorer's interrupt handler (0: no interrupts). Per instance = per CPU. */
+let irq_vector: u32 = 0;
+/** Stepping build: interrupts being delivered on this CPU (one level: handlers are not interrupted). */
+let irq_depth: u32 = 0;
+
+/** Stepping build: the table index of the handler that sched_point's interrupts call (a new run: none is in progress). */
+export function set_irq_vector(fn: u32): void {
+  irq_vector = fn;
+  irq_depth = 0;
+}
+
+// Each primitive below starts with `if (STEPPING) step_slow(...)`: a statement the compiler
+// drops at compile time in the other builds (a helper taking the arguments would not be:
+// its argument locals change binaryen's inlining of the release build).
+function step_slow(kind: u32, addr: usize, value: u32): void {
+  let irq = sched_point(kind, addr, value, irqs_on());
+  while (irq != 0) {
+    irq_depth++;
+    call_indirect<void>(irq_vector, irq); // the interrupt, taken before this access
+    irq_depth--;
+    irq = sched_point(kind, addr, value, irqs_on()); // the access again, after the handler
+  }
+}
+
+@inline function irqs_on(): u32 {
+  return irq_vector != 0 && irq_depth == 0 && load<u32>(this_cpu_ptr(PCPU_IRQS_DISABLED)) == 0 ? 1 : 0;
+}
+
+/** true in the stepping build only (a compile-time constant: code under it vanishes elsewhere). */
+@inline export const STEPPING_BUILD: bool = STEPPING;
+
+/** Added to sched_point's kind when the access is 64 bits wide. */
+export const STEP_W64: u32 = 0x100;
+
+/** sched_point's kind for sched_yield(): no memory access. */
+export const STEP_YIELD: u32 = 100;
+
+/**
+ * A task that waits (a polling loop of the explorer's kernels) offers the CPU to the others
+ * (stepping build): the scheduler then runs another CPU first. Nothing in the other builds.
+ */
+@inline export function sched_yield(): void {
+  if (STEPPING) sched_point(STEP_YIELD, 0, 0, 0);
+}
+
+
 // ---- per-CPU operations on the own CPU's slot ---------------------------------------
 // this_cpu_inc(x) (include/linux/percpu-defs.h): on x86 one `incl %gs:x`, atomic
 // against interrupts on this CPU but not locked. A plain load + add + store on the own
@@ -42,16 +109,19 @@ export const COUNTING_BUILD: u32 = COUNTING ? 1 : 0;
 
 @inline export function this_cpu_read_u32(field: u32): u32 {
   count(OP_READ_ONCE);
+  if (STEPPING) step_slow(OP_READ_ONCE, this_cpu_ptr(field), 0);
   return load<u32>(this_cpu_ptr(field));
 }
 
 @inline export function this_cpu_write_u32(field: u32, v: u32): void {
   count(OP_WRITE_ONCE);
+  if (STEPPING) step_slow(OP_WRITE_ONCE, this_cpu_ptr(field), v);
   store<u32>(this_cpu_ptr(field), v);
 }
 
 @inline export function this_cpu_add_return_u32(field: u32, delta: u32): u32 {
   count(OP_THIS_CPU_RMW);
+  if (STEPPING) step_slow(OP_THIS_CPU_RMW, this_cpu_ptr(field), delta);
   const p = this_cpu_ptr(field);
   const v = load<u32>(p) + delta;
   store<u32>(p, v);
@@ -60,17 +130,20 @@ export const COUNTING_BUILD: u32 = COUNTING ? 1 : 0;
 
 @inline export function this_cpu_read_i64(field: u32): i64 {
   count(OP_READ_ONCE);
+  if (STEPPING) step_slow(OP_READ_ONCE | STEP_W64, this_cpu_ptr(field), 0);
   return load<i64>(this_cpu_ptr(field));
 }
 
 @inline export function this_cpu_write_i64(field: u32, v: i64): void {
   count(OP_WRITE_ONCE);
+  if (STEPPING) step_slow(OP_WRITE_ONCE | STEP_W64, this_cpu_ptr(field), <u32>v);
   store<i64>(this_cpu_ptr(field), v);
 }
 
 /** `rdp->field += delta` on a long of the own CPU: one non-locked RMW (addq/incq). */
 @inline export function this_cpu_add_i64(field: u32, delta: i64): i64 {
   count(OP_THIS_CPU_RMW);
+  if (STEPPING) step_slow(OP_THIS_CPU_RMW | STEP_W64, this_cpu_ptr(field), <u32>delta);
   const p = this_cpu_ptr(field);
   const v = load<i64>(p) + delta;
   store<i64>(p, v);
@@ -80,12 +153,14 @@ export const COUNTING_BUILD: u32 = COUNTING ? 1 : 0;
 /** this_cpu_inc on a u32 slot of the own CPU given by address. */
 @inline export function this_cpu_inc_u32_at(p: usize): void {
   count(OP_THIS_CPU_RMW);
+  if (STEPPING) step_slow(OP_THIS_CPU_RMW, p, 1);
   store<u32>(p, load<u32>(p) + 1);
 }
 
 /** this_cpu_inc on an unsigned long (u64) slot, e.g. SRCU's per-CPU counters. */
 @inline export function this_cpu_inc_u64_at(p: usize): void {
   count(OP_THIS_CPU_RMW);
+  if (STEPPING) step_slow(OP_THIS_CPU_RMW | STEP_W64, p, 1);
   store<u64>(p, load<u64>(p) + 1);
 }
 
@@ -171,37 +246,44 @@ export const COUNTING_BUILD: u32 = COUNTING ? 1 : 0;
 /** READ_ONCE(*p) (include/linux/compiler.h): atomic.load, a plain mov on x86. */
 @inline export function READ_ONCE_u32(p: usize): u32 {
   count(OP_READ_ONCE);
+  if (STEPPING) step_slow(OP_READ_ONCE, p, 0);
   return atomic.load<u32>(p);
 }
 
 @inline export function READ_ONCE_u64(p: usize): u64 {
   count(OP_READ_ONCE);
+  if (STEPPING) step_slow(OP_READ_ONCE | STEP_W64, p, 0);
   return atomic.load<u64>(p);
 }
 
 /** WRITE_ONCE(*p, v): a plain store (a mov on x86). */
 @inline export function WRITE_ONCE_u32(p: usize, v: u32): void {
   count(OP_WRITE_ONCE);
+  if (STEPPING) step_slow(OP_WRITE_ONCE, p, v);
   store<u32>(p, v);
 }
 
 @inline export function READ_ONCE_i64(p: usize): i64 {
   count(OP_READ_ONCE);
+  if (STEPPING) step_slow(OP_READ_ONCE | STEP_W64, p, 0);
   return atomic.load<i64>(p);
 }
 
 @inline export function WRITE_ONCE_f64(p: usize, v: f64): void {
   count(OP_WRITE_ONCE);
+  if (STEPPING) step_slow(OP_WRITE_ONCE | STEP_W64, p, 0);
   store<f64>(p, v);
 }
 
 @inline export function READ_ONCE_f64(p: usize): f64 {
   count(OP_READ_ONCE);
+  if (STEPPING) step_slow(OP_READ_ONCE | STEP_W64, p, 0);
   return load<f64>(p);
 }
 
 @inline export function WRITE_ONCE_u64(p: usize, v: u64): void {
   count(OP_WRITE_ONCE);
+  if (STEPPING) step_slow(OP_WRITE_ONCE | STEP_W64, p, <u32>v);
   store<u64>(p, v);
 }
 
@@ -210,12 +292,14 @@ export const COUNTING_BUILD: u32 = COUNTING ? 1 : 0;
 /** atomic_add_return(i, v) (arch/x86/include/asm/atomic.h): lock xadd, returns new. */
 @inline export function atomic_add_return(p: usize, delta: u32): u32 {
   count(OP_ATOMIC_RMW);
+  if (STEPPING) step_slow(OP_ATOMIC_RMW, p, delta);
   return atomic.add<u32>(p, delta) + delta;
 }
 
 /** atomic_cmpxchg(v, old, new) (arch/x86/include/asm/cmpxchg.h): lock cmpxchg, returns the old value. */
 @inline export function atomic_cmpxchg(p: usize, old: u32, v: u32): u32 {
   count(OP_ATOMIC_RMW);
+  if (STEPPING) step_slow(OP_ATOMIC_RMW, p, v);
   return atomic.cmpxchg<u32>(p, old, v);
 }
 
@@ -246,6 +330,7 @@ export const COUNTING_BUILD: u32 = COUNTING ? 1 : 0;
  */
 @inline export function smp_mb(): void {
   count(OP_SMP_MB);
+  if (STEPPING) step_slow(OP_SMP_MB, this_cpu_ptr(PCPU_MB_SCRATCH), 0);
   atomic.add<u32>(this_cpu_ptr(PCPU_MB_SCRATCH), 0);
 }
 
@@ -255,6 +340,7 @@ export const COUNTING_BUILD: u32 = COUNTING ? 1 : 0;
 /** rcu_dereference_raw(p) (include/linux/rcupdate.h): READ_ONCE of the pointer. */
 @inline export function rcu_dereference_raw(p: usize): u32 {
   count(OP_READ_ONCE);
+  if (STEPPING) step_slow(OP_READ_ONCE, p, 0);
   return atomic.load<u32>(p);
 }
 
@@ -265,18 +351,21 @@ export const COUNTING_BUILD: u32 = COUNTING ? 1 : 0;
  */
 @inline export function rcu_assign_pointer(p: usize, v: u32): void {
   count(OP_STORE_RELEASE);
+  if (STEPPING) step_slow(OP_STORE_RELEASE, p, v);
   atomic.store<u32>(p, v);
 }
 
 /** smp_store_release(p, v) on a u32 (atomic.store: xchg under V8). */
 @inline export function smp_store_release(p: usize, v: u32): void {
   count(OP_STORE_RELEASE);
+  if (STEPPING) step_slow(OP_STORE_RELEASE, p, v);
   atomic.store<u32>(p, v);
 }
 
 /** smp_load_acquire(p): a plain mov on x86 (TSO); atomic.load. */
 @inline export function smp_load_acquire(p: usize): u32 {
   count(OP_READ_ONCE);
+  if (STEPPING) step_slow(OP_READ_ONCE, p, 0);
   return atomic.load<u32>(p);
 }
 

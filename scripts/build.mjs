@@ -1,4 +1,4 @@
-// npm run build: AssemblyScript -> build/*.wasm (release and counting builds), the
+// npm run build: AssemblyScript -> build/*.wasm (release, counting and stepping builds), the
 // shared-memory check of each .wasm, then TypeScript -> dist/. With --if-stale it does
 // nothing when the inputs hash to the same value as at the last successful build.
 import asc from "assemblyscript/asc";
@@ -7,13 +7,13 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { checkWasm } from "./wasm-check.mjs";
+import { checkWasm, STEPPING_ALLOWED_IMPORTS } from "./wasm-check.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const stampFile = path.join(root, "build", ".inputs.sha256");
 const INPUT_DIRS = ["assembly", "bindings", "bench", "scripts"];
 const INPUT_FILES = ["package.json", "package-lock.json", "tsconfig.json", "asconfig.json"];
-const OUTPUTS = ["build/rcu-lab.wasm", "build/rcu-lab.counting.wasm", "build/rcu-lab.tracing.wasm", "dist/bindings/index.js"];
+const OUTPUTS = ["build/rcu-lab.wasm", "build/rcu-lab.counting.wasm", "build/rcu-lab.tracing.wasm", "build/rcu-lab.stepping.wasm", "dist/bindings/index.js"];
 
 /** The asc flags of docs/architecture.md: imported shared memory, no runtime, no abort import. */
 export const MAXIMUM_MEMORY_PAGES = 1024; // 64 MiB
@@ -22,7 +22,24 @@ const BUILDS = [
   { out: "build/rcu-lab.counting.wasm", extra: ["--use", "RCU_LAB_COUNTING=1"] },
   // The tracing build: timeline events into the per-CPU rings (assembly/tracepoint/trace_events.ts).
   { out: "build/rcu-lab.tracing.wasm", extra: ["--use", "RCU_LAB_TRACING=1"] },
+  // The explorer's build (docs/explorer.md): a scheduling point before every primitive, the
+  // explorer's small kernels (assembly/explore/), and Binaryen's Asyncify so that one thread
+  // can suspend a CPU's instance at a scheduling point and resume it later. With function
+  // names (--debug, -g) and little inlining (-O1): a counterexample names the kernel
+  // function of each access (functions marked @inline are still inlined by asc).
+  { out: "build/rcu-lab.stepping.wasm", entry: "assembly/explore/index.ts", extra: ["--use", "RCU_LAB_STEPPING=1", "--debug"], opt: "-O1", asyncify: true, allowedImports: STEPPING_ALLOWED_IMPORTS },
 ];
+
+/**
+ * Asyncify (binaryen's wasm-opt --asyncify): only the functions that can reach the
+ * scheduler import are instrumented, so an instance can unwind at env.sched_point and be
+ * rewound to it later.
+ */
+function asyncify(wasmPath) {
+  const wasmOpt = path.join(root, "node_modules/binaryen/bin/wasm-opt");
+  execFileSync(process.execPath, [wasmOpt, wasmPath, "--enable-threads", "--enable-bulk-memory", "--enable-sign-ext", "--enable-mutable-globals",
+    "--enable-nontrapping-float-to-int", "--asyncify", "--pass-arg=asyncify-imports@env.sched_point", "-O1", "-g", "-o", wasmPath], { stdio: "inherit" });
+}
 
 function inputsHash() {
   const h = createHash("sha256");
@@ -46,18 +63,19 @@ function inputsHash() {
   return h.digest("hex");
 }
 
-async function compileAssembly({ out, extra }) {
+async function compileAssembly({ out, extra, entry = "assembly/index.ts", asyncify: withAsyncify = false, allowedImports, opt = "-O3" }) {
   const args = [
-    "assembly/index.ts", "-o", out, "--textFile", out.replace(/\.wasm$/, ".wat"),
+    entry, "-o", out, "--textFile", out.replace(/\.wasm$/, ".wat"),
     "--bindings", "raw", "--importMemory", "--sharedMemory", "--initialMemory", "1",
     "--maximumMemory", String(MAXIMUM_MEMORY_PAGES), "--importTable", "--enable", "threads",
-    "--runtime", "stub", "-O3", "--noAssert", "--use", "abort=",
+    "--runtime", "stub", opt, "--noAssert", "--use", "abort=",
     "--use", `RCU_LAB_MAX_PAGES=${MAXIMUM_MEMORY_PAGES}`, ...extra,
   ];
   const { error, stderr } = await asc.main(args, { stdout: process.stdout, stderr: process.stderr });
   if (error) throw new Error(`asc failed for ${out}: ${error.message}\n${stderr.toString()}`);
+  if (withAsyncify) asyncify(path.join(root, out));
   embedParams(path.join(root, out));
-  const problems = checkWasm(fs.readFileSync(path.join(root, out)));
+  const problems = checkWasm(fs.readFileSync(path.join(root, out)), allowedImports ? { allowedImports } : {});
   if (problems.length) {
     throw new Error(`${out} breaks the shared-memory rules of docs/architecture.md:\n  - ${problems.join("\n  - ")}`);
   }

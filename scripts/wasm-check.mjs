@@ -14,6 +14,9 @@ export const ALLOWED_IMPORTS = [
   { module: "env", name: "host_probe", kind: "function" },
 ];
 
+/** The stepping build (the explorer's) also imports its scheduler. */
+export const STEPPING_ALLOWED_IMPORTS = [...ALLOWED_IMPORTS, { module: "env", name: "sched_point", kind: "function" }];
+
 const KIND = ["function", "table", "memory", "global", "tag"];
 const SECTION = { import: 2, memory: 5, start: 8, data: 11, dataCount: 12 };
 const FORBIDDEN_INSTRUCTIONS = [

@@ -84,6 +84,13 @@ export const FAULT_REC_GUARD_BROKEN: u32 = 1 << 18;
 export const FAULT_POKE_EMULATES_OLD: u32 = 1 << 19;
 
 /**
+ * __srcu_read_lock() without its barrier B (stepping build only: the explorer's x86-TSO mode
+ * shows what B orders, the reader's counter increment before its critical section's loads;
+ * the measured builds keep B unconditionally).
+ */
+export const FAULT_SRCU_NO_BARRIER_B: u32 = 1 << 20;
+
+/**
  * fault_active() for the kernel paths whose op counts are the kernel's: the fault bits
  * are read without counting (they are the emulator's, not the kernel's).
  */

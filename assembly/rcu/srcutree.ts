@@ -23,10 +23,10 @@ import { per_cpu_ptr, this_cpu_ptr } from "../percpu";
 import { in_nmi } from "../preempt";
 import {
   READ_ONCE_f64, READ_ONCE_u32, READ_ONCE_u64, WRITE_ONCE_f64, WRITE_ONCE_u32, WRITE_ONCE_u64, barrier, branch,
-  out_of_line_call, smp_mb, this_cpu_inc_u64_at, futex_wake, wake_up, cpu_reg_read_u32, cpu_reg_write_u32,
+  out_of_line_call, smp_mb, this_cpu_inc_u64_at, futex_wake, wake_up, cpu_reg_read_u32, cpu_reg_write_u32, STEPPING_BUILD,
 } from "../primitives";
 import { rcu_dynticks_curr_cpu_in_eqs } from "./dynticks";
-import { FAULT_SRCU_NO_FLIP, FAULT_SRCU_NO_SCAN1, FAULT_SRCU_SYNC_UNCHECKED, fault_active } from "./faults";
+import { FAULT_SRCU_NO_BARRIER_B, FAULT_SRCU_NO_FLIP, FAULT_SRCU_NO_SCAN1, FAULT_SRCU_SYNC_UNCHECKED, fault_active, fault_injected } from "./faults";
 import { rcu_seq_done, rcu_seq_ended, rcu_seq_snap, rcu_seq_started, rcu_seq_state, seq_cmp_lt } from "./rcu_seq";
 import { poll_state_synchronize_rcu, start_poll_synchronize_rcu } from "./update";
 import { gp_call, gp_done, gp_request, seq_advance_to } from "./gp_request";
@@ -101,6 +101,9 @@ export function srcu_flavor(ssp: u32): u32 {
 /** Second half of __srcu_read_lock(): this_cpu_inc(ssp->sda->srcu_lock_count[idx]); smp_mb() B. */
 @inline export function srcu_read_lock_inc(ssp: u32, idx: u32): void {
   this_cpu_inc_u64_at(this_cpu_srcu_sda(ssp) + idx * SRCU_CTR_STRIDE + SRCU_CTR_LOCKS);
+  // Broken variant FAULT_SRCU_NO_BARRIER_B exists in the stepping build only (STEPPING_BUILD
+  // is a compile-time false elsewhere, so the measured builds always execute B).
+  if (STEPPING_BUILD && fault_injected(FAULT_SRCU_NO_BARRIER_B)) return;
   smp_mb(); // B: avoid leaking the critical section; pairs with A, D and E
 }
 

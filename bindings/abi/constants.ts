@@ -26,6 +26,8 @@ export const FAULT_NAMES = [
   "rcuidle-body-ignored",
   // Broken recursion guards and text_poke_bp kept for test/recursion.test.ts.
   "rec-guard-broken", "poke-emulates-old",
+  // SRCU's read side without barrier B: in the stepping build only, for the explorer's x86-TSO mode.
+  "srcu-no-barrier-b",
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 

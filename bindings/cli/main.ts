@@ -17,6 +17,7 @@ import { renderStrategies } from "./render-strategies.js";
 import { addRunCommand } from "./run-command.js";
 import { addTortureCommand } from "./torture-command.js";
 import { addRecursionCommand } from "./recursion-command.js";
+import { addExploreCommands } from "./explore-command.js";
 
 /** This package's version, from the package.json it ships with (dist/bindings/cli/ -> the root). */
 function packageVersion(): string {
@@ -37,7 +38,7 @@ const program = new Command()
   .addHelpText(
     "after",
     "\nExit statuses: 0 success (torture: PASS); 1 torture FAIL, or the run failed (a CPU error, a deadline: see --deadline, an unsteady clock in calibrate); " +
-      "2 bad command line; 3 torture INCONCLUSIVE (nothing was tested).",
+      "2 bad command line; 3 torture INCONCLUSIVE (nothing was tested); 4 explore: the budget ran out before the bound was explored.",
   );
 
 /** The command running, for error messages. */
@@ -193,6 +194,7 @@ addDeadlineOption(calibrate)
 addTortureCommand(program);
 addRunCommand(program);
 addRecursionCommand(program, readProfile);
+addExploreCommands(program);
 
 program.parseAsync().catch((e: unknown) => {
   if (e instanceof CommanderError) {

@@ -35,6 +35,7 @@ export const FAULT_FLAVORS: Readonly<Record<FaultName, readonly TortureFlavor[]>
   "trace-irq-no-guard": [], "entry-plain-tracepoint": [],
   "irq-exit-ignores-rcu-exit": [], "idle-plain-tracepoint": [], "nmi-trace-before-rcu": [], "preempt-trace-every-level": [],
   "rcuidle-body-ignored": [], "rec-guard-broken": [], "poke-emulates-old": [],
+  "srcu-no-barrier-b": [], // stepping build only: rcu-lab explore --tso
 };
 
 /** Faults the torture test is expected to catch, with the flavor each one breaks. */

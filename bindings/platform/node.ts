@@ -9,6 +9,7 @@ const BUILD_FILES: Record<Build, string> = {
   release: "../../../build/rcu-lab.wasm",
   counting: "../../../build/rcu-lab.counting.wasm",
   tracing: "../../../build/rcu-lab.tracing.wasm",
+  stepping: "../../../build/rcu-lab.stepping.wasm",
 };
 
 let engineReady = false;

@@ -2,8 +2,8 @@
 // a browser's (Web Workers) comes with the browser adapter. Nothing outside platform/
 // imports a `node:` module.
 
-/** release: timed; counting: exact op counts; tracing: timeline events in the per-CPU rings. */
-export type Build = "release" | "counting" | "tracing";
+/** release: timed; counting: exact op counts; tracing: timeline events in the per-CPU rings; stepping: the explorer's (docs/explorer.md). */
+export type Build = "release" | "counting" | "tracing" | "stepping";
 
 /** The first message a worker receives: which context it plays. */
 export interface ContextInit {

@@ -1,0 +1,95 @@
+// rcu-lab explore and rcu-lab replay (docs/explorer.md). Exit statuses: 0 the bound was
+// explored clean (replay: the run is clean), 1 a counterexample (replay: the failure shows
+// again), 2 bad command line, 4 the budget ran out before the bound was explored.
+import { Option, type Command } from "commander";
+import fs from "node:fs";
+import { FAULT_NAMES, type FaultName } from "../abi/constants.js";
+import { CONFIGS, DEFAULT_CONFIG, EXPLORE_FAULTS, FAULT_CONFIG, configByName } from "../experiments/explore-configs.js";
+import { SCHEDULERS, compileStepping, explore, makeMachine, parseReplay, replayFile, type ExploreOptions, type SchedulerName } from "../experiments/explore.js";
+import { chromeTrace, formatTrace, recordTrace } from "../experiments/explore-trace.js";
+import { EXIT, UsageError, nonNegativeInt, positiveInt, positiveNumber } from "./options.js";
+import { describeConfig, renderExplore } from "./render-explore.js";
+
+/** explore's exit status when its budget ran out first (EXIT holds the shared ones). */
+export const EXIT_BUDGET = 4;
+
+interface ExploreCli {
+  config?: string; fault?: FaultName; scheduler: SchedulerName; bound?: number; seed: number; schedules: number; budget: number;
+  maxSteps: number; minimize: boolean; out: string; trace?: string; preemptKthread?: boolean; json?: boolean; tso?: boolean;
+}
+
+function writeTrace(path: string, events: Parameters<typeof chromeTrace>[0], title: string): void {
+  fs.writeFileSync(path, `${JSON.stringify(chromeTrace(events, title))}\n`);
+}
+
+export function addExploreCommands(program: Command): void {
+  program
+    .command("explore")
+    .description(
+      "systematic interleaving explorer: the emulated CPUs run the same kernel code under an explicit scheduler. Exit status 0 the bound was explored clean, " +
+        "1 counterexample, 2 bad command line, 4 the budget ran out first",
+    )
+    .addOption(new Option("--config <name>", `built-in configuration (default: the fault's, else ${DEFAULT_CONFIG})`).choices(CONFIGS.map((c) => c.name)))
+    .addOption(new Option("--fault <name>", "inject a deliberately broken mechanism (as torture names them)").choices([...FAULT_NAMES]))
+    .addOption(new Option("--scheduler <name>", "exhaustive (bounded), random or pct").choices([...SCHEDULERS]).default("exhaustive"))
+    .option("--bound <n>", "exhaustive: deviations from the default schedule (default: the fault's, else 2); pct: the depth d (default 3)", nonNegativeInt("--bound"))
+    .option("--seed <n>", "random and pct: seed", nonNegativeInt("--seed"), 1)
+    .option("--schedules <n>", "random and pct: schedules to run", positiveInt("--schedules"), 20_000)
+    .option("--budget <s>", "give up after this many seconds (exit status 4)", positiveNumber("--budget"), 300)
+    .option("--max-steps <n>", "cut a schedule after this many accesses", positiveInt("--max-steps"), 20_000)
+    .option("--no-minimize", "report the counterexample as found")
+    .option("--out <file>", "where to write the replay file of a counterexample", "rcu-lab-counterexample.json")
+    .option("--trace <file>", "write the counterexample's interleaving as Chrome trace-event JSON")
+    .option("--tso", "x86-TSO: per-CPU store buffers for plain stores, drained by locked operations (default: sequentially consistent; on with --fault srcu-no-barrier-b)")
+    .option("--no-tso", "sequentially consistent even with --fault srcu-no-barrier-b")
+    .option("--preempt-kthread", "let deviations preempt the grace-period kthread too (default: it runs until it yields)")
+    .option("--json", "print the result as JSON (schema rcu-lab/explore@1)")
+    .action(async (o: ExploreCli) => {
+      if (o.fault && !EXPLORE_FAULTS.includes(o.fault)) {
+        throw new UsageError(`--fault ${o.fault}: no explore configuration reaches its code, so exploring would test nothing; faults explore reaches: ${EXPLORE_FAULTS.join(", ")}`);
+      }
+      const fc = o.fault ? FAULT_CONFIG[o.fault] : undefined;
+      const config = configByName(o.config ?? fc?.config ?? DEFAULT_CONFIG);
+      const opts: ExploreOptions = {
+        config, fault: o.fault, scheduler: o.scheduler, bound: o.bound ?? (o.scheduler === "pct" ? 3 : fc?.bound ?? 2), seed: o.seed, schedules: o.schedules,
+        budgetSeconds: o.budget, maxSteps: o.maxSteps, minimize: o.minimize, preemptKthread: o.preemptKthread ?? false, tso: o.tso ?? fc?.tso ?? false,
+        progress: (s, e) => process.stderr.write(`explore: ${s.toLocaleString("en-US")} schedules, ${e.toFixed(0)} s\n`),
+      };
+      const module = await compileStepping((await import("../platform/node.js")).nodePlatform);
+      const r = explore(module, opts);
+      let events;
+      if (r.counterexample) {
+        const m = makeMachine(module, config, o.fault, opts.tso);
+        events = recordTrace(m, r.counterexample.deviations, opts.maxSteps).events;
+        fs.writeFileSync(o.out, `${JSON.stringify(replayFile(opts, r.counterexample), null, 2)}\n`);
+        if (o.trace) writeTrace(o.trace, events, `rcu-lab explore ${config.name}${o.fault ? ` --fault ${o.fault}` : ""}`);
+      }
+      const { progress: _p, config: _c, ...shown } = opts;
+      process.stdout.write(`${o.json ? JSON.stringify({ schema: "rcu-lab/explore@1", config: config.name, ...shown, ...r, interleaving: events }, null, 2) : renderExplore(opts, r, events, r.counterexample ? o.out : undefined)}\n`);
+      process.exitCode = r.status === "counterexample" ? EXIT.FAIL : r.status === "clean" ? EXIT.PASS : EXIT_BUDGET;
+    });
+
+  program
+    .command("replay")
+    .description("re-run a counterexample written by explore, deterministically, and show its interleaving. Exit status 1 the failure shows, 0 the run is clean, 2 bad file")
+    .argument("<file>", "replay file (explore --out)")
+    .option("--trace <file>", "write the interleaving as Chrome trace-event JSON")
+    .action(async (file: string, o: { trace?: string }) => {
+      let f;
+      try {
+        f = parseReplay(JSON.parse(fs.readFileSync(file, "utf8")), file);
+      } catch (e) {
+        throw new UsageError(`cannot replay ${file}: ${(e as Error).message}`);
+      }
+      const config = configByName(f.config);
+      const module = await compileStepping((await import("../platform/node.js")).nodePlatform);
+      const { events, result } = recordTrace(makeMachine(module, config, f.fault, f.tso ?? false), f.deviations, f.maxSteps);
+      if (o.trace) writeTrace(o.trace, events, `rcu-lab replay ${file}`);
+      const same = result.violation === f.violation && result.failedStep === f.failedStep;
+      const head = [`replay ${file}: ${describeConfig(config)}; fault ${f.fault ?? "none"}${f.tso ? "; x86-TSO" : ""}; ${f.deviations.length} deviation(s)`, "interleaving:", ...formatTrace(events)];
+      const verdict = result.violation === undefined ? `result: CLEAN: the recorded failure did not show (recorded: ${f.violation})`
+        : `result: COUNTEREXAMPLE ${same ? "reproduced" : "(a different failure than recorded)"}: ${result.violation} (at access ${result.failedStep})`;
+      process.stdout.write(`${[...head, verdict].join("\n")}\n`);
+      process.exitCode = result.violation === undefined ? EXIT.PASS : EXIT.FAIL;
+    });
+}
