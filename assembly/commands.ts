@@ -161,3 +161,12 @@ export {
 export {
   syscall_enter_v5_6, syscall_exit_v5_6, syscall_enter_v5_8, syscall_exit_v5_8, syscall_loop_v5_6, syscall_loop_v5_8,
 } from "./kernel/entry_syscall";
+
+// Interrupts delivered to a running CPU (issue 10, part 2): the schedule, the poll points
+// between commands, the host's IPI, and the emulated timer of the tick schedule (stepped by
+// the kthread's worker, not a command: bindings/worker/commands.ts NOT_COMMANDS).
+export {
+  irq_schedule_set, irq_schedule_mode, irq_poll_loop, irq_poll_between_commands, irq_send_ipi, do_IRQ,
+} from "./kernel/irq_delivery";
+export { irq_timer_step } from "./kernel/clockevents";
+export { gp_wait_domain } from "./rcu/flavor";

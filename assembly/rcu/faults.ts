@@ -45,6 +45,12 @@ export const FAULT_TRACE_IRQ_NO_GUARD: u32 = 1 << 11;
 export const FAULT_ENTRY_PLAIN_TRACEPOINT: u32 = 1 << 12;
 
 /**
+ * rcu_exp_handler() (rcu/tree_exp.ts) reports an expedited quiescent state wherever its IPI
+ * lands, inside a read-side critical section included: the expedited grace period ends under a reader.
+ */
+export const FAULT_EXP_QS_IN_READER: u32 = 1 << 13;
+
+/**
  * fault_active() for the kernel paths whose op counts are the kernel's: the fault bits
  * are read without counting (they are the emulator's, not the kernel's).
  */

@@ -26,6 +26,7 @@ import {
 } from "../primitives";
 import { local_irq_disable, local_irq_enable } from "../irqflags";
 import { irq_enter, irq_exit } from "../kernel/hardirq";
+import { irq_poll } from "../kernel/irq_delivery";
 import { rcu_idle_enter, rcu_idle_exit } from "../rcu/dynticks";
 import { FAULT_READER_IN_EQS, fault_active } from "../rcu/faults";
 import { rcu_read_lock_sched_notrace, rcu_read_unlock_sched_notrace } from "../rcu/rcupdate";
@@ -315,6 +316,7 @@ export function torture_reader_batch(n: u32, flavor: u32, ssp: u32): u32 {
   for (let i: u32 = 0; i < n; i++) {
     if (flavor != TORTURE_RCU && (i & 7) == 0) adopt_one();
     read_in_context(flavor, ssp, pick_context(flavor));
+    irq_poll(); // between sections, in task context with interrupts on (kernel/irq_delivery.ts)
   }
   return n;
 }

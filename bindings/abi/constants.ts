@@ -16,6 +16,8 @@ export const FAULT_NAMES = [
   // Broken kernel paths kept for test/kernel-paths.test.ts: trace_hardirqs_off/on without the
   // tracing_irq_cpu guard, and a v5.6 syscall entry that calls the plain tracepoint.
   "trace-irq-no-guard", "entry-plain-tracepoint",
+  // rcu_exp_handler() reporting an expedited QS inside a reader: kept for test/interrupts.test.ts.
+  "exp-qs-in-reader",
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
@@ -48,7 +50,8 @@ export const REQUIRED_CONSTANTS = [
   ...OP_KINDS.map((n) => globalName("OP", n)),
   ...ERRNO_NAMES,
   "NR_USAGE_KINDS", "NR_OP_KINDS", "TRACEPOINT_DEFAULT_PRIO", "RCU_SEQ_STATE_MASK", "RCU_SEQ_CTR_SHIFT", "MIGHT_SLEEP_IRQS_OFF",
-  "SRCU_FLAVOR_NONE", "SRCU_FLAVOR_NORMAL", "SRCU_FLAVOR_FAST", "GP_DOMAIN_RCU", "GP_DOMAIN_SRCU_BASE",
+  "SRCU_FLAVOR_NONE", "SRCU_FLAVOR_NORMAL", "SRCU_FLAVOR_FAST", "GP_DOMAIN_RCU", "GP_DOMAIN_SRCU_BASE", "GP_DOMAIN_RCU_EXP",
+  "IRQ_SCHED_OFF", "IRQ_SCHED_TICK", "IRQ_SCHED_EVERY", "IRQ_SCHED_RANDOM", "IRQ_ENTRY_V5_6", "NR_IRQ_ENTRIES",
   "GP_REQ_NORMAL", "GP_REQ_SYNC", "GP_REQ_EXPEDITED", "TORTURE_RCU", "TORTURE_SRCU", "TORTURE_SRCU_FAST",
   "TPCTX_TASK", "TPCTX_IRQ", "TPCTX_IDLE", "TPCTX_NMI", "TPCTX_IRQ_IDLE", "TPCTX_NMI_IDLE", "TP_SRCU", "TP_SRCU_FAST", "TP_RELEASE_RCU", "TP_RELEASE_RCU_SRCU", "CALIBRATE_CHAIN_OPS",
 ] as const;

@@ -67,7 +67,9 @@ function srcuDomain(ctx: SleepingContext, ssp: number): number {
 export function synchronize(ctx: SleepingContext, domain: number, expedited: boolean, what: string): number {
   mightSleep(ctx, what);
   const x = ctx.exports, L = ctx.layout;
-  const cookie = x.gp_start_poll(domain, expedited ? L.GP_REQ_EXPEDITED : L.GP_REQ_SYNC, nowUs());
+  const mode = expedited ? L.GP_REQ_EXPEDITED : L.GP_REQ_SYNC;
+  domain = x.gp_wait_domain(domain, mode) >>> 0; // synchronize_rcu_expedited(): its own sequence (assembly/rcu/tree_exp.ts)
+  const cookie = x.gp_start_poll(domain, mode, nowUs());
   x.idle_loop_enter();
   try {
     waitBlocking(ctx.i32, x.gp_seq_word(domain) >> 2, () => x.gp_poll_state(domain, cookie) === 1, GP_WAIT_MS,
