@@ -107,6 +107,7 @@ describe("interrupt schedules (every N operations, random with a seed)", () => {
 describe("IPIs and the tick", () => {
   it("an IPI to a CPU runs its handler: in task context, and from the idle loop (which it wakes)", async () => {
     const m = await machine(2, { idle: true });
+    await until(() => state(m, 1).nesting === 0n, 10_000, "CPU 1 in its idle loop");
     const idle = state(m, 1);
     m.interrupts.sendIpi(1);
     await until(() => m.interrupts.deliveries(1).ipi === 1, 10_000, "the IPI to idle CPU 1");
@@ -136,6 +137,7 @@ describe("IPIs and the tick", () => {
 describe("expedited grace periods on IPIs (tree_exp.h)", () => {
   it("an idle CPU is not IPI'd: sync_rcu_exp_select_cpus() reports CPUs it sees in an EQS", async () => {
     const m = await machine(2, { idle: true });
+    for (const cpu of [0, 1]) await until(() => state(m, cpu).nesting === 0n, 10_000, `CPU ${cpu} in its idle loop`);
     await m.rcu.synchronize({ expedited: true });
     expect(m.rcu.expStats).toEqual({ completed: 1, ipis: 0, notIpid: 2 });
     expect([m.interrupts.deliveries(0).ipi, m.interrupts.deliveries(1).ipi]).toEqual([0, 0]);
