@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Machine } from "../dist/bindings/index.js";
+import { runTorture, type Machine } from "../dist/bindings/index.js";
 import { settlesWithin, until, useMachines } from "./helpers.js";
 
 // Issue 10, part 2: interrupts delivered to a running CPU (assembly/kernel/irq_delivery.ts)
@@ -179,4 +179,18 @@ describe("expedited grace periods on IPIs (tree_exp.h)", () => {
     expect(await endsUnderReader(["exp-qs-in-reader"])).toBe(true);
     expect(await endsUnderReader(["gp-skip-cpu"])).toBe(true);
   });
+
+  it("the rcutorture oracle with an expedited writer: PASS; with rcu_exp_handler() reporting inside readers, FAIL (IPIs land in the readers' delays)", async () => {
+    const run = async (fault?: "exp-qs-in-reader") => {
+      const m = await machine(3, { idle: true });
+      return runTorture(m, { flavor: "rcu", expedited: true, fault, seconds: 1.5, seed: 7 });
+    };
+    const good = await run();
+    expect(good.verdict).toBe("PASS");
+    expect(good.gracePeriods).toBeGreaterThan(10);
+    const bad = await run("exp-qs-in-reader");
+    expect(bad.verdict).toBe("FAIL");
+    expect(bad.pipeErrors).toBeGreaterThan(0);
+  });
 });
+

@@ -27,7 +27,7 @@ describe("torture refuses what it would not test", () => {
     // trace-irq-no-guard and entry-plain-tracepoint break kernel paths (test/kernel-paths.test.ts).
     const testOnly = [
       "sched-preempt-mask-only", "tick-trusts-user", "nmi-nest-unchecked", "srcu-sync-unchecked", "irq-enter-cond-rcu",
-      "trace-irq-no-guard", "entry-plain-tracepoint", "exp-qs-in-reader",
+      "trace-irq-no-guard", "entry-plain-tracepoint",
     ];
     for (const f of FAULT_NAMES) {
       if (testOnly.includes(f)) expect(FAULT_FLAVORS[f]).toEqual([]);

@@ -72,7 +72,11 @@ export function synchronize(ctx: SleepingContext, domain: number, expedited: boo
   const cookie = x.gp_start_poll(domain, mode, nowUs());
   x.idle_loop_enter();
   try {
-    waitBlocking(ctx.i32, x.gp_seq_word(domain) >> 2, () => x.gp_poll_state(domain, cookie) === 1, GP_WAIT_MS,
+    // The idle CPU takes interrupts raised for it (an expedited grace period may have IPI'd
+    // it before it went idle): at each wake-up of the wait, at most 10 ms apart.
+    const done = () => (x.irq_poll_between_commands(), x.gp_poll_state(domain, cookie) === 1);
+    x.irq_poll_between_commands(); // at once: an IPI sent between the request and the idle entry
+    waitBlocking(ctx.i32, x.gp_seq_word(domain) >> 2, done, GP_WAIT_MS,
       () => new Error(`${what} did not complete within ${GP_WAIT_MS} ms`));
   } finally {
     x.idle_loop_exit();
@@ -93,6 +97,7 @@ function sleepJiffies(ctx: SleepingContext, jiffies: number): void {
   try {
     // HDR_MAGIC never changes and is never notified: a plain timed sleep.
     sleepBlocking(ctx.i32, ctx.layout.HDR_MAGIC >> 2, (jiffies * ctx.layout.JIFFY_US) / 1000);
+    ctx.exports.irq_poll_between_commands(); // interrupts that came while it slept, taken from idle
   } finally {
     ctx.exports.idle_loop_exit();
   }
