@@ -139,6 +139,7 @@ function irq_poll_slow(mode: u32): void {
  */
 @inline export function irq_poll(): void {
   const mode = cpu_reg_read_u32(PCPU_IRQ_CFG + IRQ_CFG_MODE);
+  // EVERY (2) and RANDOM (3) share bit 1: the schedules that count operations.
   if ((emulator_read_u32(this_cpu_ptr(PCPU_IRQ_PENDING)) | (mode & IRQ_SCHED_EVERY)) == 0) return;
   irq_poll_slow(mode);
 }

@@ -38,8 +38,7 @@ export const FAULT_FLAVORS: Readonly<Record<FaultName, readonly TortureFlavor[]>
   // no torture run goes through them.
   "trace-irq-no-guard": [],
   "entry-plain-tracepoint": [],
-  // rcu_exp_handler() reporting inside a reader: runs with expedited: true only (test/interrupts.test.ts).
-  "exp-qs-in-reader": ["rcu"],
+  "exp-qs-in-reader": ["rcu"], // rcu_exp_handler() reporting inside a reader: with expedited: true only
 };
 
 /** Faults the torture test is expected to catch, with the flavor each one breaks. */
@@ -62,8 +61,7 @@ export interface TortureOptions {
   stallRate?: number;
   /** SRCU flavors: 1-in-N task sections migrate to another CPU inside the section. */
   migrateRate?: number;
-  /** Flavor rcu: the writer waits with synchronize_rcu_expedited() (IPIs, assembly/rcu/tree_exp.ts). */
-  expedited?: boolean;
+  expedited?: boolean; // flavor rcu: the writer waits with synchronize_rcu_expedited() (IPIs, assembly/rcu/tree_exp.ts)
   /** Called about every 500 ms with the progress so far. */
   onProgress?: (p: TortureProgress) => void;
 }
