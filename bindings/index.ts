@@ -24,3 +24,8 @@ export type { Verdict } from "./experiments/verdict.js";
 export { runTpTorture, PROBE_KINDS, type ProbeKind, type TpTortureOptions, type TpTortureReport } from "./experiments/tp-torture.js";
 export { runSafety, safetyOf, parseSafety, SHIPPED_SAFETY_URL, type SafetyReport, type SafetyCell, type SafetyOptions } from "./experiments/safety.js";
 export { renderTorture, renderTpTorture } from "./cli/render-torture.js";
+export { validate as validateJsonSchema, type JsonSchema } from "./experiments/json-schema.js";
+export { parseScenario, checkSchema, schemaEnums, ScenarioError, type Scenario, type Variant, type MixEntry } from "./experiments/scenario-parse.js";
+export { PATHS, PATH_NAMES, BODIES, BODY_NAMES, drainRing, setBody, writeMix, pathCounts, rcuidleStats, type PathDef, type BodyDef, type RingEvent } from "./experiments/scenario-paths.js";
+export { runScenario, SCENARIO_REPORT_SCHEMA, type ScenarioReport, type ScenarioRow, type RunScenarioOptions } from "./experiments/scenario.js";
+export { runTraced, type TraceResult, type ChromeEvent } from "./experiments/scenario-trace.js";

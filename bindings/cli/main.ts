@@ -14,6 +14,7 @@ import { EXIT, UsageError, addDeadlineOption, checkWritable, cliMessage, list, p
 import { progressLine } from "./progress.js";
 import { renderPrimitives } from "./render-primitives.js";
 import { renderStrategies } from "./render-strategies.js";
+import { addRunCommand } from "./run-command.js";
 import { addTortureCommand } from "./torture-command.js";
 
 /** This package's version, from the package.json it ships with (dist/bindings/cli/ -> the root). */
@@ -189,6 +190,7 @@ addDeadlineOption(calibrate)
   });
 
 addTortureCommand(program);
+addRunCommand(program);
 
 program.parseAsync().catch((e: unknown) => {
   if (e instanceof CommanderError) {
