@@ -32,6 +32,7 @@ export {
   FAULT_NMI_TRACE_BEFORE_RCU, FAULT_PREEMPT_TRACE_EVERY_LEVEL,
   FAULT_RCUIDLE_BODY_IGNORED, FAULT_EXP_QS_IN_READER,
 } from "./rcu/faults";
+export { FAULT_REC_GUARD_BROKEN, FAULT_POKE_EMULATES_OLD } from "./rcu/faults";
 export { OP_READ_ONCE, OP_WRITE_ONCE, OP_THIS_CPU_RMW, OP_ATOMIC_RMW, OP_SMP_MB, OP_STORE_RELEASE, OP_BRANCH, OP_INDIRECT_CALL, OP_CALL, OP_IRQ_SAVE, OP_IRQ_RESTORE } from "./primitives";
 export { RCU_SEQ_CTR_SHIFT, RCU_SEQ_STATE_MASK } from "./rcu/rcu_seq";
 export { MIGHT_SLEEP_IRQS_OFF } from "./rcu/update";
@@ -82,3 +83,28 @@ export function cpu_init(cpu: u32): u32 {
   return 0;
 }
 export { IRQ_FROM_USER, IRQ_FROM_TASK, IRQ_FROM_IDLE, IRQ_FROM_USER_NOHZ_FULL } from "./kernel/entry_irq";
+// The recursion lab (issue 11): guards, scenarios, the guards' measured loops, and the
+// building blocks a host may drive step by step.
+export {
+  GUARD_NONE, GUARD_BPF_PROG_ACTIVE, GUARD_FTRACE_BITS, GUARD_PERF_CONTEXT, GUARD_STACK_FLAG, GUARD_STACK_FLAG_PER_TRACER, NR_REC_GUARDS,
+} from "./recursion/guards";
+export {
+  SCEN_TRAP_PF, SCEN_TRAP_DB, SCEN_IRQ_IN_PROBE, SCEN_IRQ_ENTRY, SCEN_NMI_IN_IRQ, SCEN_IRQ_IN_SOFTIRQ, SCEN_PATCH_INT3_V5_6,
+  SCEN_PATCH_INT3_NOINSTR, SCEN_TRACERS_EACH_OTHER, SCEN_MIGRATE, SCEN_PREEMPT_IN_PROBE, SCEN_PATCH_INT3_TRACED, SCEN_RANDOM, NR_REC_SCENARIOS,
+  rec_scenario_run, rec_lab_reset, rec_lab_guard, rec_lab_enable, rec_lab_action, rec_lab_pending,
+} from "./recursion/scenarios";
+export {
+  REC_STACK_LIMIT, REC_LAB_SIZE, RL_STATS, NR_REC_STATS, ST_ATTEMPTS_LEGIT, ST_ATTEMPTS_RECURSIVE, ST_RECORDED_LEGIT, ST_RECORDED_RECURSIVE, ST_LOST,
+  ST_STOPPED, ST_MAX_DEPTH, ST_CRASHES, ST_TRAPS, ST_INTERRUPTS, ST_LEFTOVER, ST_TOP, TRACER_A, TRACER_B,
+} from "./recursion/lab";
+export {
+  TP_TASK, TP_TRAP, TP_IRQ, TP_NMI, TP_IRQ_OFF, TP_SOFTIRQ, TP_IN_A, TP_IN_B, ACT_FAULT, ACT_CALL_HELPER, ACT_MIGRATE, PEND_IRQ, PEND_NMI,
+  PEND_NMI_IN_IRQ, rec_tracepoint,
+} from "./recursion/tracer";
+export { lab_irq, lab_nmi, lab_softirq } from "./recursion/contexts";
+export { TRAP_PF, TRAP_DB, lab_trap } from "./recursion/traps";
+export { SITE_BSEARCH, text_poke_bp_batch_prepare, text_poke_bp_step } from "./recursion/text_poke_bp";
+export {
+  rec_guard_loop_none, rec_guard_loop_bpf_prog_active, rec_guard_loop_ftrace_bits, rec_guard_loop_perf_context, rec_guard_loop_stack_flag,
+  rec_guard_loop_stack_flag_per_tracer,
+} from "./recursion/guard_loops";

@@ -16,7 +16,7 @@
 //   PERCPU_BASE       one per-CPU area per context, PERCPU_STRIDE bytes (the kernel's per-CPU data)
 //   layout_end(cpus)  = PERCPU_BASE + (cpus + NR_EXTRA_CONTEXTS) * PERCPU_STRIDE
 
-export const LAYOUT_VERSION: u32 = 10;
+export const LAYOUT_VERSION: u32 = 11;
 export const LAYOUT_MAGIC: u32 = 0x4c554352; // "RCUL"
 
 /** Maximum pages of the shared memory: the build passes --maximumMemory and the same
@@ -392,13 +392,33 @@ export const RIS_WATCHING: u32 = 8;
 /** The same for the irq_disable tracepoint alone (trace_hardirqs_off's). */
 export const RIS_OFF_CALLS: u32 = 16;
 export const RIS_OFF_WATCHING: u32 = 24;
+// ---- recursion guards (assembly/recursion/, issue 11) ----------------------------------
+/** int bpf_prog_active (kernel/bpf/syscall.c DEFINE_PER_CPU, v5.10.13): trace_call_bpf()'s guard. */
+export const PCPU_BPF_PROG_ACTIVE: u32 = 33 * CACHELINE;
+/** int swevent_htable.recursion[PERF_NR_CONTEXTS] (kernel/events/core.c, v5.10.13): u32 x 4. */
+export const PCPU_PERF_RECURSION: u32 = 34 * CACHELINE;
+/** u32 in_tracing word of this CPU's IRQ stack (the 2020 proposal): bit 0 shared, bit 1 + t tracer t. */
+export const PCPU_IRQ_STACK_FLAG: u32 = 35 * CACHELINE;
+/** u32 in_tracing word of this CPU's NMI (IST) stack. */
+export const PCPU_NMI_STACK_FLAG: u32 = 36 * CACHELINE;
+/**
+ * The recursion lab's per-CPU registers (recursion/stacks.ts): u32 current_task (address of the
+ * lab's task_struct), u32 the stack in use, u32 its in_tracing word's address, u32 irq_count.
+ */
+export const PCPU_REC_CPU: u32 = 37 * CACHELINE;
+export const REC_CURRENT: u32 = 0;
+export const REC_STACK: u32 = 4;
+export const REC_FLAG_PTR: u32 = 8;
+export const REC_IRQ_COUNT: u32 = 12;
+/** The recursion lab's own state (the context that runs it): config, stats, tasks, text. 11 lines (recursion/lab.ts REC_LAB_SIZE). */
+export const PCPU_REC_LAB: u32 = 38 * CACHELINE;
 /**
  * The emulated CPU's pending-interrupt word (the local APIC's IRR, kernel/irq_delivery.ts):
  * u32 pending vectors (IRQ_VEC_* bits), set by this CPU's schedule, the emulated timer or
  * another CPU (an IPI), cleared by this CPU when it delivers; u32 the queued call-function
  * requests (CSD_* bits, smp_call_function_single's csd) at +4. Written remotely: own line.
  */
-export const PCPU_IRQ_PENDING: u32 = 33 * CACHELINE;
+export const PCPU_IRQ_PENDING: u32 = 49 * CACHELINE;
 export const IRQ_CSD: u32 = 4;
 /**
  * Interrupt-delivery configuration and schedule state (emulator bookkeeping, never counted):
@@ -406,7 +426,7 @@ export const IRQ_CSD: u32 = 4;
  * (N operations, the random mean, or HZ), u32 operations left until the next scheduled
  * interrupt, u64 the random schedule's PRNG state, f64 time of the next timer tick (us).
  */
-export const PCPU_IRQ_CFG: u32 = 34 * CACHELINE;
+export const PCPU_IRQ_CFG: u32 = 50 * CACHELINE;
 export const IRQ_CFG_MODE: u32 = 0;
 export const IRQ_CFG_ENTRY: u32 = 4;
 export const IRQ_CFG_ARG: u32 = 8;
@@ -417,14 +437,14 @@ export const IRQ_CFG_NEXT_TICK_US: u32 = 24;
  * Delivery statistics (u64, emulator bookkeeping): interrupts delivered by vector (device,
  * timer, call-function IPI), rcu_exp_handler() runs, and those that reported a quiescent state.
  */
-export const PCPU_IRQ_STATS: u32 = 35 * CACHELINE;
+export const PCPU_IRQ_STATS: u32 = 51 * CACHELINE;
 export const IRQ_ST_DEVICE: u32 = 0;
 export const IRQ_ST_TIMER: u32 = 8;
 export const IRQ_ST_IPI: u32 = 16;
 export const IRQ_ST_EXP_HANDLER: u32 = 24;
 export const IRQ_ST_EXP_REPORTED: u32 = 32;
 /** First line not used by this layout version. */
-export const PCPU_FREE: u32 = 36 * CACHELINE;
+export const PCPU_FREE: u32 = 52 * CACHELINE;
 
 /** Bytes of memory used by a machine of `cpus` CPUs. */
 export function layout_end(cpus: u32): u32 {

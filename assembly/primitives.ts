@@ -137,6 +137,11 @@ export const COUNTING_BUILD: u32 = COUNTING ? 1 : 0;
   }
 }
 
+/** A store of emulator bookkeeping at an absolute address (the recursion lab's statistics): never counted. */
+@inline export function emulator_write_u32(p: usize, v: u32): void {
+  store<u32>(p, v);
+}
+
 /** Emulator-private per-CPU state (PRNG, statistics): not kernel memory ops, not counted. */
 @inline export function cpu_reg_read_u64(field: u32): u64 {
   return load<u64>(this_cpu_ptr(field));

@@ -29,3 +29,6 @@ export { parseScenario, checkSchema, schemaEnums, ScenarioError, type Scenario, 
 export { PATHS, PATH_NAMES, BODIES, BODY_NAMES, drainRing, setBody, writeMix, pathCounts, rcuidleStats, type PathDef, type BodyDef, type RingEvent } from "./experiments/scenario-paths.js";
 export { runScenario, SCENARIO_REPORT_SCHEMA, type ScenarioReport, type ScenarioRow, type RunScenarioOptions } from "./experiments/scenario.js";
 export { runTraced, type TraceResult, type ChromeEvent } from "./experiments/scenario-trace.js";
+export { GUARDS, SCENARIOS as RECURSION_SCENARIOS, guard, scenario as recursionScenario, runScenario as runRecursionScenario, readCounts, setLabFaults, type Guard, type Scenario as RecursionScenario, type RecursionCounts } from "./experiments/recursion.js";
+export { runRecursionTable, guardOpCounts, type RecursionReport, type RecursionCell, type GuardCost } from "./experiments/recursion-table.js";
+export { renderRecursion } from "./cli/render-recursion.js";

@@ -27,7 +27,7 @@ describe("torture refuses what it would not test", () => {
     const testOnly = [
       "sched-preempt-mask-only", "tick-trusts-user", "nmi-nest-unchecked", "srcu-sync-unchecked",
       "trace-irq-no-guard", "entry-plain-tracepoint", "irq-exit-ignores-rcu-exit", "idle-plain-tracepoint",
-      "nmi-trace-before-rcu", "preempt-trace-every-level", "rcuidle-body-ignored",
+      "nmi-trace-before-rcu", "preempt-trace-every-level", "rcuidle-body-ignored", "rec-guard-broken", "poke-emulates-old",
     ];
     for (const f of FAULT_NAMES) {
       if (testOnly.includes(f)) expect(FAULT_FLAVORS[f]).toEqual([]);

@@ -73,12 +73,21 @@ export const FAULT_PREEMPT_TRACE_EVERY_LEVEL: u32 = 1 << 16;
  * a scenario would measure the same code.
  */
 export const FAULT_RCUIDLE_BODY_IGNORED: u32 = 1 << 17;
+/**
+ * The recursion guard under test (assembly/recursion/guards.ts) is broken in its own way:
+ * bpf-prog-active ignores its counter, ftrace-bits always sees the normal context, perf-context
+ * always level 0, stack-flag gives each trap a flag of its own, stack-flag-per-tracer one flag
+ * for every tracer; none (no guard) overflows one frame later. test/recursion.test.ts only.
+ */
+export const FAULT_REC_GUARD_BROKEN: u32 = 1 << 18;
+/** poke_int3_handler() (recursion/text_poke_bp.ts) emulates the OLD instruction instead of the new one. */
+export const FAULT_POKE_EMULATES_OLD: u32 = 1 << 19;
 
 /**
  * rcu_exp_handler() (rcu/tree_exp.ts) reports an expedited quiescent state wherever its IPI
  * lands, inside a read-side critical section included: the expedited grace period ends under a reader.
  */
-export const FAULT_EXP_QS_IN_READER: u32 = 1 << 18;
+export const FAULT_EXP_QS_IN_READER: u32 = 1 << 20;
 
 /**
  * fault_active() for the kernel paths whose op counts are the kernel's: the fault bits

@@ -24,6 +24,8 @@ export const FAULT_NAMES = [
   "nmi-trace-before-rcu", "preempt-trace-every-level",
   // The rcuidle tracepoint that ignores the scenario's body selector (test/scenarios.test.ts).
   "rcuidle-body-ignored",
+  // Broken recursion guards and text_poke_bp kept for test/recursion.test.ts.
+  "rec-guard-broken", "poke-emulates-old",
   // rcu_exp_handler() reporting an expedited QS inside a reader: kept for test/interrupts.test.ts.
   "exp-qs-in-reader",
 ] as const;

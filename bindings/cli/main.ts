@@ -16,6 +16,7 @@ import { renderPrimitives } from "./render-primitives.js";
 import { renderStrategies } from "./render-strategies.js";
 import { addRunCommand } from "./run-command.js";
 import { addTortureCommand } from "./torture-command.js";
+import { addRecursionCommand } from "./recursion-command.js";
 
 /** This package's version, from the package.json it ships with (dist/bindings/cli/ -> the root). */
 function packageVersion(): string {
@@ -191,6 +192,7 @@ addDeadlineOption(calibrate)
 
 addTortureCommand(program);
 addRunCommand(program);
+addRecursionCommand(program, readProfile);
 
 program.parseAsync().catch((e: unknown) => {
   if (e instanceof CommanderError) {
