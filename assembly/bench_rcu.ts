@@ -1,5 +1,6 @@
 // Read-side benchmark loops of the RCU flavors, and busy readers for grace-period latency
 // under load. JavaScript calls each once per batch.
+import { irq_poll } from "./kernel/irq_delivery";
 import { rcu_read_lock_sched_notrace, rcu_read_unlock_sched_notrace } from "./rcu/rcupdate";
 import { SRCU_FLAVOR_FAST, __srcu_read_lock, __srcu_read_lock_fast, __srcu_read_unlock, __srcu_read_unlock_fast, srcu_flavor } from "./rcu/srcutree";
 import { rcu_note_context_switch } from "./rcu/tree_qs";
@@ -49,7 +50,8 @@ export function bench_srcu_fast_read(n: u32, ssp: u32): u32 {
 
 /**
  * A busy CPU for grace-period latency: `n` RCU-sched read-side sections of `len` empty
- * iterations each, with a scheduling point (a quiescent state) after each section.
+ * iterations each, with a scheduling point (a quiescent state) and an interrupt-enabled point
+ * (kernel/irq_delivery.ts) after each section.
  */
 export function bench_rcu_busy(n: u32, len: u32): u32 {
   let acc: u32 = 0;
@@ -58,6 +60,7 @@ export function bench_rcu_busy(n: u32, len: u32): u32 {
     acc += section_body(len);
     rcu_read_unlock_sched_notrace();
     rcu_note_context_switch();
+    irq_poll(); // interrupts on between sections: an expedited grace period's IPI is taken here
   }
   return acc;
 }
@@ -77,6 +80,7 @@ export function bench_srcu_busy(n: u32, len: u32, ssp: u32): u32 {
       __srcu_read_unlock(ssp, idx);
     }
     rcu_note_context_switch();
+    irq_poll();
   }
   return acc;
 }

@@ -176,3 +176,12 @@ export {
 
 // The path mix of scenarios (issue 10, part 3): one batch of `n` paths drawn from the mix.
 export { path_mix } from "./kernel/path_mix";
+
+// Interrupts delivered to a running CPU (issue 10, part 2): the schedule, the poll points
+// between commands, the host's IPI, and the emulated timer of the tick schedule (stepped by
+// the kthread's worker, not a command: bindings/worker/commands.ts NOT_COMMANDS).
+export {
+  irq_schedule_set, irq_schedule_mode, irq_poll_loop, irq_poll_between_commands, irq_send_ipi, do_IRQ,
+} from "./kernel/irq_delivery";
+export { irq_timer_step } from "./kernel/clockevents";
+export { gp_wait_domain } from "./rcu/flavor";

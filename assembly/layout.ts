@@ -16,7 +16,7 @@
 //   PERCPU_BASE       one per-CPU area per context, PERCPU_STRIDE bytes (the kernel's per-CPU data)
 //   layout_end(cpus)  = PERCPU_BASE + (cpus + NR_EXTRA_CONTEXTS) * PERCPU_STRIDE
 
-export const LAYOUT_VERSION: u32 = 10;
+export const LAYOUT_VERSION: u32 = 11;
 export const LAYOUT_MAGIC: u32 = 0x4c554352; // "RCUL"
 
 /** Maximum pages of the shared memory: the build passes --maximumMemory and the same
@@ -69,13 +69,13 @@ export const RCU_GP_SEQ: u32 = RCU_STATE_BASE + 0 * CACHELINE;
 export const RCU_GP_SEQ_NEEDED: u32 = RCU_STATE_BASE + 1 * CACHELINE;
 /** u32 futex word of the grace-period kthread: bumped to wake it (requests, reports). */
 export const RCU_GP_WAKE: u32 = RCU_STATE_BASE + 2 * CACHELINE;
-/** u32 expedited request: the gp_seq an expedited waiter needs (0 = none). */
+/** u32 the root's exp_seq_rq: the expedited_sequence value an expedited waiter needs (rcu/tree_exp.ts). */
 export const RCU_EXP_SEQ_NEEDED: u32 = RCU_STATE_BASE + 3 * CACHELINE;
 /** Engine-private state (only the kthread instance writes it): see tree_gp.ts. */
 export const RCU_GP_PRIV: u32 = RCU_STATE_BASE + 4 * CACHELINE;
 export const GP_PRIV_STATE: u32 = 0; //       u32 engine state
 export const GP_PRIV_QSMASK: u32 = 8; //      u64 CPUs that still owe a quiescent state (rnp->qsmask)
-export const GP_PRIV_EXP: u32 = 16; //        u32 1 while this grace period is expedited
+export const GP_PRIV_EXP: u32 = 16; //        u32 unused since expedited grace periods run on IPIs (rcu/tree_exp.ts); kept 0
 export const GP_PRIV_FQS: u32 = 20; //        u32 force-quiescent-state passes in this grace period
 export const GP_PRIV_COMPLETED: u32 = 24; //  u64 grace periods completed
 export const GP_PRIV_FQS_TOTAL: u32 = 32; //  u64 FQS passes in all
@@ -85,7 +85,21 @@ export const GP_PRIV_LAST_FQS_US: u32 = 56; // f64 time of the last FQS pass (us
 /** u32 fault-injection bits (FAULT_* in faults.ts) and u32 argument, set by the host. */
 export const RCU_FAULTS: u32 = RCU_STATE_BASE + 5 * CACHELINE;
 export const RCU_FAULT_ARG: u32 = RCU_FAULTS + 4;
-export const RCU_STATE_SIZE: u32 = 6 * CACHELINE;
+/**
+ * Expedited grace periods (kernel/rcu/tree_exp.h, rcu/tree_exp.ts): u32
+ * rcu_state.expedited_sequence, the futex word expedited waiters sleep on. The gp_seq an
+ * expedited waiter needs (the root's exp_seq_rq) is RCU_EXP_SEQ_NEEDED above.
+ */
+export const RCU_EXP_SEQ: u32 = RCU_STATE_BASE + 6 * CACHELINE;
+/** u64 the root rcu_node's ->expmask: CPUs the expedited grace period still waits for (CPUs clear their bit). */
+export const RCU_EXP_MASK: u32 = RCU_STATE_BASE + 7 * CACHELINE;
+/** Expedited engine-private words (only the kthread instance writes them). */
+export const RCU_EXP_PRIV: u32 = RCU_STATE_BASE + 8 * CACHELINE;
+export const EXP_PRIV_STATE: u32 = 0; //      u32 EXP_IDLE / EXP_WAIT
+export const EXP_PRIV_COMPLETED: u32 = 8; //  u64 expedited grace periods completed
+export const EXP_PRIV_IPIS: u32 = 16; //      u64 IPIs sent (smp_call_function_single(rcu_exp_handler))
+export const EXP_PRIV_SKIPPED: u32 = 24; //   u64 CPUs not IPI'd: seen in an EQS (or offline) by sync_rcu_exp_select_cpus
+export const RCU_STATE_SIZE: u32 = 9 * CACHELINE;
 
 // ---- SRCU: srcu_struct (include/linux/srcutree.h), NR_SRCU of them -----------------------
 export const SRCU_BASE: u32 = RCU_STATE_BASE + RCU_STATE_SIZE;
@@ -287,15 +301,17 @@ export const PCPU_RCU_DYNTICKS: u32 = 7 * CACHELINE;
 export const PCPU_RCU_NESTING: u32 = 8 * CACHELINE;
 /** i64 rdp->dynticks_nmi_nesting (long). */
 export const PCPU_RCU_NMI_NESTING: u32 = 9 * CACHELINE;
-/** This CPU's view of grace periods: u32 rdp->gp_seq, u32 cpu_no_qs, u32 exp_need_qs. */
+/** This CPU's view of grace periods: u32 rdp->gp_seq, u32 cpu_no_qs.b.norm, u32 cpu_no_qs.b.exp (read together as cpu_no_qs.s). */
 export const PCPU_RCU_QS: u32 = 10 * CACHELINE;
 export const QS_GP_SEQ: u32 = 0;
-export const QS_CPU_NO_QS: u32 = 4;
-export const QS_EXP_NEED_QS: u32 = 8;
+export const QS_CPU_NO_QS: u32 = 8; //   with QS_EXP_NEED_QS: an aligned u64, read at once (cpu_no_qs.s)
+export const QS_EXP_NEED_QS: u32 = 12;
 /** u32 the gp_seq this CPU's last quiescent-state report was made for (read by the kthread). */
 export const PCPU_RCU_QS_REPORT: u32 = 11 * CACHELINE;
 /** u32 rdp->dynticks_snap: written by the grace-period kthread only. */
 export const PCPU_RCU_SNAP: u32 = 12 * CACHELINE;
+/** u32 rdp->exp_dynticks_snap (tree_exp.h): the same writer, the same line. */
+export const RCU_EXP_SNAP: u32 = 4;
 /** u32 x NR_USAGE_SLOTS: usage errors (the kernel's WARN/lockdep splats) by kind. */
 export const PCPU_USAGE: u32 = 13 * CACHELINE;
 export const NR_USAGE_SLOTS: u32 = 16;
@@ -396,8 +412,39 @@ export const REC_FLAG_PTR: u32 = 8;
 export const REC_IRQ_COUNT: u32 = 12;
 /** The recursion lab's own state (the context that runs it): config, stats, tasks, text. 11 lines (recursion/lab.ts REC_LAB_SIZE). */
 export const PCPU_REC_LAB: u32 = 38 * CACHELINE;
+/**
+ * The emulated CPU's pending-interrupt word (the local APIC's IRR, kernel/irq_delivery.ts):
+ * u32 pending vectors (IRQ_VEC_* bits), set by this CPU's schedule, the emulated timer or
+ * another CPU (an IPI), cleared by this CPU when it delivers; u32 the queued call-function
+ * requests (CSD_* bits, smp_call_function_single's csd) at +4. Written remotely: own line.
+ */
+export const PCPU_IRQ_PENDING: u32 = 49 * CACHELINE;
+export const IRQ_CSD: u32 = 4;
+/**
+ * Interrupt-delivery configuration and schedule state (emulator bookkeeping, never counted):
+ * u32 schedule mode (IRQ_SCHED_*), u32 entry path (IRQ_ENTRY_*), u32 the schedule's argument
+ * (N operations, the random mean, or HZ), u32 operations left until the next scheduled
+ * interrupt, u64 the random schedule's PRNG state, f64 time of the next timer tick (us).
+ */
+export const PCPU_IRQ_CFG: u32 = 50 * CACHELINE;
+export const IRQ_CFG_MODE: u32 = 0;
+export const IRQ_CFG_ENTRY: u32 = 4;
+export const IRQ_CFG_ARG: u32 = 8;
+export const IRQ_CFG_COUNTDOWN: u32 = 12;
+export const IRQ_CFG_PRNG: u32 = 16;
+export const IRQ_CFG_NEXT_TICK_US: u32 = 24;
+/**
+ * Delivery statistics (u64, emulator bookkeeping): interrupts delivered by vector (device,
+ * timer, call-function IPI), rcu_exp_handler() runs, and those that reported a quiescent state.
+ */
+export const PCPU_IRQ_STATS: u32 = 51 * CACHELINE;
+export const IRQ_ST_DEVICE: u32 = 0;
+export const IRQ_ST_TIMER: u32 = 8;
+export const IRQ_ST_IPI: u32 = 16;
+export const IRQ_ST_EXP_HANDLER: u32 = 24;
+export const IRQ_ST_EXP_REPORTED: u32 = 32;
 /** First line not used by this layout version. */
-export const PCPU_FREE: u32 = 49 * CACHELINE;
+export const PCPU_FREE: u32 = 52 * CACHELINE;
 
 /** Bytes of memory used by a machine of `cpus` CPUs. */
 export function layout_end(cpus: u32): u32 {

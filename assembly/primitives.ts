@@ -429,3 +429,29 @@ export function this_cpu_op_count(kind: u32): u64 {
 @inline export function count_op(kind: u32): void {
   count(kind);
 }
+
+// ---- the emulated interrupt controller (kernel/irq_delivery.ts) -------------------------
+// Raising, acknowledging and waking for interrupts is what the hardware (the local APIC)
+// does, not kernel code: these are never counted, so polling for interrupts leaves the
+// counting build's op counts unchanged.
+
+/** Set bits in a pending-interrupt word (another CPU's included): a locked or. */
+@inline export function emulator_or_u32(p: usize, bits: u32): void {
+  atomic.or<u32>(p, bits);
+}
+
+/** Take (read and clear) bits of this CPU's pending-interrupt word: returns those that were set. */
+@inline export function emulator_take_u32(p: usize, bits: u32): u32 {
+  return atomic.and<u32>(p, ~bits) & bits;
+}
+
+/** Wake a context that sleeps on futex word `p` (an idle CPU's mailbox) without changing it. */
+@inline export function emulator_kick(p: usize): void {
+  atomic.notify(p, 1);
+}
+
+/** atomic64_cmpxchg (arch/x86/include/asm/atomic64_64.h): lock cmpxchgq, returns the old value. */
+@inline export function atomic_cmpxchg_u64(p: usize, old: u64, v: u64): u64 {
+  count(OP_ATOMIC_RMW);
+  return atomic.cmpxchg<u64>(p, old, v);
+}

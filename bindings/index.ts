@@ -10,6 +10,7 @@ export { FAULT_NAMES, OP_KINDS, USAGE_KINDS, type FaultName, type OpKind, type U
 export type { Build, Platform } from "./platform/types.js";
 export { Kernel } from "./kernel/kernel.js";
 export { RcuFlavor, Rcu, SrcuStruct, GracePeriodTimeoutError, type GpOptions, type SrcuFlavor, type RcuFlavorName } from "./kernel/rcu.js";
+export { Interrupts, IRQ_ENTRIES, type IrqSchedule, type IrqEntry, type IrqDeliveries } from "./kernel/interrupts.js";
 export { Tracepoint, Tracepoints, TracepointError, PROBES, type ProbeName, type ReleaseChain } from "./kernel/tracepoint.js";
 export { summarize, formatSummary, type Summary } from "./experiments/stats.js";
 export { measure, type Measurement, type MeasureSpec } from "./experiments/measure.js";

@@ -21,6 +21,7 @@
 // (enter_from_user_mode, exit_to_user_mode, __syscall_return_slowpath, do_syscall_64) in a
 // v5.8 arch/x86/entry/common.c of the public code index.
 import { local_irq_disable, local_irq_enable } from "../irqflags";
+import { irq_poll } from "./irq_delivery";
 import { branch } from "../primitives";
 import { rcu_user_enter, rcu_user_exit } from "../rcu/dynticks";
 import { FAULT_ENTRY_PLAIN_TRACEPOINT, fault_injected } from "../rcu/faults";
@@ -108,6 +109,7 @@ export function syscall_loop_v5_6(n: u32, id: u32, nohz_full: u32): u32 {
   for (let i: u32 = 0; i < n; i++) {
     syscall_enter_v5_6(id, nohz_full);
     syscall_exit_v5_6(id, nohz_full);
+    irq_poll(); // back in user mode, interrupts on: an interrupt from user mode can arrive here
   }
   return n;
 }
@@ -117,6 +119,7 @@ export function syscall_loop_v5_8(n: u32, id: u32, nohz_full: u32): u32 {
   for (let i: u32 = 0; i < n; i++) {
     syscall_enter_v5_8(id, nohz_full);
     syscall_exit_v5_8(id, nohz_full);
+    irq_poll(); // back in user mode, interrupts on: an interrupt from user mode can arrive here
   }
   return n;
 }

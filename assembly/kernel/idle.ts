@@ -5,6 +5,7 @@
 // from it: NO_HZ idle, the tick is stopped.
 import { PCPU_PREEMPT_COUNT, PCPU_RCU_NESTING, PCPU_RCU_NMI_NESTING } from "../layout";
 import { DYNTICK_IRQ_NONIDLE, rcu_idle_enter, rcu_idle_exit } from "../rcu/dynticks";
+import { rcu_note_context_switch } from "../rcu/tree_qs";
 import { irqs_disabled, local_irq_disable, local_irq_enable } from "../irqflags";
 import { PREEMPT_NEED_RESCHED } from "../preempt";
 import { cpu_reg_read_u32, ops_counting_pause, this_cpu_ptr_read_i64 } from "../primitives";
@@ -21,9 +22,15 @@ export function idle_loop_possible(): u32 {
   return 1;
 }
 
-/** do_idle(): local_irq_disable(); rcu_idle_enter(); then sti; hlt (op counting paused). */
+/**
+ * The switch to the idle task, then do_idle(): __schedule() -> rcu_note_context_switch() (a
+ * quiescent state: it reports what rcu_exp_handler() deferred, tree_exp.ts), then
+ * local_irq_disable(); rcu_idle_enter(); sti; hlt (op counting paused). The caller checked
+ * idle_loop_possible() (or sleeps in synchronize_*(), whose might_sleep() checked the same).
+ */
 export function idle_loop_enter(): void {
   ops_counting_pause(true);
+  if (idle_loop_possible() != 0) rcu_note_context_switch(); // as a command from another state (tests): no switch emulated
   local_irq_disable();
   rcu_idle_enter();
   local_irq_enable();

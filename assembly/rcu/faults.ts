@@ -89,6 +89,11 @@ export const FAULT_POKE_EMULATES_OLD: u32 = 1 << 19;
  * the measured builds keep B unconditionally).
  */
 export const FAULT_SRCU_NO_BARRIER_B: u32 = 1 << 20;
+/**
+ * rcu_exp_handler() (rcu/tree_exp.ts) reports an expedited quiescent state wherever its IPI
+ * lands, inside a read-side critical section included: the expedited grace period ends under a reader.
+ */
+export const FAULT_EXP_QS_IN_READER: u32 = 1 << 21;
 
 /**
  * fault_active() for the kernel paths whose op counts are the kernel's: the fault bits

@@ -10,8 +10,8 @@
 // RCU_NOCB_WAKE_BYPASS); rcu_init_geometry()'s defaults as kernel-facts.md quotes them.
 import { TEV_GP_END, TEV_GP_START, TRACING_BUILD, trace_event } from "../tracepoint/trace_events";
 import {
-  GP_PRIV_COMPLETED, GP_PRIV_EXP, GP_PRIV_FQS, GP_PRIV_FQS_TOTAL, GP_PRIV_NEXT_FQS, GP_PRIV_START_US, GP_PRIV_LAST_FQS_US, GP_PRIV_QSMASK, GP_PRIV_STATE, HDR_NR_CPUS,
-  PCPU_RCU_QS_REPORT, PCPU_RCU_SNAP, RCU_EXP_SEQ_NEEDED, RCU_GP_PRIV, RCU_GP_SEQ, RCU_GP_SEQ_NEEDED,
+  GP_PRIV_COMPLETED, GP_PRIV_FQS, GP_PRIV_FQS_TOTAL, GP_PRIV_NEXT_FQS, GP_PRIV_START_US, GP_PRIV_LAST_FQS_US, GP_PRIV_QSMASK, GP_PRIV_STATE, HDR_NR_CPUS,
+  PCPU_RCU_QS_REPORT, PCPU_RCU_SNAP, RCU_GP_PRIV, RCU_GP_SEQ, RCU_GP_SEQ_NEEDED,
 } from "../layout";
 import { per_cpu_ptr } from "../percpu";
 import {
@@ -46,17 +46,12 @@ const P: usize = RCU_GP_PRIV;
   WRITE_ONCE_u64(P + GP_PRIV_QSMASK, qsmask() & ~(<u64>1 << cpu));
 }
 
-/** Is a grace period needed (rcu_state.gp_seq_needed, or an expedited request)? */
+/**
+ * Is a grace period needed (rcu_state.gp_seq_needed)? Expedited requests do not speed up
+ * normal grace periods: they run on IPIs and their own sequence (tree_exp.ts).
+ */
 @inline function rcu_gp_needed(gp: u32): bool {
-  if (seq_cmp_lt(gp, READ_ONCE_u32(RCU_GP_SEQ_NEEDED))) return true;
-  const exp = READ_ONCE_u32(RCU_EXP_SEQ_NEEDED);
-  return exp != 0 && seq_cmp_lt(gp, exp);
-}
-
-/** Does an expedited request cover the grace period in progress? */
-@inline function rcu_exp_requested(): bool {
-  const exp = READ_ONCE_u32(RCU_EXP_SEQ_NEEDED);
-  return exp != 0 && seq_cmp_lt(READ_ONCE_u32(RCU_GP_SEQ), exp);
+  return seq_cmp_lt(gp, READ_ONCE_u32(RCU_GP_SEQ_NEEDED));
 }
 
 /**
@@ -72,7 +67,6 @@ function rcu_gp_init(): void {
   let mask: u64 = n >= 64 ? <u64>-1 : (<u64>1 << n) - 1;
   if (fault_active(FAULT_GP_SKIP_CPU)) mask &= ~(<u64>1 << fault_arg()); // broken on purpose
   WRITE_ONCE_u64(P + GP_PRIV_QSMASK, mask);
-  WRITE_ONCE_u32(P + GP_PRIV_EXP, rcu_exp_requested() ? 1 : 0);
   WRITE_ONCE_u32(P + GP_PRIV_FQS, 0);
   WRITE_ONCE_u32(P + GP_PRIV_STATE, GP_FQS_WAIT);
 }
@@ -148,8 +142,6 @@ function rcu_gp_cleanup(): void {
 export const RCU_JIFFIES_TILL_FORCE_QS: u32 = 1 + (HZ > 250 ? 1 : 0) + (HZ > 500 ? 1 : 0);
 /** RCU_JIFFIES_FQS_DIV (tree.h): one more jiffy between FQS scans per 256 possible CPUs. */
 export const RCU_JIFFIES_FQS_DIV: u32 = 256;
-/** Between scans of an expedited grace period (the kernel's IPIs answer in microseconds). */
-export const EXP_SCAN_US: f64 = 10;
 
 /**
  * jiffies_till_first_fqs as rcu_init_geometry() (kernel/rcu/tree.c, v5.6) sets its default
@@ -181,11 +173,6 @@ export function rcu_gp_step(now_us: f64): u32 {
     WRITE_ONCE_f64(P + GP_PRIV_START_US, now_us);
     WRITE_ONCE_f64(P + GP_PRIV_NEXT_FQS, now_us + fqs_interval(jiffies_till_first_fqs()));
   }
-  // An expedited request for this grace period makes it expedited from now on.
-  if (READ_ONCE_u32(P + GP_PRIV_EXP) == 0 && rcu_exp_requested()) {
-    WRITE_ONCE_u32(P + GP_PRIV_EXP, 1);
-    WRITE_ONCE_f64(P + GP_PRIV_NEXT_FQS, now_us);
-  }
   rcu_gp_collect_reports();
   if (qsmask() != 0 && now_us >= READ_ONCE_f64(P + GP_PRIV_NEXT_FQS)) {
     rcu_gp_fqs(READ_ONCE_u32(P + GP_PRIV_FQS) == 0);
@@ -201,9 +188,9 @@ export function rcu_gp_step(now_us: f64): u32 {
   return STEP_WAIT;
 }
 
-/** The wait before the next FQS scan: `jiffies`, or EXP_SCAN_US while expedited. */
+/** The wait before the next FQS scan, `jiffies` long. */
 @inline function fqs_interval(jiffies: u32): f64 {
-  return READ_ONCE_u32(P + GP_PRIV_EXP) != 0 ? EXP_SCAN_US : jiffies_to_us(jiffies);
+  return jiffies_to_us(jiffies);
 }
 
 /** The time (us) of the next FQS pass of the grace period in progress. */

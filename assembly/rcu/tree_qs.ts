@@ -3,12 +3,13 @@
 // cpu_no_qs), passes a quiescent state at a scheduling point or in a scheduling-clock
 // tick taken from user mode or idle (rcu_qs), and reports it with the gp_seq it noticed
 // (rcu_report_qs_rdp). The grace-period kthread drops a report made for an older gp_seq.
-import { PCPU_RCU_QS, PCPU_RCU_QS_REPORT, QS_CPU_NO_QS, QS_GP_SEQ, RCU_GP_SEQ, RCU_GP_WAKE } from "../layout";
+import { PCPU_RCU_QS, PCPU_RCU_QS_REPORT, QS_CPU_NO_QS, QS_EXP_NEED_QS, QS_GP_SEQ, RCU_GP_SEQ, RCU_GP_WAKE } from "../layout";
 import { this_cpu_ptr } from "../percpu";
 import { PREEMPT_MASK, preempt_count } from "../preempt";
 import { irqs_disabled } from "../irqflags";
 import { FAULT_SCHED_PREEMPT_MASK_ONLY, fault_active } from "./faults";
-import { READ_ONCE_u32, WRITE_ONCE_u32, branch, smp_store_release, futex_wake } from "../primitives";
+import { READ_ONCE_u32, READ_ONCE_u64, WRITE_ONCE_u32, branch, smp_store_release, futex_wake } from "../primitives";
+import { rcu_report_exp_rdp } from "./tree_exp";
 import { rcu_is_cpu_rrupt_from_idle } from "./dynticks";
 import { rcu_seq_state } from "./rcu_seq";
 import { USAGE_SCHED_IN_ATOMIC, usage_error } from "./usage";
@@ -45,9 +46,20 @@ export function rcu_qs(): void {
   const gp = READ_ONCE_u32(RCU_GP_SEQ);
   note_gp_changes(gp);
   const qs = this_cpu_ptr(PCPU_RCU_QS);
-  if (branch(READ_ONCE_u32(qs + QS_CPU_NO_QS) != 0)) {
-    WRITE_ONCE_u32(qs + QS_CPU_NO_QS, 0);
-    rcu_report_qs_rdp(READ_ONCE_u32(qs + QS_GP_SEQ));
+  // cpu_no_qs.s: .b.norm (low word) and .b.exp (high word) in one read, as v5.6's
+  // `if (!__this_cpu_read(rcu_data.cpu_no_qs.s)) return;`
+  const no_qs = READ_ONCE_u64(qs + QS_CPU_NO_QS);
+  if (branch(no_qs != 0)) {
+    if (<u32>no_qs != 0) {
+      WRITE_ONCE_u32(qs + QS_CPU_NO_QS, 0);
+      rcu_report_qs_rdp(READ_ONCE_u32(qs + QS_GP_SEQ));
+    }
+    // `if (!__this_cpu_read(rcu_data.cpu_no_qs.b.exp)) return;` then clear it and
+    // rcu_report_exp_rdp(): the expedited QS that rcu_exp_handler() deferred (tree_exp.ts).
+    if (branch(<u32>(no_qs >> 32) != 0)) {
+      WRITE_ONCE_u32(qs + QS_EXP_NEED_QS, 0);
+      rcu_report_exp_rdp();
+    }
   }
 }
 

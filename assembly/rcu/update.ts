@@ -3,7 +3,7 @@
 // grace-period sequence and the wake-up of the kthread) and a completion test, named after
 // the kernel's polled API; the caller's JavaScript sleeps in between, never the module.
 // call_rcu() queues a callback. The shared steps are in gp_request.ts.
-import { PCPU_IRQS_DISABLED, PCPU_PREEMPT_COUNT, RCU_EXP_SEQ_NEEDED, RCU_GP_SEQ, RCU_GP_SEQ_NEEDED } from "../layout";
+import { PCPU_IRQS_DISABLED, PCPU_PREEMPT_COUNT, RCU_GP_SEQ, RCU_GP_SEQ_NEEDED } from "../layout";
 import { PREEMPT_NEED_RESCHED } from "../preempt";
 import { cpu_reg_read_u32 } from "../primitives";
 import { CB_RING_RCU } from "./cblist";
@@ -17,7 +17,9 @@ import { USAGE_SYNC_IN_ATOMIC, usage_error } from "./usage";
  * between; the grace periods behind it are v5.6's. Returns the cookie.
  */
 export function start_poll_synchronize_rcu(expedited: u32): u32 {
-  return gp_request(RCU_GP_SEQ, RCU_GP_SEQ_NEEDED, RCU_EXP_SEQ_NEEDED, expedited != 0);
+  // start_poll_synchronize_rcu_expedited() (v5.19) waits on the normal sequence too; the
+  // emulation's synchronize_rcu_expedited() uses tree_exp.ts (flavor.ts gp_wait_domain).
+  return gp_request(RCU_GP_SEQ, RCU_GP_SEQ_NEEDED, RCU_GP_SEQ_NEEDED, false && expedited != 0);
 }
 
 /** poll_state_synchronize_rcu(cookie): 1 once the grace period has completed. */

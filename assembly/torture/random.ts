@@ -3,6 +3,7 @@
 // udelay() spins a calibrated number of iterations: a busy-wait, as the kernel's is.
 import { PCPU_COUNTER, PCPU_PRNG, PRNG_SPINS_PER_US } from "../layout";
 import { this_cpu_ptr } from "../percpu";
+import { irq_poll } from "../kernel/irq_delivery";
 import { READ_ONCE_u32, cpu_reg_read_u32, cpu_reg_read_u64, cpu_reg_write_u32, cpu_reg_write_u64 } from "../primitives";
 
 /** The next pseudo-random number of this CPU (the state is CPU-private: plain accesses). */
@@ -30,7 +31,16 @@ export function torture_spin(n: u32): u32 {
   return n + (acc & 0);
 }
 
-/** udelay(us) (include/linux/delay.h): spin for about `us` microseconds. */
+/**
+ * udelay(us) (include/linux/delay.h): spin for about `us` microseconds. Interrupts stay as
+ * the caller has them: each microsecond ends at an interrupt-enabled point
+ * (kernel/irq_delivery.ts irq_poll(): nothing is taken while interrupts are disabled), so an
+ * IPI or a tick can land inside a reader's delay, as in the kernel.
+ */
 export function udelay(us: u32): void {
-  torture_spin(us * cpu_reg_read_u32(PCPU_PRNG + PRNG_SPINS_PER_US));
+  const spins = cpu_reg_read_u32(PCPU_PRNG + PRNG_SPINS_PER_US);
+  for (let i: u32 = 0; i < us; i++) {
+    torture_spin(spins);
+    irq_poll();
+  }
 }

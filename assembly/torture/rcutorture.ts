@@ -27,6 +27,7 @@ import {
 } from "../primitives";
 import { local_irq_disable, local_irq_enable } from "../irqflags";
 import { irq_enter, irq_exit } from "../kernel/hardirq";
+import { irq_poll } from "../kernel/irq_delivery";
 import { tick_idle_softirq_enter_v5_8, tick_idle_softirq_leave_v5_8, tick_nested_in_idle_v5_8 } from "../kernel/entry_irq";
 import { JIFFY_US } from "../kernel/jiffies";
 import { rcu_idle_enter, rcu_idle_exit } from "../rcu/dynticks";
@@ -344,6 +345,7 @@ export function torture_reader_batch(n: u32, flavor: u32, ssp: u32): u32 {
   for (let i: u32 = 0; i < n; i++) {
     if (flavor != TORTURE_RCU && (i & 7) == 0) adopt_one();
     read_in_context(flavor, ssp, pick_context(flavor));
+    irq_poll(); // between sections, in task context with interrupts on (kernel/irq_delivery.ts)
   }
   return n;
 }

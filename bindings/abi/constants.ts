@@ -28,6 +28,8 @@ export const FAULT_NAMES = [
   "rec-guard-broken", "poke-emulates-old",
   // SRCU's read side without barrier B: in the stepping build only, for the explorer's x86-TSO mode.
   "srcu-no-barrier-b",
+  // rcu_exp_handler() reporting an expedited QS inside a reader: kept for test/interrupts.test.ts.
+  "exp-qs-in-reader",
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
@@ -60,7 +62,8 @@ export const REQUIRED_CONSTANTS = [
   ...OP_KINDS.map((n) => globalName("OP", n)),
   ...ERRNO_NAMES,
   "NR_USAGE_KINDS", "NR_OP_KINDS", "TRACEPOINT_DEFAULT_PRIO", "RCU_SEQ_STATE_MASK", "RCU_SEQ_CTR_SHIFT", "MIGHT_SLEEP_IRQS_OFF",
-  "SRCU_FLAVOR_NONE", "SRCU_FLAVOR_NORMAL", "SRCU_FLAVOR_FAST", "GP_DOMAIN_RCU", "GP_DOMAIN_SRCU_BASE",
+  "SRCU_FLAVOR_NONE", "SRCU_FLAVOR_NORMAL", "SRCU_FLAVOR_FAST", "GP_DOMAIN_RCU", "GP_DOMAIN_SRCU_BASE", "GP_DOMAIN_RCU_EXP",
+  "IRQ_SCHED_OFF", "IRQ_SCHED_TICK", "IRQ_SCHED_EVERY", "IRQ_SCHED_RANDOM", "IRQ_ENTRY_V5_6", "NR_IRQ_ENTRIES",
   "GP_REQ_NORMAL", "GP_REQ_SYNC", "GP_REQ_EXPEDITED", "TORTURE_RCU", "TORTURE_SRCU", "TORTURE_SRCU_FAST",
   "TRACING_BUILD", "NR_RCUIDLE_BODIES", "NR_TEV_KINDS", "NR_DANCE_STEPS",
   "TPCTX_TASK", "TPCTX_IRQ", "TPCTX_IDLE", "TPCTX_NMI", "TPCTX_IRQ_IDLE", "TPCTX_NMI_IDLE", "TP_SRCU", "TP_SRCU_FAST", "TP_RELEASE_RCU", "TP_RELEASE_RCU_SRCU", "CALIBRATE_CHAIN_OPS",

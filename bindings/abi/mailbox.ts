@@ -119,6 +119,12 @@ export interface ServeHooks {
   beforeSleep?: () => void;
   /** Called when a command arrived, before it runs (a CPU leaves its idle loop here). */
   afterWake?: () => void;
+  /**
+   * Longest sleep between two beforeSleep() calls, in ms (default: until a command). A CPU
+   * sets it so that an interrupt whose wake-up (a notify of req_seq) came between its poll and
+   * its Atomics.wait is still taken within this time.
+   */
+  sleepMs?: number;
 }
 
 const BARRIER_SPINS = 100_000;
@@ -145,7 +151,7 @@ export function serve(v: MemoryViews, ctx: number, execute: Execute, hooks: Serv
     const seq = Atomics.load(i32, f.req); // pairs with the host's store of req_seq: cmd and args are visible
     if (seq === seen) {
       hooks.beforeSleep?.();
-      Atomics.wait(i32, f.req, seen);
+      Atomics.wait(i32, f.req, seen, hooks.sleepMs);
       continue;
     }
     seen = seq;

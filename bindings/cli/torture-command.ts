@@ -14,11 +14,11 @@ import { renderTorture, renderTpTorture } from "./render-torture.js";
 
 interface TortureCliOptions {
   flavor: TortureFlavor; strategy?: string; contexts?: string; cpus: number; seconds: number; seed: number; fault?: FaultName; json?: boolean;
-  longDelayRate: number; stallRate: number; migrateRate: number; spinUs: number; probes: ProbeKind; deadline: number;
+  longDelayRate: number; stallRate: number; migrateRate: number; spinUs: number; probes: ProbeKind; deadline: number; expedited?: boolean;
 }
 
 /** Options of one mode only: [attribute, flag]. */
-const FLAVOR_ONLY = [["flavor", "--flavor"], ["fault", "--fault"], ["longDelayRate", "--long-delay-rate"], ["stallRate", "--stall-rate"], ["migrateRate", "--migrate-rate"]] as const;
+const FLAVOR_ONLY = [["flavor", "--flavor"], ["fault", "--fault"], ["expedited", "--expedited"], ["longDelayRate", "--long-delay-rate"], ["stallRate", "--stall-rate"], ["migrateRate", "--migrate-rate"]] as const;
 const STRATEGY_ONLY = [["contexts", "--contexts"], ["spinUs", "--spin-us"], ["probes", "--probes"]] as const;
 
 /** Refuse what does not apply to the mode chosen (only what the user typed: defaults are fine). */
@@ -41,6 +41,8 @@ export function checkTortureOptions(o: TortureCliOptions, cmd: Command): void {
         `faults a torture run reaches: ${FAULT_NAMES.filter((f) => FAULT_FLAVORS[f].length > 0).join(", ")}`,
     );
   }
+  if (o.expedited && o.flavor !== "rcu") throw new UsageError(`--expedited applies to --flavor rcu (synchronize_rcu_expedited()), not to --flavor ${o.flavor}`);
+  if (o.fault === "exp-qs-in-reader" && !o.expedited) throw new UsageError("--fault exp-qs-in-reader breaks expedited grace periods: add --expedited");
   if (o.fault && !FAULT_FLAVORS[o.fault].includes(o.flavor)) {
     throw new UsageError(
       `--fault ${o.fault} does not apply to --flavor ${o.flavor}: it breaks code only ${FAULT_FLAVORS[o.fault].join(" and ")} runs execute, so the run would test nothing; ` +
@@ -64,6 +66,7 @@ export function addTortureCommand(program: Command): void {
     .option("--cpus <n>", "emulated CPUs: CPU 0 writes, the others read", positiveInt("--cpus", 64), 3)
     .option("--seconds <s>", "duration in seconds", positiveNumber("--seconds"), 4)
     .option("--seed <n>", "random seed", nonNegativeInt("--seed"), 1)
+    .option("--expedited", "flavor rcu: the writer waits with synchronize_rcu_expedited() (IPIs to CPUs not in an extended quiescent state)")
     .addOption(new Option("--fault <name>", "flavor runs: inject a deliberately broken mechanism of that flavor").choices([...FAULT_NAMES]))
     .option("--long-delay-rate <n>", "flavor runs: 1 in N reader sections takes a 1-5 ms delay (0 = never)", nonNegativeInt("--long-delay-rate"), 64)
     .option("--stall-rate <n>", "flavor runs (SRCU): 1 in N task sections stalls 1-4 ms between reading the index and the increment", nonNegativeInt("--stall-rate"), 64)
@@ -93,7 +96,7 @@ export function addTortureCommand(program: Command): void {
         [out, verdict] = [o.json ? JSON.stringify(report, null, 2) : renderTpTorture(report), report.verdict];
       } else {
         const report = await runTorture(machine, {
-          flavor: o.flavor, seconds: o.seconds, seed: o.seed, fault: o.fault,
+          flavor: o.flavor, seconds: o.seconds, seed: o.seed, fault: o.fault, expedited: o.expedited,
           longDelayRate: o.longDelayRate, stallRate: o.stallRate, migrateRate: o.migrateRate,
           onProgress: (p) => line(`torture ${o.flavor}: ${p.elapsedS.toFixed(1)}/${p.seconds} s, ${p.gracePeriods} grace periods, ${p.sections} sections, errors ${p.pipeErrors + p.mberrors}`),
         });

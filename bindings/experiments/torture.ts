@@ -36,6 +36,7 @@ export const FAULT_FLAVORS: Readonly<Record<FaultName, readonly TortureFlavor[]>
   "irq-exit-ignores-rcu-exit": [], "idle-plain-tracepoint": [], "nmi-trace-before-rcu": [], "preempt-trace-every-level": [],
   "rcuidle-body-ignored": [], "rec-guard-broken": [], "poke-emulates-old": [],
   "srcu-no-barrier-b": [], // stepping build only: rcu-lab explore --tso
+  "exp-qs-in-reader": ["rcu"], // rcu_exp_handler() reporting inside a reader: with expedited: true only
 };
 
 /** Faults the torture test is expected to catch, with the flavor each one breaks. */
@@ -59,6 +60,7 @@ export interface TortureOptions {
   stallRate?: number;
   /** SRCU flavors: 1-in-N task sections migrate to another CPU inside the section. */
   migrateRate?: number;
+  expedited?: boolean; // flavor rcu: the writer waits with synchronize_rcu_expedited() (IPIs, assembly/rcu/tree_exp.ts)
   /** Called about every 500 ms with the progress so far. */
   onProgress?: (p: TortureProgress) => void;
 }
@@ -166,6 +168,8 @@ export async function runTorture(m: Machine, o: TortureOptions): Promise<Torture
         `${FAULT_NAMES.filter((f) => FAULT_FLAVORS[f].includes(o.flavor)).join(", ")}`,
     );
   }
+  if (o.expedited && o.flavor !== "rcu") throw new RangeError(`expedited torture is for flavor rcu (synchronize_rcu_expedited()); got flavor '${o.flavor}'`);
+  if (o.fault === "exp-qs-in-reader" && !o.expedited) throw new RangeError("fault 'exp-qs-in-reader' breaks expedited grace periods: run it with expedited: true");
   if (m.cpus < 2) throw new RangeError(`torture needs at least 2 CPUs (a writer and a reader); got ${m.cpus}`);
   const settings = {
     longDelayRate: o.longDelayRate ?? DEFAULTS.longDelayRate,
@@ -187,7 +191,8 @@ export async function runTorture(m: Machine, o: TortureOptions): Promise<Torture
 
   const durationMs = o.seconds * 1000;
   const t0 = Date.now();
-  const writer = m.run(0, "torture_writer", [durationMs, gp.domain], { deadlineMs: durationMs + 60_000 });
+  const domain = o.expedited ? m.layout.GP_DOMAIN_RCU_EXP : gp.domain;
+  const writer = m.run(0, "torture_writer", [durationMs, domain], { deadlineMs: durationMs + 60_000 });
   const gpsSoFar = () => m.readU64(m.layout.TORTURE_N_GPS);
   const progress = setInterval(() => {
     const s = readerStats(m);

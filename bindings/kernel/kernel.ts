@@ -4,18 +4,22 @@
 import type { KernelHost } from "./host.js";
 import { Rcu, SrcuStruct, type SrcuFlavor } from "./rcu.js";
 import { Tracepoints } from "./tracepoint.js";
+import { Interrupts } from "./interrupts.js";
 
 export class Kernel {
   /** Tree RCU: synchronize_rcu(), call_rcu(), the polled API. */
   readonly rcu: Rcu;
   /** Tracepoints: define, register, unregister. */
   readonly tracepoints: Tracepoints;
+  /** Interrupts delivered to running CPUs: schedules, IPIs, delivery counts. */
+  readonly interrupts: Interrupts;
   private readonly srcuStructs = new Map<string, SrcuStruct>();
 
   constructor(private readonly host: KernelHost) {
     const L = host.layout;
     host.exports.tracepoint_srcu_init();
     this.rcu = new Rcu(host);
+    this.interrupts = new Interrupts(host);
     const tracepointSrcu = new SrcuStruct(host, L.TP_SRCU, "tracepoint_srcu", "srcu");
     const tracepointSrcuFast = new SrcuStruct(host, L.TP_SRCU_FAST, "tracepoint_srcu_fast", "srcu-fast");
     for (const s of [tracepointSrcu, tracepointSrcuFast]) this.srcuStructs.set(s.name, s);

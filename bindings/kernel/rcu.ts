@@ -40,8 +40,8 @@ export abstract class RcuFlavor {
 
   /** The kernel's names, for messages: "synchronize_rcu" or "synchronize_srcu". */
   protected abstract readonly api: "rcu" | "srcu";
-  /** What a grace period that does not end is still waiting for. */
-  protected abstract pending(cookie: number): string;
+  /** What a grace period that does not end is still waiting for (`domain`: the one waited on). */
+  protected abstract pending(cookie: number, domain: number): string;
 
   /** "synchronize_rcu_expedited()", "call_srcu(&tracepoint_srcu)", ... */
   private what(op: string, suffix = ""): string {
@@ -73,10 +73,13 @@ export abstract class RcuFlavor {
   async synchronize(o: GpOptions = {}): Promise<void> {
     const what = this.what("synchronize", o.expedited ? "_expedited" : "");
     this.host.check(what);
-    const L = this.host.layout;
-    const cookie = this.host.exports.gp_start_poll(this.domain, o.expedited ? L.GP_REQ_EXPEDITED : L.GP_REQ_SYNC, nowUs()) >>> 0;
+    const L = this.host.layout, x = this.host.exports;
+    const mode = o.expedited ? L.GP_REQ_EXPEDITED : L.GP_REQ_SYNC;
+    // synchronize_rcu_expedited() runs on its own sequence (assembly/rcu/tree_exp.ts).
+    const domain = x.gp_wait_domain(this.domain, mode) >>> 0;
+    const cookie = x.gp_start_poll(domain, mode, nowUs()) >>> 0;
     const deadlineMs = o.deadlineMs ?? this.host.deadlineMs;
-    await this.wait(cookie, deadlineMs, () => new GracePeriodTimeoutError(what, deadlineMs, this.pending(cookie)));
+    await this.wait(cookie, deadlineMs, () => new GracePeriodTimeoutError(what, deadlineMs, this.pending(cookie, domain)), domain);
   }
 
   /** call_rcu() / call_srcu() with a JavaScript callback: runs after a grace period, in call order. */
@@ -89,9 +92,10 @@ export abstract class RcuFlavor {
     });
   }
 
-  private wait(cookie: number, deadlineMs: number, onTimeout: () => Error): Promise<void> {
-    const word = this.host.exports.gp_seq_word(this.domain) >> 2;
-    return waitAsync(this.host.i32, word, () => this.pollState(cookie), deadlineMs, onTimeout, () => this.host.broken());
+  private wait(cookie: number, deadlineMs: number, onTimeout: () => Error, domain = this.domain): Promise<void> {
+    const x = this.host.exports;
+    const word = x.gp_seq_word(domain) >> 2;
+    return waitAsync(this.host.i32, word, () => x.gp_poll_state(domain, cookie) === 1, deadlineMs, onTimeout, () => this.host.broken());
   }
 
   /** Runs the JavaScript callbacks in queue order once their grace period is done. */
@@ -139,7 +143,28 @@ export class Rcu extends RcuFlavor {
     return this.gpInProgress ? out : [];
   }
 
-  protected pending(cookie: number): string {
+  /** CPUs the expedited grace period in progress still waits for (the root's expmask as CPU ids). */
+  expWaitingFor(): number[] {
+    const L = this.host.layout;
+    const lo = Atomics.load(this.host.i32, L.RCU_EXP_MASK >> 2) >>> 0;
+    const hi = Atomics.load(this.host.i32, (L.RCU_EXP_MASK + 4) >> 2) >>> 0;
+    const out: number[] = [];
+    for (let b = 0; b < 64; b++) if ((b < 32 ? lo >>> b : hi >>> (b - 32)) & 1) out.push(b);
+    return out;
+  }
+
+  /** Expedited grace periods completed, and IPIs sent for them (assembly/rcu/tree_exp.ts). */
+  get expStats(): { completed: number; ipis: number; notIpid: number } {
+    const L = this.host.layout, dv = new DataView(this.host.i32.buffer);
+    const u64 = (off: number) => Number(dv.getBigUint64(L.RCU_EXP_PRIV + off, true));
+    return { completed: u64(L.EXP_PRIV_COMPLETED), ipis: u64(L.EXP_PRIV_IPIS), notIpid: u64(L.EXP_PRIV_SKIPPED) };
+  }
+
+  protected pending(cookie: number, domain: number): string {
+    if (domain !== this.domain) {
+      const seq = Atomics.load(this.host.i32, this.host.exports.gp_seq_word(domain) >> 2) >>> 0;
+      return `expedited_sequence ${seq} has not reached ${cookie}; CPUs that have not answered rcu_exp_handler()'s IPI with a quiescent state: [${this.expWaitingFor().join(", ")}]`;
+    }
     return `gp_seq ${this.gpSeq} has not reached ${cookie}; CPUs that still owe a quiescent state: [${this.waitingFor().join(", ")}]`;
   }
 }
@@ -152,7 +177,7 @@ export class SrcuStruct extends RcuFlavor {
     super(host, name, flavor, host.layout.GP_DOMAIN_SRCU_BASE + index);
   }
 
-  protected pending(cookie: number): string {
+  protected pending(cookie: number, _domain: number): string {
     return `srcu_gp_seq ${this.gpSeq} has not reached ${cookie} (readers still hold the old index)`;
   }
 }

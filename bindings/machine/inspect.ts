@@ -76,8 +76,6 @@ export interface KernelTiming {
   readonly jiffiesTillFirstFqs: number;
   /** jiffies_till_next_fqs: the same default. */
   readonly jiffiesTillNextFqs: number;
-  /** Between FQS scans of an expedited RCU grace period (the emulation's stand-in for IPIs), us. */
-  readonly expeditedScanUs: number;
   /** SRCU_INTERVAL (srcutree.c, v5.6), jiffies: srcu_get_delay() of a normal SRCU grace period. */
   readonly srcuIntervalJiffies: number;
   /** SRCU_RETRY_CHECK_DELAY: the udelay() between try_check_zero()'s checks, us. */
@@ -90,7 +88,6 @@ export function timing(L: MemoryViews["layout"], x: Exports): KernelTiming {
   return {
     hz: L.HZ, jiffyUs: L.JIFFY_US,
     jiffiesTillFirstFqs: x.jiffies_till_first_fqs() >>> 0, jiffiesTillNextFqs: x.jiffies_till_next_fqs() >>> 0,
-    expeditedScanUs: L.EXP_SCAN_US,
     srcuIntervalJiffies: L.SRCU_INTERVAL, srcuRetryCheckDelayUs: L.SRCU_RETRY_CHECK_DELAY_US, srcuExpHoldoffUs: L.SRCU_EXP_HOLDOFF_US,
   };
 }

@@ -9,6 +9,7 @@ import { hostContext, kthreadContext, maxCpus, readLayout, type Layout } from ".
 import { memoryViews, type MemoryViews } from "../abi/mailbox.js";
 import { Kernel } from "../kernel/kernel.js";
 import type { Rcu, SrcuFlavor, SrcuStruct } from "../kernel/rcu.js";
+import type { Interrupts } from "../kernel/interrupts.js";
 import type { Tracepoints } from "../kernel/tracepoint.js";
 import type { Build, Platform } from "../platform/types.js";
 import { bootContext, functionIndex, functionTableNames, type Exports } from "../worker/boot.js";
@@ -126,6 +127,11 @@ export class Machine {
   /** Tracepoints: define, register, unregister. */
   get tracepoints(): Tracepoints {
     return this.kernel.tracepoints;
+  }
+
+  /** Interrupts delivered to running CPUs: schedules, IPIs, delivery counts (kernel/interrupts.ts). */
+  get interrupts(): Interrupts {
+    return this.kernel.interrupts;
   }
 
   /** An srcu_struct by name: "tracepoint_srcu" always exists; others come from initSrcu(). */

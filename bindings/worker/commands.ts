@@ -11,7 +11,7 @@ import { JS_LOOPS } from "./js-loops.js";
 import { SLEEPING_COMMANDS } from "./sleeping-commands.js";
 
 /** Function exports that are not commands. */
-const NOT_COMMANDS = new Set(["cpu_init", "gp_kthread_step"]);
+const NOT_COMMANDS = new Set(["cpu_init", "gp_kthread_step", "irq_timer_step"]);
 
 /** What the worker's JavaScript commands run with. */
 export interface WorkerContext {

@@ -1,5 +1,5 @@
 // The grace-period kthread's worker (rcu_gp_kthread, the SRCU workqueue, the callback
-// invoker). Its JavaScript steps the module's gp_kthread_step() and sleeps on the
+// invoker) and the emulated per-CPU timers of the tick schedule. Its JavaScript steps the module's gp_kthread_step() and sleeps on the
 // RCU_GP_WAKE futex word for as long as the step allows: it spins only for waits shorter
 // than SPIN_BELOW_US, and never longer than SPIN_BUDGET_US in a row. Its mailbox takes
 // only CMD_EXIT (abi/mailbox.ts takeExit).
@@ -25,7 +25,10 @@ export function bootGpKthread(init: ContextInit): { run: () => void } {
       if (takeExit(views, init.cpu)) return;
       const wake = Atomics.load(i32, wakeIdx);
       const now = nowUs();
-      const sleepUs = exports.gp_kthread_step(now);
+      let sleepUs = exports.gp_kthread_step(now);
+      // The emulated per-CPU timers (assembly/kernel/clockevents.ts): raise due ticks.
+      const tickUs = exports.irq_timer_step(now);
+      if (tickUs >= 0) sleepUs = sleepUs < 0 ? tickUs : Math.min(sleepUs, tickUs);
       if (sleepUs === 0) continue;
       if (sleepUs > 0 && sleepUs < SPIN_BELOW_US) {
         if (spunSince < 0) spunSince = now;

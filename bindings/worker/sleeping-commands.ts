@@ -67,10 +67,16 @@ function srcuDomain(ctx: SleepingContext, ssp: number): number {
 export function synchronize(ctx: SleepingContext, domain: number, expedited: boolean, what: string): number {
   mightSleep(ctx, what);
   const x = ctx.exports, L = ctx.layout;
-  const cookie = x.gp_start_poll(domain, expedited ? L.GP_REQ_EXPEDITED : L.GP_REQ_SYNC, nowUs());
+  const mode = expedited ? L.GP_REQ_EXPEDITED : L.GP_REQ_SYNC;
+  domain = x.gp_wait_domain(domain, mode) >>> 0; // synchronize_rcu_expedited(): its own sequence (assembly/rcu/tree_exp.ts)
+  const cookie = x.gp_start_poll(domain, mode, nowUs());
   x.idle_loop_enter();
   try {
-    waitBlocking(ctx.i32, x.gp_seq_word(domain) >> 2, () => x.gp_poll_state(domain, cookie) === 1, GP_WAIT_MS,
+    // The idle CPU takes interrupts raised for it (an expedited grace period may have IPI'd
+    // it before it went idle): at each wake-up of the wait, at most 10 ms apart.
+    const done = () => (x.irq_poll_between_commands(), x.gp_poll_state(domain, cookie) === 1);
+    x.irq_poll_between_commands(); // at once: an IPI sent between the request and the idle entry
+    waitBlocking(ctx.i32, x.gp_seq_word(domain) >> 2, done, GP_WAIT_MS,
       () => new Error(`${what} did not complete within ${GP_WAIT_MS} ms`));
   } finally {
     x.idle_loop_exit();
@@ -91,6 +97,7 @@ function sleepJiffies(ctx: SleepingContext, jiffies: number): void {
   try {
     // HDR_MAGIC never changes and is never notified: a plain timed sleep.
     sleepBlocking(ctx.i32, ctx.layout.HDR_MAGIC >> 2, (jiffies * ctx.layout.JIFFY_US) / 1000);
+    ctx.exports.irq_poll_between_commands(); // interrupts that came while it slept, taken from idle
   } finally {
     ctx.exports.idle_loop_exit();
   }
