@@ -15,6 +15,7 @@ import { progressLine } from "./progress.js";
 import { renderPrimitives } from "./render-primitives.js";
 import { renderStrategies } from "./render-strategies.js";
 import { addTortureCommand } from "./torture-command.js";
+import { addServeCommand } from "./serve-command.js";
 
 /** This package's version, from the package.json it ships with (dist/bindings/cli/ -> the root). */
 function packageVersion(): string {
@@ -189,6 +190,7 @@ addDeadlineOption(calibrate)
   });
 
 addTortureCommand(program);
+addServeCommand(program);
 
 program.parseAsync().catch((e: unknown) => {
   if (e instanceof CommanderError) {

@@ -1,0 +1,163 @@
+// The page in a browser: Debian's Chromium (/usr/bin/chromium, never a downloaded one)
+// driven by playwright-core. Served by `rcu-lab serve` (cross-origin isolated), it must
+// run the quick comparison to the end with the same op counts as Node and the same JSON
+// shape as `rcu-lab bench --json`; served without the headers it must say so in words;
+// the static build must isolate itself through its service worker.
+// CI (.ci/run) installs chromium; without it these tests fail under CI and are skipped,
+// with a message, elsewhere.
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Machine, STRATEGIES, defineBenchTracepoints, opCountsPerCall, parseProfile, parseSafety, runStrategyBench, strategy, type StrategyReport } from "../dist/bindings/index.js";
+import { startServer, type Server } from "../dist/bindings/cli/serve.js";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const CHROMIUM = "/usr/bin/chromium";
+const outDir = path.join(root, "test-output");
+const haveChromium = fs.existsSync(CHROMIUM);
+if (!haveChromium && !process.env.CI) {
+  process.stderr.write(`\ntest/browser.test.ts: SKIPPED, ${CHROMIUM} is missing (install Debian's chromium: apt-get install -y chromium; CI fails instead)\n\n`);
+}
+
+/** The launch flags of docs: no sandbox as root, no GPU, no background connections (the network is closed). */
+const FLAGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+/** Wait for <html data-state> to become done or error, across the service worker's reload. */
+async function finalState(page: Page, ms = 100_000): Promise<string> {
+  const t0 = Date.now();
+  for (;;) {
+    const s = await page.evaluate(() => document.documentElement.dataset.state).catch(() => undefined); // undefined: mid-navigation
+    if (s === "done" || s === "error") return s;
+    if (Date.now() - t0 > ms) throw new Error(`the page did not finish within ${ms} ms (data-state ${s}); ${await page.locator("#progress-text").textContent().catch(() => "")}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Console errors and uncaught exceptions of a page. */
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (m) => void (m.type() === "error" && errors.push(`console: ${m.text()}`)));
+  page.on("pageerror", (e) => errors.push(`page error: ${e.message}`));
+  return errors;
+}
+
+/** The nested key structure of a JSON value: arrays by their first element. */
+function shape(v: unknown): unknown {
+  if (Array.isArray(v)) return v.length ? [shape(v[0])] : [];
+  if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, shape(x)]));
+  return v === null ? "null-or-value" : typeof v === "boolean" ? "null-or-value" : typeof v;
+}
+
+describe.skipIf(!haveChromium && !process.env.CI)("the comparison page in headless Chromium", () => {
+  let browser: Browser;
+  const servers: Server[] = [];
+
+  beforeAll(async () => {
+    if (!haveChromium) throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium (.ci/run: apt-get install -y chromium); these tests never download a browser`);
+    fs.mkdirSync(outDir, { recursive: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, chromiumSandbox: false });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all(servers.map((s) => s.close()));
+  });
+
+  it("rcu-lab serve: cross-origin isolated, every strategy row, Node's op counts, the CLI's JSON shape, no console error", async () => {
+    const server = await startServer({ port: 0 });
+    servers.push(server);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors = watchErrors(page);
+    const workerHeaders: Record<string, string>[] = [];
+    page.on("response", (r) => void (r.url().endsWith("/browser-worker.js") && workerHeaders.push(r.headers())));
+    await page.goto(`${server.url}?quick=1`);
+    const state = await finalState(page);
+    expect(state, await page.locator("#error-text").textContent()).toBe("done");
+    await page.screenshot({ path: path.join(outDir, "browser-page.png"), fullPage: true });
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    // Every worker script came with the headers and a JavaScript content type.
+    expect(workerHeaders.length).toBeGreaterThan(0);
+    for (const h of workerHeaders) {
+      expect(h["cross-origin-opener-policy"]).toBe("same-origin");
+      expect(h["cross-origin-embedder-policy"]).toBe("require-corp");
+      expect(h["content-type"]).toMatch(/^text\/javascript/);
+    }
+    const result = (await page.evaluate(() => (window as unknown as { rcuLab: { result: StrategyReport } }).rcuLab.result)) as StrategyReport;
+    expect(result.schema).toBe("rcu-lab/bench@1");
+    for (const s of STRATEGIES) {
+      for (const ctx of ["task", "idle"]) {
+        expect(await page.locator(`#table tr[data-strategy="${s.name}"][data-context="${ctx}"]`).count(), `${s.name} ${ctx} row`).toBe(1);
+        expect(await page.locator(`#chart .mark[data-strategy="${s.name}"][data-context="${ctx}"]`).count(), `${s.name} ${ctx} chart mark`).toBe(1);
+      }
+    }
+    expect(result.rows.length).toBe(STRATEGIES.length * 2 * (result.cpus > 1 ? 2 : 1)); // x contexts x scopes, one probe count
+    // The torture ran to its verdicts: the legal strategy PASSes, plain from idle FAILs.
+    expect(await page.locator('.verdict[data-strategy="rcuidle-srcu-irq"]').getAttribute("data-verdict")).toBe("PASS");
+    expect(await page.locator('.verdict[data-strategy="plain"]').getAttribute("data-verdict")).toBe("FAIL");
+
+    // Op counts: the same as a counting machine's under Node, row by row.
+    const counting = await Machine.create({ cpus: 1, build: "counting" });
+    try {
+      const tps = defineBenchTracepoints(counting);
+      for (const row of result.rows) {
+        expect(row.ops, `${row.strategy} ${row.context} ${row.probes}`).toEqual(await opCountsPerCall(counting, strategy(row.strategy), row.context, tps[row.probes]));
+      }
+    } finally {
+      await counting.close();
+    }
+    // The same document shape as rcu-lab bench --json (the same code: runStrategyBench).
+    const profile = parseProfile(fs.readFileSync(path.join(root, "profiles/amd-epyc-zen5-2vcpu.json"), "utf8"), "profile");
+    const m = await Machine.create({ cpus: 1 }), c = await Machine.create({ cpus: 1, build: "counting" });
+    try {
+      const safety = parseSafety(JSON.parse(fs.readFileSync(path.join(root, "results/safety.json"), "utf8")), "results/safety.json");
+      const node = await runStrategyBench(m, c, profile, { strategies: ["plain"], contexts: ["task"], probes: [1], iterations: 1000, reps: 1, safety });
+      expect(shape({ ...result, rows: result.rows.slice(0, 1) })).toEqual(shape(node));
+    } finally {
+      await Promise.all([m.close(), c.close()]);
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("served without the headers: the page says in plain words that it is not isolated and how to fix it", async () => {
+    const server = await startServer({ port: 0, isolation: false });
+    servers.push(server);
+    const page = await browser.newPage();
+    await page.goto(`${server.url}?quick=1`);
+    expect(await finalState(page, 30_000)).toBe("error");
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+    expect(await page.evaluate(() => document.documentElement.dataset.error)).toBe("isolation");
+    const notice = page.locator("#isolation");
+    expect(await notice.isVisible()).toBe(true);
+    const text = await notice.innerText();
+    expect(text).toMatch(/not cross-origin isolated|cross-origin isolated, and this one is not/);
+    expect(text).toContain("npx rcu-lab serve");
+    expect(text).toContain("Cross-Origin-Embedder-Policy: require-corp");
+    expect(text).toContain("npm run build:site");
+    expect(await page.locator("#results").isVisible()).toBe(false);
+    await page.screenshot({ path: path.join(outDir, "browser-not-isolated.png") });
+    await page.close();
+  });
+
+  it("the static build (npm run build:site) isolates itself through its service worker on a host without the headers", async () => {
+    const site = path.join(outDir, "site");
+    execFileSync(process.execPath, [path.join(root, "scripts/build-site.mjs"), "--out", site], { stdio: "pipe" });
+    const server = await startServer({ port: 0, root: site, isolation: false });
+    servers.push(server);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${server.url}site/?quick=1&cpus=1`);
+    const state = await finalState(page);
+    expect(state, await page.locator("#error-text").textContent()).toBe("done");
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toMatch(/\/coi-serviceworker\.js$/);
+    const result = (await page.evaluate(() => (window as unknown as { rcuLab: { result: StrategyReport } }).rcuLab.result)) as StrategyReport;
+    expect(new Set(result.rows.map((r) => r.strategy))).toEqual(new Set(STRATEGIES.map((s) => s.name)));
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
