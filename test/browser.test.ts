@@ -13,6 +13,8 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Machine, STRATEGIES, defineBenchTracepoints, opCountsPerCall, parseProfile, parseSafety, runStrategyBench, strategy, type StrategyReport } from "../dist/bindings/index.js";
 import { startServer, type Server } from "../dist/bindings/cli/serve.js";
+import { checkWasm, textToWasm } from "../scripts/wasm-check.mjs";
+import { LIFTOFF_WAT, countWrongSums } from "./fixtures/liftoff-wat.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CHROMIUM = "/usr/bin/chromium";
@@ -159,5 +161,44 @@ describe.skipIf(!haveChromium && !process.env.CI)("the comparison page in headle
     expect(new Set(result.rows.map((r) => r.strategy))).toEqual(new Set(STRATEGIES.map((s) => s.name)));
     expect(errors).toEqual([]);
     await context.close();
+  });
+
+  // Node 20's Liftoff miscompiles code after memory.atomic.wait, and a page cannot pass
+  // --no-liftoff. The page's answer: no wait inside WebAssembly (the build check, run again by
+  // build:site). This measures whether Chromium's V8 has the bug at all, with the probe whose
+  // negative control is Node 20 (wrong sums there: test/liftoff.test.ts, and below).
+  it("Liftoff after a wait: the page's modules never wait in WebAssembly; Chromium's V8 sums right even with Liftoff forced", async () => {
+    expect(checkWasm(textToWasm(LIFTOFF_WAT)).join()).toMatch(/memory\.atomic\.wait/); // the check catches a wait
+    for (const f of ["build/rcu-lab.wasm", "build/rcu-lab.counting.wasm"]) expect(checkWasm(fs.readFileSync(path.join(root, f)))).toEqual([]);
+    if (process.versions.node.startsWith("20.")) {
+      const node = JSON.parse(execFileSync(process.execPath, [path.join(root, "test/fixtures/liftoff-check.mjs"), "none"], { encoding: "utf8" }));
+      expect(node.wrong, "negative control: Node 20's default engine miscompiles the probe").toBeGreaterThan(0);
+    }
+    const server = await startServer({ port: 0 });
+    servers.push(server);
+    const bytes = [...textToWasm(LIFTOFF_WAT)];
+    const probe = async (b: Browser) => {
+      const page = await b.newPage();
+      await page.goto(`${server.url}liftoff-probe`); // a 404, but with the headers: an isolated page
+      const r = await page.evaluate(async ({ bytes, count }) => {
+        const src = `const countWrongSums = ${count};
+          onmessage = (e) => {
+            const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+            const { f } = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(e.data)), { env: { memory } }).exports;
+            postMessage(countWrongSums(f));
+          };`;
+        const w = new Worker(URL.createObjectURL(new Blob([src], { type: "text/javascript" })));
+        return await new Promise((res, rej) => ((w.onmessage = (e) => res(e.data)), (w.onerror = (e) => rej(new Error(e.message))), w.postMessage(bytes)));
+      }, { bytes, count: countWrongSums.toString() });
+      await page.close();
+      return r;
+    };
+    expect(await probe(browser)).toEqual({ wrong: 0, calls: 50 });
+    const liftoffOnly = await chromium.launch({ executablePath: CHROMIUM, args: [...FLAGS, "--js-flags=--liftoff-only"], chromiumSandbox: false });
+    try {
+      expect(await probe(liftoffOnly)).toEqual({ wrong: 0, calls: 50 });
+    } finally {
+      await liftoffOnly.close();
+    }
   });
 });
