@@ -5,7 +5,7 @@
 // the static build must isolate itself through its service worker.
 // CI (.ci/run) installs chromium; without it these tests fail under CI and are skipped,
 // with a message, elsewhere.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -52,6 +52,50 @@ function shape(v: unknown): unknown {
   if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, shape(x)]));
   return v === null ? "null-or-value" : typeof v === "boolean" ? "null-or-value" : typeof v;
 }
+
+describe("rcu-lab serve (no browser needed)", () => {
+  it("prints its URL and sends COOP/COEP with every response, JavaScript for scripts, wasm for the builds; nothing outside what the page reads", async () => {
+    const child = spawn(process.execPath, [path.join(root, "dist/bindings/cli/main.js"), "serve", "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        child.stdout.on("data", (d) => {
+          out += d;
+          const m = /open (http:\/\/127\.0\.0\.1:\d+\/site\/)/.exec(out);
+          if (m) resolve(m[1]);
+        });
+        child.on("exit", (code) => reject(new Error(`rcu-lab serve exited (${code}): ${out}`)));
+      });
+      const origin = new URL(url).origin;
+      const get = (p: string) => fetch(`${origin}${p}`, { redirect: "manual" });
+      for (const [p, status, type] of [
+        ["/", 302, /^text\/plain/], ["/site/", 200, /^text\/html/], ["/site/app.js", 200, /^text\/javascript/],
+        ["/dist/bindings/platform/browser-worker.js", 200, /^text\/javascript/], ["/build/rcu-lab.wasm", 200, /^application\/wasm$/],
+        ["/package.json", 404, /^text\/plain/], ["/site/%2e%2e/package.json", 404, /^text\/plain/], ["/favicon.ico", 204, /^text\/plain/],
+      ] as const) {
+        const r = await get(p);
+        expect([p, r.status]).toEqual([p, status]);
+        expect(r.headers.get("content-type"), p).toMatch(type);
+        expect(r.headers.get("cross-origin-opener-policy"), p).toBe("same-origin");
+        expect(r.headers.get("cross-origin-embedder-policy"), p).toBe("require-corp");
+      }
+    } finally {
+      child.kill("SIGTERM");
+    }
+  });
+
+  it("broken variant: with isolation: false the headers are absent (what the page's not-isolated test relies on)", async () => {
+    const s = await startServer({ port: 0, isolation: false });
+    try {
+      const r = await fetch(s.url);
+      expect(r.status).toBe(200);
+      expect(r.headers.get("cross-origin-opener-policy")).toBeNull();
+      expect(r.headers.get("cross-origin-embedder-policy")).toBeNull();
+    } finally {
+      await s.close();
+    }
+  });
+});
 
 describe.skipIf(!haveChromium && !process.env.CI)("the comparison page in headless Chromium", () => {
   let browser: Browser;
