@@ -207,6 +207,23 @@ describe.skipIf(!haveChromium && !process.env.CI)("the comparison page in headle
     await context.close();
   });
 
+  it("examples/browser-basic.html (the Node example in a page, `rcu-lab` through an import map) runs to its last line", async () => {
+    const server = await startServer({ port: 0 });
+    servers.push(server);
+    const page = await browser.newPage();
+    const errors = watchErrors(page);
+    await page.goto(server.url.replace(/site\/$/, "examples/browser-basic.html"));
+    const state = await finalState(page, 60_000);
+    const text = await page.locator("#out").innerText();
+    expect(state, text).toBe("done");
+    expect(text).toMatch(/CPU 0: smp_mb\(\) [\d.]+ ns per call/);
+    expect(text).toMatch(/CPU 1: smp_mb\(\) [\d.]+ ns per call/);
+    expect(text).toMatch(/synchronize_rcu\(\): gp_seq \d+ -> \d+/);
+    expect(text).toMatch(/rcuidle-srcu-irq: [\d.]+ ns per trace call/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   // Node 20's Liftoff miscompiles code after memory.atomic.wait, and a page cannot pass
   // --no-liftoff. The page's answer: no wait inside WebAssembly (the build check, run again by
   // build:site). This measures whether Chromium's V8 has the bug at all, with the probe whose

@@ -16,7 +16,7 @@ export const HOST = "127.0.0.1";
 /** The package root (dist/bindings/cli/ -> three levels up). */
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 /** What the page needs from the package root; nothing else is served from it. */
-export const PACKAGE_DIRS = ["site/", "dist/bindings/", "build/", "results/", "profiles/"];
+export const PACKAGE_DIRS = ["site/", "dist/bindings/", "build/", "results/", "profiles/", "examples/"];
 
 export const ISOLATION_HEADERS: Readonly<Record<string, string>> = {
   "Cross-Origin-Opener-Policy": "same-origin",
