@@ -4,7 +4,7 @@
 // window.rcuLab.result is the same rcu-lab/bench@1 document as `rcu-lab bench --json`.
 //
 // Contract for automation: ?quick=1 runs a short version; ?cpus=N asks for N CPUs (at most
-// navigator.hardwareConcurrency). When finished, <html data-state> is "done", or "error"
+// navigator.hardwareConcurrency); ?strategies=a,b measures only those strategies. When finished, <html data-state> is "done", or "error"
 // with the message shown (data-error="isolation" when the page is not cross-origin isolated).
 import { renderChart } from "./chart.js";
 
@@ -41,7 +41,11 @@ function options() {
     // Quick: every strategy, both contexts, one probe, 3 repetitions. Full: the CLI's defaults.
     // A cross-origin-isolated page's clock ticks in 5 us steps (Chromium): 200,000 calls of
     // about 5 ns make a 1 ms batch, so a tick is 0.5% of it (20,000 calls read 5.00 or 5.25 ns).
-    bench: quick ? { iterations: 200_000, reps: 3, probes: [1] } : { iterations: 1_000_000, reps: 5 },
+    bench: {
+      ...(quick ? { iterations: 200_000, reps: 3, probes: [1] } : { iterations: 1_000_000, reps: 5 }),
+      // ?strategies=a,b measures only those (runStrategyBench refuses unknown names, naming the choices).
+      ...(q.has("strategies") ? { strategies: q.get("strategies").split(",").map((x) => x.trim()) } : {}),
+    },
     torture: { cpus: Math.min(Math.max(2, cpus), 4), seconds: quick ? 1 : 3, seed: 1 },
   };
 }
@@ -59,7 +63,8 @@ async function fetchText(url) {
 
 async function main() {
   // The static build's service worker may still have to reload the page to isolate it.
-  if (window.rcuLabIsolation && (await window.rcuLabIsolation) === "reloading") return;
+  const isolation = window.rcuLabIsolation ? await window.rcuLabIsolation : undefined;
+  if (isolation === "reloading") return;
   let lib;
   try {
     lib = await import("../dist/bindings/browser.js");
@@ -68,13 +73,17 @@ async function main() {
   }
   const missing = lib.browserSupport();
   if (missing.length) {
-    $("isolation-what").textContent =
-      "This page runs its emulated CPUs in several threads (Web Workers) that share one block of memory. " +
-      "Browsers allow shared memory only on pages that are cross-origin isolated, and this one is not" +
-      (window.crossOriginIsolated ? "" : ": the server did not send the two headers that ask for it") + ". Nothing was measured.";
-    $("isolation-missing").replaceChildren(...missing.map((m) => Object.assign(document.createElement("li"), { textContent: `missing: ${m}` })));
+    $("isolation-what").textContent = window.crossOriginIsolated
+      ? "This page runs its emulated CPUs in several threads (Web Workers) that share one block of memory, and waits for them " +
+        "without blocking. This browser lacks what that needs (listed below). Nothing was measured."
+      : "This page runs its emulated CPUs in several threads (Web Workers) that share one block of memory. Browsers allow " +
+        "shared memory only on pages that are cross-origin isolated, and this one is not: the server did not send the two " +
+        "headers that ask for it. Nothing was measured.";
+    const notes = missing.map((m) => `missing: ${m}`);
+    if (isolation) notes.push(`the static build's service worker could not help: ${isolation}`);
+    $("isolation-missing").replaceChildren(...notes.map((n) => Object.assign(document.createElement("li"), { textContent: n })));
     $("isolation").hidden = false;
-    $("setup").textContent = "Not cross-origin isolated: see below.";
+    $("setup").textContent = window.crossOriginIsolated ? "This browser cannot run the page: see below." : "Not cross-origin isolated: see below.";
     fail(`not runnable here: ${missing.join("; ")}`, "isolation");
     return;
   }
