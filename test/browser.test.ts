@@ -115,7 +115,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("the comparison page in headle
   it("rcu-lab serve: cross-origin isolated, every strategy row, Node's op counts, the CLI's JSON shape, no console error", async () => {
     const server = await startServer({ port: 0 });
     servers.push(server);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, permissions: ["clipboard-read", "clipboard-write"] });
     const errors = watchErrors(page);
     const workerHeaders: Record<string, string>[] = [];
     page.on("response", (r) => void (r.url().endsWith("/browser-worker.js") && workerHeaders.push(r.headers())));
@@ -133,6 +133,11 @@ describe.skipIf(!haveChromium && !process.env.CI)("the comparison page in headle
     }
     const result = (await page.evaluate(() => (window as unknown as { rcuLab: { result: StrategyReport } }).rcuLab.result)) as StrategyReport;
     expect(result.schema).toBe("rcu-lab/bench@1");
+    // "copy JSON" puts that document on the clipboard.
+    await page.click("#copy-json");
+    await page.waitForFunction(() => document.getElementById("copy-status")!.textContent !== "");
+    expect(await page.locator("#copy-status").textContent()).toBe("copied");
+    expect(JSON.parse(await page.evaluate(() => navigator.clipboard.readText()))).toEqual(result);
     for (const s of STRATEGIES) {
       for (const ctx of ["task", "idle"]) {
         expect(await page.locator(`#table tr[data-strategy="${s.name}"][data-context="${ctx}"]`).count(), `${s.name} ${ctx} row`).toBe(1);
