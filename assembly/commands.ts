@@ -161,3 +161,18 @@ export {
 export {
   syscall_enter_v5_6, syscall_exit_v5_6, syscall_enter_v5_8, syscall_exit_v5_8, syscall_loop_v5_6, syscall_loop_v5_8,
 } from "./kernel/entry_syscall";
+// Interrupt paths (issue 10): a tick from user mode, a task or idle in the v5.6 and v5.8
+// entry code, with softirq processing and a nested tick as an option (kernel/entry_irq.ts).
+export {
+  irq_from_user_v5_6, irq_from_task_v5_6, irq_from_idle_v5_6, irq_from_user_v5_8, irq_from_task_v5_8, irq_from_idle_v5_8,
+  irq_loop_v5_6, irq_loop_v5_8,
+} from "./kernel/entry_irq";
+export { idle_loop_v5_6, idle_loop_n_v5_6 } from "./kernel/idle_loop";
+export { nmi_v5_6, nmi_loop_v5_6 } from "./kernel/entry_nmi";
+export {
+  local_irq_disable_traced_v5_6, local_irq_enable_traced_v5_6, local_irq_disable_traced_v5_8, local_irq_enable_traced_v5_8,
+  preempt_disable_traced, preempt_enable_traced,
+} from "./kernel/preemptirq_toggle";
+
+// The path mix of scenarios (issue 10, part 3): one batch of `n` paths drawn from the mix.
+export { path_mix } from "./kernel/path_mix";

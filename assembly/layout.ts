@@ -10,12 +10,13 @@
 //   SRCU_BASE         NR_SRCU srcu_structs
 //   CB_BASE           callback rings of call_rcu / call_srcu
 //   TORTURE_BASE      rcutorture: current element, writer state, parked tasks, elements
-//   TP_BASE           tracepoints, the probe-array arena, per-context event rings
+//   TP_BASE           tracepoints, the probe-array arena, per-context event rings, the rcu probe
+//   SCN_BASE          scenario configuration: the rcuidle tracepoint body, the path mix
 //   MAILBOX_BASE      one mailbox per context (CPUs, the GP kthread, the host), MAILBOX_STRIDE bytes
 //   PERCPU_BASE       one per-CPU area per context, PERCPU_STRIDE bytes (the kernel's per-CPU data)
 //   layout_end(cpus)  = PERCPU_BASE + (cpus + NR_EXTRA_CONTEXTS) * PERCPU_STRIDE
 
-export const LAYOUT_VERSION: u32 = 8;
+export const LAYOUT_VERSION: u32 = 10;
 export const LAYOUT_MAGIC: u32 = 0x4c554352; // "RCUL"
 
 /** Maximum pages of the shared memory: the build passes --maximumMemory and the same
@@ -227,7 +228,26 @@ export const PROBE_RCU_SIZE: u32 = CACHELINE + NR_PRC_OBJS * PRC_OBJ_SIZE;
 
 // ---- mailboxes ---------------------------------------------------------------------
 // Line 0 is written by the host, line 1 by the CPU, then an error-text area.
-export const MAILBOX_BASE: u32 = PROBE_RCU_BASE + PROBE_RCU_SIZE;
+// ---- scenario configuration (kernel/path_mix.ts), written by the host between runs --------
+// Emulator bookkeeping, read with emulator_read_u32 (never counted as kernel ops).
+export const SCN_BASE: u32 = PROBE_RCU_BASE + PROBE_RCU_SIZE;
+/** u32 which body the rcuidle irq_disable/irq_enable tracepoint runs (RCUIDLE_BODY_* in kernel/trace_preemptirq.ts); 0 = v5.6's. */
+export const SCN_RCUIDLE_BODY: u32 = SCN_BASE + 0;
+/** u32 number of paths in the mix; u32 the tracepoint id its paths call; u32 1 = nohz_full. */
+export const SCN_MIX_NR: u32 = SCN_BASE + 4;
+export const SCN_MIX_TP: u32 = SCN_BASE + 8;
+export const SCN_MIX_NOHZ_FULL: u32 = SCN_BASE + 12;
+/** u32 1: the tracing build's timeline events drop when a ring is full; 0: they overwrite the oldest. */
+export const SCN_TRACE_DROP: u32 = SCN_BASE + 16;
+/** The most entries of a mix (and path ids: PCPU_PATH_COUNTS has one slot per id). */
+export const NR_MIX_PATHS: u32 = 16;
+/** u32 x NR_MIX_PATHS: the path id of each mix entry. */
+export const SCN_MIX_PATH: u32 = SCN_BASE + CACHELINE;
+/** u32 x NR_MIX_PATHS: cumulative weights of the entries out of 2^32 - 1 (a draw r < cum[i] picks entry i). */
+export const SCN_MIX_CUM: u32 = SCN_BASE + 2 * CACHELINE;
+export const SCN_SIZE: u32 = 3 * CACHELINE;
+
+export const MAILBOX_BASE: u32 = SCN_BASE + SCN_SIZE;
 export const MAILBOX_STRIDE: u32 = 1024;
 export const MB_REQ_SEQ: u32 = 0; //      i32: bumped by the host to post a command
 export const MB_CMD: u32 = 4; //          i32: command number
@@ -343,8 +363,41 @@ export const PRS_TICK_QS: u32 = 24;
  * tracer has recorded this CPU's interrupts as off (kernel/trace_preemptirq.ts).
  */
 export const PCPU_TRACING_IRQ_CPU: u32 = 29 * CACHELINE;
+/** u64 x NR_MIX_PATHS: paths this CPU ran in the path mix (kernel/path_mix.ts), by path id. Emulator bookkeeping. */
+export const PCPU_PATH_COUNTS: u32 = 30 * CACHELINE;
+/**
+ * u64 statistics of the rcuidle irq tracepoint (kernel/trace_preemptirq.ts), kept by the
+ * counting build only: calls, and calls that found RCU already watching; then the same for
+ * the irq_disable tracepoint.
+ */
+export const PCPU_RCUIDLE_STATS: u32 = 32 * CACHELINE;
+export const RIS_CALLS: u32 = 0;
+export const RIS_WATCHING: u32 = 8;
+/** The same for the irq_disable tracepoint alone (trace_hardirqs_off's). */
+export const RIS_OFF_CALLS: u32 = 16;
+export const RIS_OFF_WATCHING: u32 = 24;
+// ---- recursion guards (assembly/recursion/, issue 11) ----------------------------------
+/** int bpf_prog_active (kernel/bpf/syscall.c DEFINE_PER_CPU, v5.10.13): trace_call_bpf()'s guard. */
+export const PCPU_BPF_PROG_ACTIVE: u32 = 33 * CACHELINE;
+/** int swevent_htable.recursion[PERF_NR_CONTEXTS] (kernel/events/core.c, v5.10.13): u32 x 4. */
+export const PCPU_PERF_RECURSION: u32 = 34 * CACHELINE;
+/** u32 in_tracing word of this CPU's IRQ stack (the 2020 proposal): bit 0 shared, bit 1 + t tracer t. */
+export const PCPU_IRQ_STACK_FLAG: u32 = 35 * CACHELINE;
+/** u32 in_tracing word of this CPU's NMI (IST) stack. */
+export const PCPU_NMI_STACK_FLAG: u32 = 36 * CACHELINE;
+/**
+ * The recursion lab's per-CPU registers (recursion/stacks.ts): u32 current_task (address of the
+ * lab's task_struct), u32 the stack in use, u32 its in_tracing word's address, u32 irq_count.
+ */
+export const PCPU_REC_CPU: u32 = 37 * CACHELINE;
+export const REC_CURRENT: u32 = 0;
+export const REC_STACK: u32 = 4;
+export const REC_FLAG_PTR: u32 = 8;
+export const REC_IRQ_COUNT: u32 = 12;
+/** The recursion lab's own state (the context that runs it): config, stats, tasks, text. 11 lines (recursion/lab.ts REC_LAB_SIZE). */
+export const PCPU_REC_LAB: u32 = 38 * CACHELINE;
 /** First line not used by this layout version. */
-export const PCPU_FREE: u32 = 30 * CACHELINE;
+export const PCPU_FREE: u32 = 49 * CACHELINE;
 
 /** Bytes of memory used by a machine of `cpus` CPUs. */
 export function layout_end(cpus: u32): u32 {

@@ -126,6 +126,22 @@ export const COUNTING_BUILD: u32 = COUNTING ? 1 : 0;
   return atomic.load<u32>(p);
 }
 
+/**
+ * An emulator statistic that only the counting build keeps (u64 at this CPU's `field` +
+ * `off`): the release build, which is timed, carries no trace of it.
+ */
+@inline export function counting_stat_inc(field: u32, off: u32): void {
+  if (COUNTING) {
+    const p = this_cpu_ptr(field) + off;
+    store<u64>(p, load<u64>(p) + 1);
+  }
+}
+
+/** A store of emulator bookkeeping at an absolute address (the recursion lab's statistics): never counted. */
+@inline export function emulator_write_u32(p: usize, v: u32): void {
+  store<u32>(p, v);
+}
+
 /** Emulator-private per-CPU state (PRNG, statistics): not kernel memory ops, not counted. */
 @inline export function cpu_reg_read_u64(field: u32): u64 {
   return load<u64>(this_cpu_ptr(field));

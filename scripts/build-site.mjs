@@ -1,7 +1,7 @@
 // npm run build:site [-- --out DIR]: the comparison page as one folder for a static host
 // that cannot set headers (default dist/site/). It mirrors the part of the package tree
 // the page reads (site/, the modules of dist/bindings/ that browser.js and
-// browser-worker.js import, build/*.wasm, results/safety.json, profiles/*.json), adds the
+// browser-worker.js import, the builds (build/*.wasm), results/safety.json, profiles/*.json), adds the
 // service worker coi-serviceworker.js at its root (it makes the page cross-origin isolated,
 // see site/isolate.js) and an index.html that opens site/. Each .wasm copied is checked
 // again (scripts/wasm-check.mjs): in a browser, V8's tiers cannot be chosen, so no wait may
@@ -51,7 +51,8 @@ const bindings = path.join(root, "dist/bindings");
 const modules = reachable([path.join(bindings, "browser.js"), path.join(bindings, "platform/browser-worker.js")])
   .filter((f) => !f.endsWith(`${path.sep}platform${path.sep}node.js`) && !f.endsWith(`${path.sep}platform${path.sep}node-worker.js`));
 for (const f of modules) copy(path.relative(root, f));
-for (const wasm of ["build/rcu-lab.wasm", "build/rcu-lab.counting.wasm"]) {
+const WASM = ["build/rcu-lab.wasm", "build/rcu-lab.counting.wasm", "build/rcu-lab.tracing.wasm"];
+for (const wasm of WASM) {
   if (!fs.existsSync(path.join(root, wasm))) fail(`${wasm} is missing: run npm run build`);
   const problems = checkWasm(fs.readFileSync(path.join(root, wasm)));
   if (problems.length) fail(`${wasm} breaks the rules the page relies on:\n  - ${problems.join("\n  - ")}`);
@@ -68,4 +69,4 @@ fs.writeFileSync(
   path.join(out, "index.html"),
   '<!doctype html><meta charset="utf-8"><title>rcu-lab</title><meta http-equiv="refresh" content="0; url=site/"><a href="site/">rcu-lab: the comparison page</a>\n',
 );
-process.stderr.write(`build:site: ${path.relative(process.cwd(), out) || "."}/ written (${modules.length} modules, 2 .wasm); publish the folder as it is, open site/ in it\n`);
+process.stderr.write(`build:site: ${path.relative(process.cwd(), out) || "."}/ written (${modules.length} modules, ${WASM.length} .wasm); publish the folder as it is, open site/ in it\n`);

@@ -13,13 +13,15 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const stampFile = path.join(root, "build", ".inputs.sha256");
 const INPUT_DIRS = ["assembly", "bindings", "bench", "scripts"];
 const INPUT_FILES = ["package.json", "package-lock.json", "tsconfig.json", "asconfig.json"];
-const OUTPUTS = ["build/rcu-lab.wasm", "build/rcu-lab.counting.wasm", "dist/bindings/index.js"];
+const OUTPUTS = ["build/rcu-lab.wasm", "build/rcu-lab.counting.wasm", "build/rcu-lab.tracing.wasm", "dist/bindings/index.js"];
 
 /** The asc flags of docs/architecture.md: imported shared memory, no runtime, no abort import. */
 export const MAXIMUM_MEMORY_PAGES = 1024; // 64 MiB
 const BUILDS = [
   { out: "build/rcu-lab.wasm", extra: [] },
   { out: "build/rcu-lab.counting.wasm", extra: ["--use", "RCU_LAB_COUNTING=1"] },
+  // The tracing build: timeline events into the per-CPU rings (assembly/tracepoint/trace_events.ts).
+  { out: "build/rcu-lab.tracing.wasm", extra: ["--use", "RCU_LAB_TRACING=1"] },
 ];
 
 function inputsHash() {

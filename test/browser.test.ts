@@ -250,7 +250,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("the comparison page in headle
   // negative control is Node 20's default engine (50 of 50 sums wrong: test/liftoff.test.ts).
   it("Liftoff after a wait: the page's modules never wait in WebAssembly; Chromium's V8 sums right even with Liftoff forced", async () => {
     expect(checkWasm(textToWasm(LIFTOFF_WAT)).join()).toMatch(/memory\.atomic\.wait/); // the check catches a wait
-    for (const f of ["build/rcu-lab.wasm", "build/rcu-lab.counting.wasm"]) expect(checkWasm(fs.readFileSync(path.join(root, f)))).toEqual([]);
+    for (const f of ["build/rcu-lab.wasm", "build/rcu-lab.counting.wasm", "build/rcu-lab.tracing.wasm"]) expect(checkWasm(fs.readFileSync(path.join(root, f))), f).toEqual([]);
     const server = await startServer({ port: 0 });
     servers.push(server);
     const bytes = [...textToWasm(LIFTOFF_WAT)];

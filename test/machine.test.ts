@@ -156,7 +156,7 @@ describe("bad input", () => {
   });
 
   it("bad options: build and deadline", async () => {
-    await expect(Machine.create({ cpus: 1, build: "debug" as "release" })).rejects.toThrow(/build must be "release" or "counting"/);
+    await expect(Machine.create({ cpus: 1, build: "debug" as "release" })).rejects.toThrow(/build must be "release", "counting" or "tracing"/);
     await expect(Machine.create({ cpus: 1, deadlineMs: -5 })).rejects.toThrow(/deadlineMs must be a positive number/);
   });
 });

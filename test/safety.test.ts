@@ -14,7 +14,7 @@ beforeAll(async () => {
   m = await Machine.create({ cpus: 2 });
 });
 afterAll(() => m.close());
-const run = (strategy: string, context: string, probes: "empty" | "rcu", fault?: "irq-enter-cond-rcu") =>
+const run = (strategy: string, context: string, probes: "empty" | "rcu", fault?: "irq-entry-watching-shortcut") =>
   runTpTorture(m, { strategy, contexts: [context], seconds: shipped.seconds, seed: shipped.seed, probes, fault });
 
 describe("the shipped safety table (results/safety.json)", () => {
@@ -54,7 +54,7 @@ describe("re-checked cells (one short tracepoint torture run each)", () => {
     expect(ok.verdict).toBe(cell("rcuidle-irq", "idle", "empty").verdict);
     expect(ok).toMatchObject({ verdict: "PASS", ticks: { reportedQs: 0 } });
     expect(ok.ticks.taken).toBeGreaterThan(0);
-    const broken = await run("rcuidle-irq", "idle", "empty", "irq-enter-cond-rcu");
+    const broken = await run("rcuidle-irq", "idle", "empty", "irq-entry-watching-shortcut");
     expect(broken.verdict).toBe("FAIL");
     expect(broken.ticks.reportedQs).toBeGreaterThan(0);
     expect(broken.useAfterFree).toBeGreaterThan(0);

@@ -23,11 +23,11 @@ describe("torture refuses what it would not test", () => {
   });
 
   it("every fault name has the flavors whose code it breaks (none for the unit tests' broken variants, which torture refuses)", () => {
-    // irq-enter-cond-rcu breaks the tick a tracepoint probe takes: runTpTorture({ fault }) only (test/safety.test.ts).
     // trace-irq-no-guard and entry-plain-tracepoint break kernel paths (test/kernel-paths.test.ts).
     const testOnly = [
-      "sched-preempt-mask-only", "tick-trusts-user", "nmi-nest-unchecked", "srcu-sync-unchecked", "irq-enter-cond-rcu",
-      "trace-irq-no-guard", "entry-plain-tracepoint",
+      "sched-preempt-mask-only", "tick-trusts-user", "nmi-nest-unchecked", "srcu-sync-unchecked",
+      "trace-irq-no-guard", "entry-plain-tracepoint", "irq-exit-ignores-rcu-exit", "idle-plain-tracepoint",
+      "nmi-trace-before-rcu", "preempt-trace-every-level", "rcuidle-body-ignored", "rec-guard-broken", "poke-emulates-old",
     ];
     for (const f of FAULT_NAMES) {
       if (testOnly.includes(f)) expect(FAULT_FLAVORS[f]).toEqual([]);

@@ -6,9 +6,10 @@ const MEM = `(import "env" "memory" (memory 1 16 shared))`;
 const build = (f: string) => fs.readFileSync(new URL(`../build/${f}`, import.meta.url));
 
 describe("the build check of the shared-memory rules", () => {
-  it("accepts both builds of rcu-lab", () => {
+  it("accepts the builds of rcu-lab (release, counting, tracing)", () => {
     expect(checkWasm(build("rcu-lab.wasm"))).toEqual([]);
     expect(checkWasm(build("rcu-lab.counting.wasm"))).toEqual([]);
+    expect(checkWasm(build("rcu-lab.tracing.wasm"))).toEqual([]);
   });
 
   it("accepts a minimal module that follows the rules (the check is not a blanket no)", () => {

@@ -30,12 +30,12 @@ import {
 } from "./trace_preemptirq";
 
 /** user_exit_irqoff() (include/linux/context_tracking.h): `if (context_tracking_enabled())` (a static key). */
-@inline function user_exit_irqoff(nohz_full: u32): void {
+@inline export function user_exit_irqoff(nohz_full: u32): void {
   if (branch(nohz_full != 0)) rcu_user_exit();
 }
 
 /** user_enter_irqoff() (include/linux/context_tracking.h). */
-@inline function user_enter_irqoff(nohz_full: u32): void {
+@inline export function user_enter_irqoff(nohz_full: u32): void {
   if (branch(nohz_full != 0)) rcu_user_enter();
 }
 

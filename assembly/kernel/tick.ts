@@ -7,7 +7,7 @@ import { HARDIRQ_OFFSET, preempt_count_add, preempt_count_sub } from "../preempt
 import { local_irq_disable, local_irq_enable } from "../irqflags";
 import { rcu_is_watching } from "../rcu/dynticks";
 import { rcu_sched_clock_irq } from "../rcu/tree_qs";
-import { FAULT_IRQ_ENTER_COND_RCU, fault_active } from "../rcu/faults";
+import { FAULT_IRQ_ENTRY_WATCHING_SHORTCUT, fault_active } from "../rcu/faults";
 import { irq_enter, irq_exit } from "./hardirq";
 import { interrupted_user_mode } from "./context_tracking";
 
@@ -17,7 +17,7 @@ import { interrupted_user_mode } from "./context_tracking";
  * the idle task, whose comment says a rcu_is_watching() shortcut would let a nested tick
  * "claim quiescient state and end grace periods prematurely"), rcu_sched_clock_irq(user),
  * irq_exit(). Returns 1 when the tick reported a quiescent state.
- * Broken variant FAULT_IRQ_ENTER_COND_RCU: 3eeec3858488's idtentry_enter_cond_rcu()
+ * Broken variant FAULT_IRQ_ENTRY_WATCHING_SHORTCUT: 3eeec3858488's idtentry_enter_cond_rcu()
  * (x86/entry, v5.8-rc; fixed by 0bf3924bfabd): rcu_irq_enter() only when RCU is not
  * watching. Inside an rcuidle section of the idle loop (dynticks_nmi_nesting 1,
  * dynticks_nesting 0) the tick then passes rcu_is_cpu_rrupt_from_idle() and reports a
@@ -25,7 +25,7 @@ import { interrupted_user_mode } from "./context_tracking";
  */
 export function sched_clock_interrupt(): u32 {
   const user: u32 = interrupted_user_mode() ? 1 : 0;
-  if (fault_active(FAULT_IRQ_ENTER_COND_RCU) && rcu_is_watching()) {
+  if (fault_active(FAULT_IRQ_ENTRY_WATCHING_SHORTCUT) && rcu_is_watching()) {
     local_irq_disable();
     preempt_count_add(HARDIRQ_OFFSET);
     const r = rcu_sched_clock_irq(user);

@@ -8,6 +8,7 @@
 // user mode); dynticks_nmi_nesting counts irq/NMI nesting: DYNTICK_IRQ_NONIDLE in task
 // context, +1 for an irq/NMI that interrupted an EQS, +2 for any other. Both are `long`:
 // DYNTICK_IRQ_NONIDLE has zero low 32 bits, so they are kept as i64.
+import { DANCE_RCU_IRQ_ENTER, DANCE_RCU_IRQ_ENTER_IRQSON, DANCE_RCU_IRQ_EXIT, DANCE_RCU_IRQ_EXIT_IRQSON, trace_dance_begin, trace_dance_end } from "../tracepoint/trace_events";
 import { PCPU_RCU_DYNTICKS, PCPU_RCU_NESTING, PCPU_RCU_NMI_NESTING } from "../layout";
 import { per_cpu_ptr, this_cpu_ptr } from "../percpu";
 import {
@@ -231,32 +232,40 @@ export function rcu_nmi_exit(): void {
 
 /** rcu_irq_enter() (tree.c, v5.6): lockdep_assert_irqs_disabled(); rcu_nmi_enter_common(true). */
 export function rcu_irq_enter(): void {
+  trace_dance_begin(DANCE_RCU_IRQ_ENTER); // tracing build only
   out_of_line_call();
   lockdep_assert_irqs_disabled();
   rcu_nmi_enter_common();
+  trace_dance_end(DANCE_RCU_IRQ_ENTER);
 }
 
 /** rcu_irq_exit() (tree.c, v5.6): lockdep_assert_irqs_disabled(); rcu_nmi_exit_common(true). */
 export function rcu_irq_exit(): void {
+  trace_dance_begin(DANCE_RCU_IRQ_EXIT); // tracing build only
   out_of_line_call();
   lockdep_assert_irqs_disabled();
   rcu_nmi_exit_common();
+  trace_dance_end(DANCE_RCU_IRQ_EXIT);
 }
 
 /** rcu_irq_enter_irqson() (tree.c): local_irq_save(); rcu_irq_enter(); local_irq_restore(). */
 export function rcu_irq_enter_irqson(): void {
+  trace_dance_begin(DANCE_RCU_IRQ_ENTER_IRQSON); // tracing build only
   out_of_line_call();
   const flags = local_irq_save();
   rcu_irq_enter();
   local_irq_restore(flags);
+  trace_dance_end(DANCE_RCU_IRQ_ENTER_IRQSON);
 }
 
 /** rcu_irq_exit_irqson() (tree.c): local_irq_save(); rcu_irq_exit(); local_irq_restore(). */
 export function rcu_irq_exit_irqson(): void {
+  trace_dance_begin(DANCE_RCU_IRQ_EXIT_IRQSON); // tracing build only
   out_of_line_call();
   const flags = local_irq_save();
   rcu_irq_exit();
   local_irq_restore(flags);
+  trace_dance_end(DANCE_RCU_IRQ_EXIT_IRQSON);
 }
 
 /**

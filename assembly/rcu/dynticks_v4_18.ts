@@ -21,6 +21,7 @@
 // also call; we assume gcc -O2 keeps them out of line as it does for exported functions
 // with several callers (not checked against a v4.18 object file). rcu_dynticks_task_*() and
 // rcu_dynticks_eqs_*() are static and small: inlined.
+import { DANCE_RCU_IRQ_ENTER_IRQSON_V4_18, DANCE_RCU_IRQ_EXIT_IRQSON_V4_18, trace_dance_begin, trace_dance_end } from "../tracepoint/trace_events";
 import { PCPU_RCU_NMI_NESTING, PCPU_TP, TPS_CURRENT, TPS_TASKS_IDLE_CPU } from "../layout";
 import { local_irq_restore, local_irq_save } from "../irqflags";
 import { barrier, branch, out_of_line_call, this_cpu_read_i64, this_cpu_read_u32, this_cpu_write_i64, this_cpu_write_u32 } from "../primitives";
@@ -102,16 +103,20 @@ export function rcu_irq_exit_v4_18(): void {
 
 /** rcu_irq_enter_irqson() (tree.c, v4.18): local_irq_save(); rcu_irq_enter(); local_irq_restore(). */
 export function rcu_irq_enter_irqson_v4_18(): void {
+  trace_dance_begin(DANCE_RCU_IRQ_ENTER_IRQSON_V4_18); // tracing build only
   out_of_line_call();
   const flags = local_irq_save();
   rcu_irq_enter_v4_18();
   local_irq_restore(flags);
+  trace_dance_end(DANCE_RCU_IRQ_ENTER_IRQSON_V4_18);
 }
 
 /** rcu_irq_exit_irqson() (tree.c, v4.18): local_irq_save(); rcu_irq_exit(); local_irq_restore(). */
 export function rcu_irq_exit_irqson_v4_18(): void {
+  trace_dance_begin(DANCE_RCU_IRQ_EXIT_IRQSON_V4_18); // tracing build only
   out_of_line_call();
   const flags = local_irq_save();
   rcu_irq_exit_v4_18();
   local_irq_restore(flags);
+  trace_dance_end(DANCE_RCU_IRQ_EXIT_IRQSON_V4_18);
 }

@@ -26,11 +26,13 @@ export const FAULT_NMI_NEST_UNCHECKED: u32 = 1 << 8;
 export const FAULT_SRCU_SYNC_UNCHECKED: u32 = 1 << 9;
 
 /**
- * The scheduling-clock interrupt enters RCU only when RCU is not watching, as 3eeec3858488's
- * idtentry_enter_cond_rcu() (x86/entry, v5.8-rc) did before 0bf3924bfabd forced
- * rcu_irq_enter() in the idle task: a tick nested in an rcuidle section reports a QS.
+ * irq-entry-watching-shortcut: the v5.8 interrupt entry (kernel/entry_irq.ts
+ * idtentry_enter_cond_rcu) and the tick of kernel/tick.ts call rcu_irq_enter() only when RCU
+ * is not watching, as 3eeec3858488's idtentry_enter_cond_rcu() (x86/entry, v5.8-rc) did
+ * before 0bf3924bfabd forced it in the idle task: a tick nested in softirq processing (or in
+ * an rcuidle section) over idle reports a quiescent state under the outer handler's reader.
  */
-export const FAULT_IRQ_ENTER_COND_RCU: u32 = 1 << 10;
+export const FAULT_IRQ_ENTRY_WATCHING_SHORTCUT: u32 = 1 << 10;
 
 /**
  * trace_hardirqs_off/on (kernel/trace_preemptirq.ts) skip the per-CPU tracing_irq_cpu
@@ -43,6 +45,43 @@ export const FAULT_TRACE_IRQ_NO_GUARD: u32 = 1 << 11;
  * where RCU is not watching when user mode is an extended quiescent state.
  */
 export const FAULT_ENTRY_PLAIN_TRACEPOINT: u32 = 1 << 12;
+/**
+ * The v5.8 interrupt exit (kernel/entry_irq.ts idtentry_exit_cond_rcu) ignores its rcu_exit
+ * argument: an interrupt that entered RCU through rcu_irq_enter() returns without
+ * rcu_irq_exit(), leaving dynticks_nmi_nesting raised (and RCU watching in idle).
+ */
+export const FAULT_IRQ_EXIT_IGNORES_RCU_EXIT: u32 = 1 << 13;
+/**
+ * The v5.6 idle loop (kernel/idle_loop.ts) calls the plain trace_cpu_idle() instead of
+ * trace_cpu_idle_rcuidle() after rcu_idle_enter(): a tracepoint where RCU is not watching
+ * (what moving it before rcu_idle_enter(), 9864f5b5943a in v5.9, made legal).
+ */
+export const FAULT_IDLE_PLAIN_TRACEPOINT: u32 = 1 << 14;
+/**
+ * The v5.6 NMI path (kernel/entry_nmi.ts) runs its handler and the plain nmi_handler
+ * tracepoint before nmi_enter(): before rcu_nmi_enter(), where RCU may not be watching.
+ */
+export const FAULT_NMI_TRACE_BEFORE_RCU: u32 = 1 << 15;
+/**
+ * preempt_disable/enable_traced (kernel/preemptirq_toggle.ts) drop preempt_latency_start/stop's
+ * `preempt_count() == val` test: every level, also inside an irq, runs the tracepoint.
+ */
+export const FAULT_PREEMPT_TRACE_EVERY_LEVEL: u32 = 1 << 16;
+/**
+ * The rcuidle irq_disable/irq_enable tracepoint (kernel/trace_preemptirq.ts) ignores the
+ * scenario's body selector and always runs v5.6's rcuidle-srcu-irq body: every strategy of
+ * a scenario would measure the same code.
+ */
+export const FAULT_RCUIDLE_BODY_IGNORED: u32 = 1 << 17;
+/**
+ * The recursion guard under test (assembly/recursion/guards.ts) is broken in its own way:
+ * bpf-prog-active ignores its counter, ftrace-bits always sees the normal context, perf-context
+ * always level 0, stack-flag gives each trap a flag of its own, stack-flag-per-tracer one flag
+ * for every tracer; none (no guard) overflows one frame later. test/recursion.test.ts only.
+ */
+export const FAULT_REC_GUARD_BROKEN: u32 = 1 << 18;
+/** poke_int3_handler() (recursion/text_poke_bp.ts) emulates the OLD instruction instead of the new one. */
+export const FAULT_POKE_EMULATES_OLD: u32 = 1 << 19;
 
 /**
  * fault_active() for the kernel paths whose op counts are the kernel's: the fault bits

@@ -8,6 +8,7 @@
 // v5.7 patch "rcu: Make FQS more aggressive in complex overload conditions", and
 // RCU_JIFFIES_TILL_FORCE_QS / RCU_JIFFIES_FQS_DIV in a v5.5-era kernel/rcu/tree.h (with
 // RCU_NOCB_WAKE_BYPASS); rcu_init_geometry()'s defaults as kernel-facts.md quotes them.
+import { TEV_GP_END, TEV_GP_START, TRACING_BUILD, trace_event } from "../tracepoint/trace_events";
 import {
   GP_PRIV_COMPLETED, GP_PRIV_EXP, GP_PRIV_FQS, GP_PRIV_FQS_TOTAL, GP_PRIV_NEXT_FQS, GP_PRIV_START_US, GP_PRIV_LAST_FQS_US, GP_PRIV_QSMASK, GP_PRIV_STATE, HDR_NR_CPUS,
   PCPU_RCU_QS_REPORT, PCPU_RCU_SNAP, RCU_EXP_SEQ_NEEDED, RCU_GP_PRIV, RCU_GP_SEQ, RCU_GP_SEQ_NEEDED,
@@ -176,6 +177,7 @@ export function rcu_gp_step(now_us: f64): u32 {
   if (READ_ONCE_u32(P + GP_PRIV_STATE) == GP_IDLE) {
     if (!rcu_gp_needed(READ_ONCE_u32(RCU_GP_SEQ))) return STEP_IDLE;
     rcu_gp_init();
+    if (TRACING_BUILD) trace_event(TEV_GP_START, READ_ONCE_u32(RCU_GP_SEQ), <u32>(<u64>now_us));
     WRITE_ONCE_f64(P + GP_PRIV_START_US, now_us);
     WRITE_ONCE_f64(P + GP_PRIV_NEXT_FQS, now_us + fqs_interval(jiffies_till_first_fqs()));
   }
@@ -193,6 +195,7 @@ export function rcu_gp_step(now_us: f64): u32 {
   }
   if (qsmask() == 0) {
     rcu_gp_cleanup();
+    if (TRACING_BUILD) trace_event(TEV_GP_END, READ_ONCE_u32(RCU_GP_SEQ), <u32>(<u64>now_us));
     return STEP_GP_ENDED;
   }
   return STEP_WAIT;

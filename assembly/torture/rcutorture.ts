@@ -10,7 +10,8 @@
 //
 // Readers run in the contexts the flavor allows: task, an irq taken from idle (through
 // rcu_irq_enter, as rcuidle code must), an irq over a task, a scheduling-clock tick from
-// idle, and, for SRCU, plain idle. Reader delays (rcu_read_delay) and, for the SRCU
+// idle, for RCU the timer softirq of a v5.8 tick over idle with a second tick nested in the
+// reader (rcutorture's irqreader timer; kernel/entry_irq.ts), and, for SRCU, plain idle. Reader delays (rcu_read_delay) and, for the SRCU
 // flavors, stragglers stalled between READ_ONCE(srcu_idx) and the counter increment, and
 // tasks that migrate inside their section, widen the windows that bugs need.
 import {
@@ -26,6 +27,8 @@ import {
 } from "../primitives";
 import { local_irq_disable, local_irq_enable } from "../irqflags";
 import { irq_enter, irq_exit } from "../kernel/hardirq";
+import { tick_idle_softirq_enter_v5_8, tick_idle_softirq_leave_v5_8, tick_nested_in_idle_v5_8 } from "../kernel/entry_irq";
+import { JIFFY_US } from "../kernel/jiffies";
 import { rcu_idle_enter, rcu_idle_exit } from "../rcu/dynticks";
 import { FAULT_READER_IN_EQS, fault_active } from "../rcu/faults";
 import { rcu_read_lock_sched_notrace, rcu_read_unlock_sched_notrace } from "../rcu/rcupdate";
@@ -48,6 +51,10 @@ const CTX_IRQ_FROM_IDLE: u32 = 1;
 const CTX_IRQ_FROM_TASK: u32 = 2;
 const CTX_TICK_FROM_IDLE: u32 = 3;
 const CTX_IDLE: u32 = 4;
+const CTX_SOFTIRQ_FROM_IDLE: u32 = 5;
+
+/** The irq_disable/irq_enable tracepoint id the v5.8 entry code passes (torture registers no probe: key off). */
+const TORTURE_IRQ_TP: u32 = 0;
 
 const PIPE_LEN = RCU_TORTURE_PIPE_LEN;
 
@@ -243,6 +250,11 @@ function one_read(flavor: u32, ssp: u32, ctx: u32): void {
     read_unlock(flavor, ssp, handle);
     return;
   }
+  if (ctx == CTX_SOFTIRQ_FROM_IDLE) {
+    // Interrupts are on in __do_softirq(): the next tick arrives within a jiffy and nests.
+    udelay(torture_random() % JIFFY_US);
+    tick_nested_in_idle_v5_8(TORTURE_IRQ_TP);
+  }
   if (straggler) udelay(5000 + torture_random() % 5000); // and then holds on for 5-10 ms
   else rcu_read_delay();
   const migrate_rate = cpu_reg_read_u32(PCPU_TORTURE_MISC + TM_CFG_MIGRATE);
@@ -271,7 +283,10 @@ function adopt_one(): bool {
 
 @inline function pick_context(flavor: u32): u32 {
   const r = torture_random() & 15;
-  if (flavor == TORTURE_RCU) return r < 8 ? CTX_TASK : r < 12 ? CTX_IRQ_FROM_IDLE : r < 14 ? CTX_IRQ_FROM_TASK : CTX_TICK_FROM_IDLE;
+  if (flavor == TORTURE_RCU) {
+    if (r < 6) return CTX_TASK;
+    return r < 10 ? CTX_IRQ_FROM_IDLE : r < 12 ? CTX_SOFTIRQ_FROM_IDLE : r < 14 ? CTX_IRQ_FROM_TASK : CTX_TICK_FROM_IDLE;
+  }
   if (flavor == TORTURE_SRCU) return r < 9 ? CTX_TASK : r < 12 ? CTX_IDLE : r < 14 ? CTX_IRQ_FROM_IDLE : CTX_IRQ_FROM_TASK;
   return r < 10 ? CTX_TASK : r < 13 ? CTX_IRQ_FROM_IDLE : CTX_IRQ_FROM_TASK; // SRCU-fast: RCU must watch
 }
@@ -287,6 +302,20 @@ function read_in_context(flavor: u32, ssp: u32, ctx: u32): void {
     irq_enter();
     one_read(flavor, ssp, ctx);
     irq_exit();
+    return;
+  }
+  if (ctx == CTX_SOFTIRQ_FROM_IDLE) {
+    // The idle loop: rcu_idle_enter(), then sti; hlt; the tick wakes it and raises TIMER_SOFTIRQ,
+    // whose handler (rcu_torture_timer()) reads with interrupts on.
+    local_irq_disable();
+    rcu_idle_enter();
+    local_irq_enable();
+    const st = tick_idle_softirq_enter_v5_8(TORTURE_IRQ_TP);
+    one_read(flavor, ssp, ctx);
+    tick_idle_softirq_leave_v5_8(TORTURE_IRQ_TP, st);
+    local_irq_disable();
+    rcu_idle_exit();
+    local_irq_enable();
     return;
   }
   // From the idle loop: interrupts off, rcu_idle_enter().

@@ -1,12 +1,10 @@
 // Probes (the functions a tracepoint calls through its probe array, with (data, arg)):
 // count, record (a per-context ring of events), spin (widens race windows), host (calls
 // back into JavaScript), empty, and uaf, the poison left in freed probe arrays.
-import {
-  PCPU_TP, RING_BASE, RING_CLOCK, RING_DROPS, RING_ENTRIES, RING_ENTRY_SIZE, RING_HEAD, RING_OVERWRITES, RING_SIZE,
-  RING_STRIDE, RING_TAIL, TPS_COUNT, TPS_HOST, TPS_SPIN, TPS_UAF,
-} from "../layout";
-import { smp_processor_id, this_cpu_ptr } from "../percpu";
-import { READ_ONCE_u32, READ_ONCE_u64, WRITE_ONCE_u32, WRITE_ONCE_u64, cpu_stat_inc, smp_store_release, this_cpu_inc_u64_at } from "../primitives";
+import { PCPU_TP, TPS_COUNT, TPS_HOST, TPS_SPIN, TPS_UAF } from "../layout";
+import { this_cpu_ptr } from "../percpu";
+import { cpu_stat_inc, this_cpu_inc_u64_at } from "../primitives";
+import { TEV_PROBE, ring_append } from "./trace_events";
 import { torture_random, udelay } from "../torture/random";
 import { irqs_disabled } from "../irqflags";
 import { in_nmi } from "../preempt";
@@ -65,27 +63,9 @@ export function probe_uaf(data: u32, arg: u32): void {
  * is the tracepoint id, bit 31 set for drop mode (a full ring drops the event and counts
  * it) and clear for overwrite mode (the oldest event is overwritten and counted). The
  * timestamp is the context's local event clock (WebAssembly has no clock). Only this
- * context writes its ring; the host reads it and advances the tail.
+ * context writes its ring (tracepoint/trace_events.ts, kind TEV_PROBE); the host reads it
+ * and advances the tail.
  */
 export function probe_record(data: u32, arg: u32): void {
-  const cpu = smp_processor_id();
-  const ring = <usize>RING_BASE + <usize>cpu * RING_STRIDE;
-  const head = READ_ONCE_u32(ring + RING_HEAD);
-  const full = head - READ_ONCE_u32(ring + RING_TAIL) >= RING_SIZE;
-  if (full) {
-    if (data & 0x80000000) {
-      WRITE_ONCE_u32(ring + RING_DROPS, READ_ONCE_u32(ring + RING_DROPS) + 1);
-      return;
-    }
-    WRITE_ONCE_u32(ring + RING_OVERWRITES, READ_ONCE_u32(ring + RING_OVERWRITES) + 1);
-  }
-  const clock = READ_ONCE_u64(ring + RING_CLOCK) + 1;
-  WRITE_ONCE_u64(ring + RING_CLOCK, clock);
-  const e = ring + RING_ENTRIES + <usize>(head % RING_SIZE) * RING_ENTRY_SIZE;
-  WRITE_ONCE_u32(e, <u32>clock);
-  WRITE_ONCE_u32(e + 4, cpu);
-  WRITE_ONCE_u32(e + 8, data & 0x7fffffff);
-  WRITE_ONCE_u32(e + 12, arg);
-  smp_store_release(ring + RING_HEAD, head + 1); // the host reads entries below head
+  ring_append(((TEV_PROBE << 24) | (data & 0xffffff)), arg, (data & 0x80000000) != 0);
 }
-

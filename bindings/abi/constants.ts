@@ -10,12 +10,22 @@ export const FAULT_NAMES = [
   // not reach their paths (its ticks and scheduling points are legal, its NMIs do not nest,
   // its writer never synchronizes inside its own reader): not in TORTURE_FAULTS.
   "sched-preempt-mask-only", "tick-trusts-user", "nmi-nest-unchecked", "srcu-sync-unchecked",
-  // The tick's irq entry that skips rcu_irq_enter() when RCU watches (3eeec3858488): reached
-  // by the `tick` probe of tracepoint torture (test/safety.test.ts), not by rcutorture.
-  "irq-enter-cond-rcu",
+  // The v5.8 irq entry that skips rcu_irq_enter() when RCU watches (3eeec3858488): a torture
+  // fault (rcutorture's softirq readers over idle with a nested tick; tracepoint torture's `tick`).
+  "irq-entry-watching-shortcut",
   // Broken kernel paths kept for test/kernel-paths.test.ts: trace_hardirqs_off/on without the
   // tracing_irq_cpu guard, and a v5.6 syscall entry that calls the plain tracepoint.
   "trace-irq-no-guard", "entry-plain-tracepoint",
+  // The v5.8 irq exit that drops rcu_irq_exit() (test/irq-paths.test.ts: the balance check's broken variant).
+  "irq-exit-ignores-rcu-exit",
+  // The v5.6 idle loop with the plain trace_cpu_idle() after rcu_idle_enter() (test/irq-paths.test.ts).
+  "idle-plain-tracepoint",
+  // The v5.6 NMI handler before rcu_nmi_enter(); preempt tracepoints at every level (test/irq-paths.test.ts).
+  "nmi-trace-before-rcu", "preempt-trace-every-level",
+  // The rcuidle tracepoint that ignores the scenario's body selector (test/scenarios.test.ts).
+  "rcuidle-body-ignored",
+  // Broken recursion guards and text_poke_bp kept for test/recursion.test.ts.
+  "rec-guard-broken", "poke-emulates-old",
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 
@@ -50,6 +60,7 @@ export const REQUIRED_CONSTANTS = [
   "NR_USAGE_KINDS", "NR_OP_KINDS", "TRACEPOINT_DEFAULT_PRIO", "RCU_SEQ_STATE_MASK", "RCU_SEQ_CTR_SHIFT", "MIGHT_SLEEP_IRQS_OFF",
   "SRCU_FLAVOR_NONE", "SRCU_FLAVOR_NORMAL", "SRCU_FLAVOR_FAST", "GP_DOMAIN_RCU", "GP_DOMAIN_SRCU_BASE",
   "GP_REQ_NORMAL", "GP_REQ_SYNC", "GP_REQ_EXPEDITED", "TORTURE_RCU", "TORTURE_SRCU", "TORTURE_SRCU_FAST",
+  "TRACING_BUILD", "NR_RCUIDLE_BODIES", "NR_TEV_KINDS", "NR_DANCE_STEPS",
   "TPCTX_TASK", "TPCTX_IRQ", "TPCTX_IDLE", "TPCTX_NMI", "TPCTX_IRQ_IDLE", "TPCTX_NMI_IDLE", "TP_SRCU", "TP_SRCU_FAST", "TP_RELEASE_RCU", "TP_RELEASE_RCU_SRCU", "CALIBRATE_CHAIN_OPS",
 ] as const;
 

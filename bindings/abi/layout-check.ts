@@ -54,6 +54,7 @@ function fieldBytes(L: Layout, f: string): number {
     case "PCPU_SRCU": return L.NR_SRCU * L.CACHELINE;
     case "PCPU_TORTURE_PIPE":
     case "PCPU_TORTURE_BATCH": return 8 * (L.RCU_TORTURE_PIPE_LEN + 1);
+    case "PCPU_REC_LAB": return L.REC_LAB_SIZE;
     default: return 4;
   }
 }

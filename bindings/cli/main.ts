@@ -14,7 +14,9 @@ import { EXIT, UsageError, addDeadlineOption, checkWritable, cliMessage, list, p
 import { progressLine } from "./progress.js";
 import { renderPrimitives } from "./render-primitives.js";
 import { renderStrategies } from "./render-strategies.js";
+import { addRunCommand } from "./run-command.js";
 import { addTortureCommand } from "./torture-command.js";
+import { addRecursionCommand } from "./recursion-command.js";
 import { addServeCommand } from "./serve-command.js";
 
 /** This package's version, from the package.json it ships with (dist/bindings/cli/ -> the root). */
@@ -190,6 +192,8 @@ addDeadlineOption(calibrate)
   });
 
 addTortureCommand(program);
+addRunCommand(program);
+addRecursionCommand(program, readProfile);
 addServeCommand(program);
 
 program.parseAsync().catch((e: unknown) => {

@@ -15,6 +15,8 @@ export interface MeasureSpec {
   iterations: number;
   reps: number;
   cpus: readonly number[];
+  /** Run before each timed batch (untimed): a scenario's update-side churn. */
+  beforeBatch?: () => Promise<void>;
 }
 
 export interface Measurement {
@@ -72,6 +74,7 @@ export async function measure(m: Machine, s: MeasureSpec): Promise<Measurement> 
   }
   const samples: number[][] = cpus.map(() => []);
   for (let r = 0; r < reps; r++) {
+    await s.beforeBatch?.();
     const res = await m.runAll(command, [iterations, ...rest], { cpus, barrier: true });
     res.forEach((x, i) => samples[i].push(x.elapsedNs / iterations));
   }

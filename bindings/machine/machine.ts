@@ -23,7 +23,7 @@ export type { CommandResult, RunAllOptions, RunOptions } from "./contexts.js";
 export interface MachineOptions {
   /** Number of emulated CPUs (one worker each): an integer in 1..maxCpus. */
   cpus: number;
-  /** "release" (timed) or "counting" (exact op counts). Default "release". */
+  /** "release" (timed), "counting" (exact op counts) or "tracing" (timeline events). Default "release". */
   build?: Build;
   /** Default deadline of a command, in ms. Default 60000. */
   deadlineMs?: number;
@@ -50,7 +50,9 @@ function checkOptions(options: MachineOptions): { build: Build; deadlineMs: numb
     throw new TypeError(`Machine.create expects an options object such as { cpus: 2 }; got ${String(options)}`);
   }
   const build = options.build ?? "release";
-  if (build !== "release" && build !== "counting") throw new RangeError(`build must be "release" or "counting"; got ${JSON.stringify(build)}`);
+  if (build !== "release" && build !== "counting" && build !== "tracing") {
+    throw new RangeError(`build must be "release", "counting" or "tracing"; got ${JSON.stringify(build)}`);
+  }
   const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
   if (typeof deadlineMs !== "number" || !(deadlineMs > 0)) throw new RangeError(`deadlineMs must be a positive number of milliseconds; got ${String(deadlineMs)}`);
   return { build, deadlineMs };

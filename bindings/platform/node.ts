@@ -8,6 +8,7 @@ import type { Build, ContextInit, CpuWorkerHandle, Platform } from "./types.js";
 const BUILD_FILES: Record<Build, string> = {
   release: "../../../build/rcu-lab.wasm",
   counting: "../../../build/rcu-lab.counting.wasm",
+  tracing: "../../../build/rcu-lab.tracing.wasm",
 };
 
 let engineReady = false;

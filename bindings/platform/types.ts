@@ -2,7 +2,8 @@
 // a browser's (module Web Workers) in browser.ts. Nothing outside platform/
 // imports a `node:` module.
 
-export type Build = "release" | "counting";
+/** release: timed; counting: exact op counts; tracing: timeline events in the per-CPU rings. */
+export type Build = "release" | "counting" | "tracing";
 
 /** The first message a worker receives: which context it plays. */
 export interface ContextInit {
