@@ -22,6 +22,8 @@ function fail(message) {
   process.exit(2);
 }
 
+const NODE_PLATFORM = path.join(root, "dist/bindings/platform/node.js");
+
 /** The JavaScript modules reachable from `entries` through relative imports. */
 function reachable(entries) {
   const seen = new Set();
@@ -30,8 +32,13 @@ function reachable(entries) {
     if (!fs.existsSync(file)) fail(`${path.relative(root, file)} is missing: run npm run build`);
     seen.add(file);
     const src = fs.readFileSync(file, "utf8");
-    for (const m of src.matchAll(/(?:import|export)\s[^;]*?from\s*["'](\.[^"']+)["']|import\(\s*["'](\.[^"']+)["']\s*\)/g)) {
-      visit(path.resolve(path.dirname(file), m[1] ?? m[2]));
+    // Static imports start a line (tsc's output; a comment that quotes one does not).
+    for (const m of src.matchAll(/^(?:import|export)\s[^;]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/gm)) {
+      const spec = m[1] ?? m[2];
+      if (!spec.startsWith(".")) fail(`${path.relative(root, file)} imports '${spec}': a page resolves only relative module paths (keep it out of bindings/browser.ts's graph)`);
+      const target = path.resolve(path.dirname(file), spec);
+      if (target === NODE_PLATFORM) continue; // machine.js imports it only under Node, when no platform is given
+      visit(target);
     }
   };
   entries.forEach(visit);
@@ -47,9 +54,7 @@ function copy(rel, to = rel) {
 if (out === root || root.startsWith(out + path.sep)) fail(`--out ${out} would overwrite the package itself`);
 fs.rmSync(out, { recursive: true, force: true });
 const bindings = path.join(root, "dist/bindings");
-// Node's platform is imported only when no platform is given under Node (machine.ts): not on a page.
-const modules = reachable([path.join(bindings, "browser.js"), path.join(bindings, "platform/browser-worker.js")])
-  .filter((f) => !f.endsWith(`${path.sep}platform${path.sep}node.js`) && !f.endsWith(`${path.sep}platform${path.sep}node-worker.js`));
+const modules = reachable([path.join(bindings, "browser.js"), path.join(bindings, "platform/browser-worker.js")]);
 for (const f of modules) copy(path.relative(root, f));
 const WASM = ["build/rcu-lab.wasm", "build/rcu-lab.counting.wasm", "build/rcu-lab.tracing.wasm"];
 for (const wasm of WASM) {

@@ -5,7 +5,7 @@
 // the static build must isolate itself through its service worker.
 // CI (.ci/run) installs chromium; without it these tests fail under CI and are skipped,
 // with a message, elsewhere.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -93,6 +93,31 @@ describe("rcu-lab serve (no browser needed)", () => {
       expect(r.headers.get("cross-origin-embedder-policy")).toBeNull();
     } finally {
       await s.close();
+    }
+  });
+});
+
+describe("the browser entry (dist/bindings/browser.js)", () => {
+  it("exports index.ts's API but for the Node-only exports it names, plus the browser platform", async () => {
+    const node = await import("../dist/bindings/index.js");
+    const web = await import("../dist/bindings/browser.js");
+    const nodeOnly = Object.keys(web.NODE_ONLY_EXPORTS);
+    expect(Object.keys(node).filter((k) => !(k in web)).sort(), "add it to bindings/browser.ts, or to NODE_ONLY_EXPORTS with why").toEqual(nodeOnly.sort());
+    for (const k of ["browserPlatform", "browserSupport", "SHIPPED_PROFILE_URL"]) expect(web).toHaveProperty(k);
+  });
+
+  it("build:site refuses a bare import in the page's module graph (broken variant: a copy of the graph with one added)", () => {
+    const fake = fs.mkdtempSync(path.join(outDir, "bare-"));
+    try {
+      fs.cpSync(path.join(root, "dist/bindings"), path.join(fake, "dist/bindings"), { recursive: true });
+      fs.cpSync(path.join(root, "scripts"), path.join(fake, "scripts"), { recursive: true });
+      fs.appendFileSync(path.join(fake, "dist/bindings/browser.js"), '\nexport { default as Table } from "cli-table3";\n');
+      fs.symlinkSync(path.join(root, "node_modules"), path.join(fake, "node_modules"));
+      const r = spawnSync(process.execPath, [path.join(fake, "scripts/build-site.mjs"), "--out", path.join(fake, "out")], { encoding: "utf8" });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/dist\/bindings\/browser\.js imports 'cli-table3': a page resolves only relative module paths/);
+    } finally {
+      fs.rmSync(fake, { recursive: true, force: true });
     }
   });
 });
@@ -233,7 +258,7 @@ describe.skipIf(!haveChromium && !process.env.CI)("the comparison page in headle
     const page = await browser.newPage();
     const errors = watchErrors(page);
     await page.goto(server.url.replace(/site\/$/, "examples/browser-basic.html"));
-    const state = await finalState(page, 60_000);
+    const state = await finalState(page, 30_000); // a module that fails to resolve sets no state: do not wait long
     const text = await page.locator("#out").innerText();
     expect(state, text).toBe("done");
     expect(text).toMatch(/CPU 0: smp_mb\(\) [\d.]+ ns per call/);
