@@ -9,10 +9,10 @@ import { describe, expect, it } from "vitest";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../bindings");
 
 /** Layers from the bottom; a file may import its own layer or a lower one. */
-const LAYERS = ["abi", "platform", "worker", "kernel", "machine", "experiments", "cli", "index.ts"] as const;
-const RANK: Record<string, number> = { abi: 0, platform: 0, worker: 1, kernel: 2, machine: 3, experiments: 4, cli: 5, "index.ts": 6 };
+const LAYERS = ["abi", "platform", "worker", "kernel", "machine", "experiments", "cli", "index.ts", "browser.ts"] as const;
+const RANK: Record<string, number> = { abi: 0, platform: 0, worker: 1, kernel: 2, machine: 3, experiments: 4, cli: 5, "index.ts": 6, "browser.ts": 6 };
 /** Thread entry points: roots like the CLI, allowed to import the layer they start. */
-const ENTRY_POINTS = new Set(["platform/node-worker.ts"]);
+const ENTRY_POINTS = new Set(["platform/node-worker.ts", "platform/browser-worker.ts"]);
 /** Where a `node:` import may appear: the platform adapters and the Node CLI. */
 const NODE_ALLOWED = ["platform/", "cli/"];
 const MAX_LINES = 250;

@@ -18,6 +18,7 @@ import { addRunCommand } from "./run-command.js";
 import { addTortureCommand } from "./torture-command.js";
 import { addRecursionCommand } from "./recursion-command.js";
 import { addExploreCommands } from "./explore-command.js";
+import { addServeCommand } from "./serve-command.js";
 
 /** This package's version, from the package.json it ships with (dist/bindings/cli/ -> the root). */
 function packageVersion(): string {
@@ -195,6 +196,7 @@ addTortureCommand(program);
 addRunCommand(program);
 addRecursionCommand(program, readProfile);
 addExploreCommands(program);
+addServeCommand(program);
 
 program.parseAsync().catch((e: unknown) => {
   if (e instanceof CommanderError) {

@@ -21,6 +21,10 @@ export function createMemory(layout: Layout, cpus: number): WebAssembly.Memory {
  */
 export async function compileModule(platform: Platform, build: Build): Promise<{ module: WebAssembly.Module; params: Map<string, readonly (ArgSpec | ValType)[]> }> {
   platform.prepareEngine();
+  if (platform.compileWasm) {
+    const { module, bytes } = await platform.compileWasm(build);
+    return { module, params: exportedParams(bytes) };
+  }
   const bytes = await platform.loadWasm(build);
   return { module: await WebAssembly.compile(bytes), params: exportedParams(bytes) };
 }

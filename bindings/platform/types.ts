@@ -1,5 +1,5 @@
-// What the machine needs from its host platform. Node's implementation is in node.ts;
-// a browser's (Web Workers) comes with the browser adapter. Nothing outside platform/
+// What the machine needs from its host platform. Node's implementation is in node.ts,
+// a browser's (module Web Workers) in browser.ts. Nothing outside platform/
 // imports a `node:` module.
 
 /** release: timed; counting: exact op counts; tracing: timeline events in the per-CPU rings; stepping: the explorer's (docs/explorer.md). */
@@ -33,6 +33,12 @@ export interface Platform {
   /** Engine settings that must precede compilation (Node: TurboFan only). */
   prepareEngine(): void;
   loadWasm(build: Build): Promise<Uint8Array<ArrayBuffer>>;
+  /**
+   * Optional: compile the build itself (a browser streams it: WebAssembly.compileStreaming),
+   * returning the bytes too (the exports' parameter types are read from them). Without it
+   * the machine compiles loadWasm()'s bytes.
+   */
+  compileWasm?(build: Build): Promise<{ module: WebAssembly.Module; bytes: Uint8Array<ArrayBuffer> }>;
   startContext(init: ContextInit): CpuWorkerHandle;
   /** Cores available to this process. */
   cores(): number;
