@@ -57,6 +57,11 @@ export interface SpeedReport {
   stable: boolean;
   loadavg: { before: number[]; after: number[] };
   rows: SpeedRow[];
+  /**
+   * Native plain and rcuidle-watching (task) with the preempt count addressed as V8 addresses
+   * WebAssembly memory ([memory start + index]) beside the kernel's form (%fs:disp here), and the wasm.
+   */
+  addressing: { row: string; kernelForm: Summary; indexedForm: Summary; wasm: Summary }[];
 }
 
 export interface SpeedOptions {
@@ -69,6 +74,8 @@ export interface SpeedOptions {
 }
 
 const key = (s: string, c: string) => `${s}/${c}`;
+/** Rows of the native stand-in with V8's addressing of the per-CPU preempt count (bench/native/tracepoint.c). */
+const INDEXED = ["plain@indexed/task", "rcuidle-watching@indexed/task"];
 
 /** Middle spread: (second largest - second smallest) / median (the whole range below 4 values). */
 export function middleSpread(xs: readonly number[]): number {
@@ -108,6 +115,7 @@ export async function runSpeedComparison(m: Machine, o: SpeedOptions = {}): Prom
     if ("unavailable" in n) return n;
     compiler = n.compiler;
     for (const r of rowsOf) push(native, key(r.s.name, r.c), n.nsPerCall[key(r.s.name, r.c)].median);
+    for (const k of INDEXED) if (n.nsPerCall[k]) push(native, k, n.nsPerCall[k].median);
     await wasmRound();
     if (run + 1 < rounds) {
       say(`speed: round ${run + 1} of at least ${rounds} (native, then wasm), load ${os.loadavg()[0].toFixed(2)}`);
@@ -131,10 +139,14 @@ export async function runSpeedComparison(m: Machine, o: SpeedOptions = {}): Prom
       addedWasm, addedNative, addedRatio, meetsRatio: ratio.median <= (isOff ? GOAL_OFF : GOAL_RATIO), meetsAdded: addedRatio === null ? null : addedRatio <= GOAL_ADDED,
     };
   });
+  const addressing = INDEXED.filter((k) => native.has(k)).map((k) => {
+    const base = k.replace("@indexed", "");
+    return { row: base, kernelForm: summarize(window(native.get(base)!)), indexedForm: summarize(window(native.get(k)!)), wasm: summarize(window(wasm.get(base)!)) };
+  });
   if (o.allCpus !== false && m.cpus > 1) await allCpusColumn(m, rows, rowsOf, iterations, say);
   return {
     schema: "rcu-lab/speed@1", compiler, cpus: m.cpus, iterations, rounds, roundsRun: run + (run < maxRounds ? 1 : 0), tolerance,
-    stable: unstable.length === 0, loadavg: { before: loadBefore, after: os.loadavg() }, rows,
+    stable: unstable.length === 0, loadavg: { before: loadBefore, after: os.loadavg() }, rows, addressing,
   };
 }
 
@@ -181,6 +193,12 @@ export function renderSpeed(r: SpeedReport | { unavailable: string }): string {
   }
   const width = head.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
   for (const l of lines) out.push(l.map((c, i) => c.padEnd(width[i])).join("  ").trimEnd());
+  for (const a of r.addressing) {
+    out.push(
+      `native ${a.row} with the preempt count addressed as V8 does ([memory start + index]): ${ns(a.indexedForm)} ns, against ${ns(a.kernelForm)} ns ` +
+        `in the kernel's %gs:disp form; wasm ${ns(a.wasm)} ns (docs/performance.md: memory renaming)`,
+    );
+  }
   const st = r.rows.filter((w) => w.stable);
   out.push(
     `${st.filter((w) => w.meetsRatio).length} of ${st.length} stable rows meet the wasm/native goal; ` +

@@ -46,6 +46,9 @@ export function tracepoint_srcu_init(): void {
  * it_func_ptr = rcu_dereference_raw(tp->funcs);
  * if (it_func_ptr) do { (*it_func_ptr->func)(it_func_ptr->data, args); }
  * while ((++it_func_ptr)->func);
+ * The first call is written before the loop (peeled): the same calls, loads and branches,
+ * but with one probe no loop is entered, so V8's loop-header stack check stays out of the
+ * sequence (docs/performance.md).
  */
 @inline function call_probes(tp: usize, arg: u32): void {
   let it = <usize>rcu_dereference_raw(tp + TP_FUNCS);

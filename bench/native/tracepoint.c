@@ -190,10 +190,32 @@ INLINE static void t_srcu_fast(unsigned long a) {
 /* The static key disabled: the kernel executes the jump label's 5-byte NOP (arch_static_branch). */
 INLINE static void t_off(unsigned long a) { (void)a; __asm__ volatile(".byte 0x0f,0x1f,0x44,0x00,0x00"); }
 
+/* The same plain and rcuidle-watching sequences with the preempt count addressed as V8 addresses
+ * WebAssembly memory, [memory start + index] (an index register), instead of the kernel's
+ * %gs:disp (here %fs:disp). x86 cores that forward a store to a later load of the same
+ * address at no latency (memory renaming) do it for [base + disp] forms; an indexed address
+ * loses it, so each preempt_disable/enable read-modify-write waits for the one before. */
+static char pcpu_area[4096] __attribute__((aligned(64)));
+static unsigned long volatile pcpu_index = 64;        /* this CPU's preempt count: an index, as V8 holds it */
+INLINE static unsigned preempt_add_ix(int d) {
+  unsigned v;
+  __asm__ volatile("movl (%1,%2,1),%0; addl %3,%0; movl %0,(%1,%2,1)" : "=&r"(v) : "r"(pcpu_area), "r"(pcpu_index), "r"(d) : "memory", "cc");
+  return v;
+}
+INLINE static void t_plain_ix(unsigned long a) { if (!cond()) return; preempt_add_ix(1); call_probes(a); if (preempt_add_ix(-1) == 0x80000000u) __asm__ volatile(""); }
+NOINLINE static int rcu_is_watching_ix(void) { preempt_add_ix(1); int r = (READ_ONCE(dynticks) & 2) != 0; if (preempt_add_ix(-1) == 0x80000000u) __asm__ volatile(""); return r; }
+INLINE static void t_rcuidle_watching_ix(unsigned long a) {
+  if (!cond()) return;
+  int exit_rcu = 0;
+  if (!rcu_is_watching_ix()) { rcu_irq_enter_irqson(); exit_rcu = 1; }
+  preempt_add_ix(1); call_probes(a); if (preempt_add_ix(-1) == 0x80000000u) __asm__ volatile("");
+  if (exit_rcu) rcu_irq_exit_irqson();
+}
+
 /* The emulation's loop shape (assembly/tracepoint/loops.ts): one loop per strategy with
  * trace_X() inlined into it, no harness call. Run with the argument `inline`. */
 #define LOOP(x) NOINLINE static void loop_##x(long n) { for (long i = 0; i < n; i++) t_##x(i); }
-LOOP(off) LOOP(plain) LOOP(noinstr) LOOP(noinstr_lockdep) LOOP(rcuidle_irq) LOOP(rcuidle_srcu) LOOP(rcuidle_srcu_irq) LOOP(rcuidle_watching) LOOP(srcu_fast)
+LOOP(off) LOOP(plain) LOOP(noinstr) LOOP(noinstr_lockdep) LOOP(rcuidle_irq) LOOP(rcuidle_srcu) LOOP(rcuidle_srcu_irq) LOOP(rcuidle_watching) LOOP(srcu_fast) LOOP(plain_ix) LOOP(rcuidle_watching_ix)
 
 static double now_ns(void) { struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); return ts.tv_sec * 1e9 + ts.tv_nsec; }
 static int cmp(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return x < y ? -1 : x > y; }
@@ -208,6 +230,7 @@ int main(int argc, char **argv) {
   struct { const char *name; void (*loop)(long); } L[] = {
     {"off", loop_off}, {"plain", loop_plain}, {"noinstr", loop_noinstr}, {"noinstr+lockdep", loop_noinstr_lockdep}, {"rcuidle-irq", loop_rcuidle_irq},
     {"rcuidle-srcu", loop_rcuidle_srcu}, {"rcuidle-srcu-irq", loop_rcuidle_srcu_irq}, {"rcuidle-watching", loop_rcuidle_watching}, {"srcu-fast", loop_srcu_fast},
+    {"plain@indexed", loop_plain_ix}, {"rcuidle-watching@indexed", loop_rcuidle_watching_ix},
   };
   struct { const char *name; void (*fn)(unsigned long); } s[] = {
     {"plain", t_plain}, {"noinstr", t_noinstr}, {"noinstr+lockdep", t_noinstr_lockdep}, {"rcuidle-irq", t_rcuidle_irq}, {"rcuidle-srcu", t_rcuidle_srcu},
