@@ -45,6 +45,8 @@ export interface SpeedRow {
    */
   allCpus?: Summary;
   allCpusRatio?: number;
+  /** Whether the last two all-CPUs measurements agreed within 10%. */
+  allCpusStable?: boolean;
   meetsRatio: boolean;
   meetsAdded: boolean | null;
 }
@@ -93,8 +95,8 @@ export function middleSpread(xs: readonly number[]): number {
 }
 
 export async function runSpeedComparison(m: Machine, o: SpeedOptions = {}): Promise<SpeedReport | { unavailable: string }> {
-  const rounds = o.rounds ?? 5, maxRounds = o.maxRounds ?? 4 * rounds, iterations = o.iterations ?? 1_000_000, tolerance = o.tolerance ?? 0.1;
-  const batches = o.batches ?? 3;
+  const rounds = o.rounds ?? 5, maxRounds = o.maxRounds ?? 4 * rounds, iterations = o.iterations ?? 500_000, tolerance = o.tolerance ?? 0.1;
+  const batches = o.batches ?? 5;
   if (rounds < 3 || maxRounds < rounds) throw new RangeError(`rounds must be >= 3 and maxRounds >= rounds; got ${rounds}, ${maxRounds}`);
   const say = o.onProgress ?? ((l: string) => process.stderr.write(`${l}\n`));
   const one = m.tracepoints.define("speed_1_probe");
@@ -165,13 +167,20 @@ async function allCpusColumn(m: Machine, rows: SpeedRow[], rowsOf: { s: { name: 
   for (const c of ["task", "idle"] as BenchContext[]) {
     if (c === "idle") await m.runAll("idle_loop_enter", [], { cpus: all });
     for (const r of rowsOf.filter((x) => x.c === c)) {
-      const solo = await measure(m, { command: r.s.loop, args: [r.tp, 0], iterations, reps: 5, cpus: [0] });
-      const many = await measure(m, { command: r.s.loop, args: [r.tp, 0], iterations, reps: 5, cpus: all });
       const row = rows.find((x) => x.strategy === r.s.name && x.context === c)!;
       // the slowest CPU's least disturbed batch against CPU 0's alone: false sharing or a shared
-      // word slows every batch of a CPU, other work on the machine only some
-      row.allCpus = many.nsPerOp;
-      row.allCpusRatio = Math.max(...many.perCpu.map((c) => c.nsPerOp.min)) / solo.nsPerOp.min;
+      // word slows every batch of a CPU, other work on the machine only some. Twice; again
+      // (up to 4 times) while the last two disagree by more than 10%.
+      const ratios: number[] = [];
+      for (let k = 0; k < 4 && (k < 2 || Math.abs(ratios[k - 1] / ratios[k - 2] - 1) > 0.1); k++) {
+        const solo = await measure(m, { command: r.s.loop, args: [r.tp, 0], iterations, reps: 5, cpus: [0] });
+        const many = await measure(m, { command: r.s.loop, args: [r.tp, 0], iterations, reps: 5, cpus: all });
+        row.allCpus = many.nsPerOp;
+        ratios.push(Math.max(...many.perCpu.map((x) => x.nsPerOp.min)) / solo.nsPerOp.min);
+      }
+      const [a, b] = ratios.slice(-2);
+      row.allCpusRatio = Math.min(a, b);
+      row.allCpusStable = Math.abs(a / b - 1) <= 0.1;
     }
     if (c === "idle") await m.runAll("idle_loop_exit", [], { cpus: all });
   }
@@ -197,7 +206,7 @@ export function renderSpeed(r: SpeedReport | { unavailable: string }): string {
       w.stable ? `${x(w.ratio.median)}${ok(w.meetsRatio)}` : `unstable (${(w.spread * 100).toFixed(0)}%)`,
       w.addedWasm === null ? "-" : `${w.addedWasm.toFixed(2)} / ${w.addedNative!.toFixed(2)}`,
       !w.stable ? "-" : w.addedRatio === null ? (w.addedWasm === null ? "-" : `n/a (native adds < ${MIN_ADDED_NS} ns)`) : `${x(w.addedRatio)}${ok(w.meetsAdded)}`,
-      w.allCpusRatio === undefined ? "-" : `${x(w.allCpusRatio)}${ok(w.allCpusRatio <= GOAL_ALL_CPUS)}`,
+      w.allCpusRatio === undefined ? "-" : w.allCpusStable ? `${x(w.allCpusRatio)}${ok(w.allCpusRatio <= GOAL_ALL_CPUS)}` : `unstable (${x(w.allCpusRatio)})`,
       w.stable ? `yes (${(w.spread * 100).toFixed(0)}%)` : "NO",
     ]);
   }
