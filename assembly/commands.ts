@@ -118,8 +118,9 @@ export { migrate_parked } from "./torture/migrate";
 
 export {
   trace_loop_plain, trace_loop_rcuidle_irq, trace_loop_rcuidle_srcu, trace_loop_rcuidle_srcu_irq,
-  trace_loop_rcuidle_watching, trace_loop_noinstr, trace_loop_noinstr_lockdep, trace_loop_srcu_fast, tracepoint_srcu_init,
-} from "./tracepoint/strategies";
+  trace_loop_rcuidle_watching, trace_loop_noinstr, trace_loop_noinstr_lockdep, trace_loop_srcu_fast,
+} from "./tracepoint/loops";
+export { tracepoint_srcu_init } from "./tracepoint/strategies";
 export {
   tracepoint_probe_register, tracepoint_probe_unregister, tracepoint_set_release, tracepoint_nr_probes,
   tracepoint_probe_func, tracepoint_probe_data, tracepoint_probe_prio, tracepoint_warns, tracepoint_key,

@@ -400,7 +400,7 @@ export const STEP_YIELD: u32 = 100;
  * of the kernel (not counted); the call is counted as an out-of-line call, not an indirect one.
  */
 @inline export function static_call_target(p: usize): u32 {
-  return atomic.load<u32>(p);
+  return load<u32>(p); // emulator state, no kernel load: a plain load, no atomic's alignment check
 }
 
 @inline export function static_call_2(fn: u32, data: u32, arg: u32): void {
@@ -410,12 +410,15 @@ export const STEP_YIELD: u32 = 100;
 
 /**
  * static_key_false(&key) (include/linux/jump_label.h): on x86 a patched NOP/JMP, so the
- * kernel executes no load. The emulation loads the key (atomic.load: a mov) and branches;
- * the counting build counts one branch and no load.
+ * kernel executes no load. The emulation loads the key and branches; the counting build
+ * counts one branch and no load. A plain load (a mov): V8 guards every atomic.load with an
+ * alignment check (lea; and; test; jnz) that the kernel's NOP does not have, and the key is
+ * emulator state, not kernel memory. It is still read on every call (neither Binaryen nor V8
+ * hoists a load out of a loop that stores), so a key flipped by the host is seen at once.
  */
 @inline export function static_key_false(p: usize): bool {
   count(OP_BRANCH);
-  return atomic.load<u32>(p) != 0;
+  return load<u32>(p) != 0;
 }
 
 // ---- op counters (counting build) ---------------------------------------------------

@@ -17,6 +17,8 @@ export interface NativeResult {
 
 const here = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 
+const builtHere = new Set<string>();
+
 /** Build `src` into `bin` with cc (if stale) and run it; a reason instead when that cannot be done here. */
 function buildAndRun(src: string, bin: string, flags: string[], args: string[]): { compiler: string; json: unknown } | { unavailable: string } {
   if (process.arch !== "x64") return { unavailable: `native loops are x86-64 assembly; this is ${process.arch}` };
@@ -26,7 +28,8 @@ function buildAndRun(src: string, bin: string, flags: string[], args: string[]):
   } catch {
     return { unavailable: "no C compiler (cc) on PATH: install gcc to compare with native code" };
   }
-  if (!fs.existsSync(bin) || fs.statSync(bin).mtimeMs < fs.statSync(src).mtimeMs) {
+  if (!builtHere.has(bin) || !fs.existsSync(bin) || fs.statSync(bin).mtimeMs < fs.statSync(src).mtimeMs) {
+    builtHere.add(bin); // built on the spot, once per process, with this machine's cc
     fs.mkdirSync(here("build"), { recursive: true });
     execFileSync("cc", ["-O2", "-mno-red-zone", ...flags, "-o", bin, src], { stdio: "inherit" });
   }
@@ -58,4 +61,17 @@ export function runNativeTracepoint(iterations: number, reps: number): NativeTra
   if ("unavailable" in b) return b;
   const ns = (x: unknown) => (x as { nsPerCall: Record<string, Summary> }).nsPerCall;
   return { compiler: a.compiler, withoutIrqSave: ns(a.json), withIrqSave: ns(b.json) };
+}
+
+export interface NativeInlineResult {
+  readonly compiler: string;
+  /** "strategy/context" -> ns per call, each strategy inlined into its own loop (the emulation's loop shape). */
+  readonly nsPerCall: Record<string, Summary>;
+}
+
+/** The native stand-ins in the emulation's loop shape (bench/native/tracepoint.c `inline`), without irq save/restore. */
+export function runNativeInline(iterations: number, reps: number): NativeInlineResult | { unavailable: string } {
+  const r = buildAndRun(here("bench/native/tracepoint.c"), here("build/native-tracepoint"), [], [String(iterations), String(reps), "inline"]);
+  if ("unavailable" in r) return r;
+  return { compiler: r.compiler, nsPerCall: (r.json as { nsPerCall: Record<string, Summary> }).nsPerCall };
 }

@@ -1,4 +1,4 @@
-// npm run bench -- [primitives|benchmarkjs|rcu|strategies|torture-detection [runs] [--only=case]|all] [--json [FILE]]
+// npm run bench -- [primitives|benchmarkjs|rcu|strategies|speed|torture-detection [runs] [--only=case]|all] [--json [FILE]]
 // "all" (the default) runs every suite but torture-detection, which takes minutes.
 // --json alone prints JSON on stdout (use npm run -s, or npm's banner precedes it);
 // --json FILE (or --json=FILE) writes it to FILE, checked writable before anything runs.
@@ -9,6 +9,7 @@ import { benchPrimitives, renderPrimitivesBench } from "./primitives.js";
 import { detectionCases, renderDetection, tortureDetection } from "./torture-detection.js";
 import { benchRcu, renderRcuBench } from "./rcu.js";
 import { benchStrategies, renderStrategiesBench } from "./strategies.js";
+import { benchSpeed, renderSpeed } from "./speed.js";
 
 interface Suite {
   inAll: boolean;
@@ -23,6 +24,7 @@ const SUITES: Record<string, Suite> = {
   benchmarkjs: { inAll: true, run: () => benchmarkJs(), render: renderBenchmarkJs },
   rcu: { inAll: true, run: () => benchRcu(), render: renderRcuBench },
   strategies: { inAll: true, run: () => benchStrategies(), render: renderStrategiesBench },
+  speed: { inAll: false, run: () => benchSpeed(), render: renderSpeed },
   "torture-detection": {
     inAll: false,
     run: (args) => {

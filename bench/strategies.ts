@@ -14,6 +14,7 @@ import { runStrategyBench, type StrategyReport } from "../bindings/experiments/s
 import { strategy } from "../bindings/experiments/strategy-table.js";
 import { NATIVE_ONE_PROBE_NS } from "../bindings/cli/render-strategies.js";
 import { runNative, runNativeTracepoint, type NativeResult, type NativeTracepointResult } from "./native.js";
+import { renderSpeed, runSpeedComparison, type SpeedReport } from "./speed.js";
 
 /** Op kinds that are single, non-serializing instructions: in a sequence they overlap with their neighbours. */
 export const LIGHT_OPS: readonly OpKind[] = ["read_once", "write_once", "this_cpu_rmw", "branch", "store_release"];
@@ -107,6 +108,7 @@ export function checkModel(r: StrategyReport, native: NativeTracepointResult | {
 
 export async function benchStrategies(): Promise<{
   report: StrategyReport; native: NativeTracepointResult | { unavailable: string }; nativeProfile: CostProfile | { unavailable: string }; model: ModelCheck | { unavailable: string };
+  speed: SpeedReport | { unavailable: string };
 }> {
   process.stderr.write("native C primitive loops (the model's inputs) and tracepoint sequences (1e7 calls x 5, with and without pushf/popf)...\n");
   const nativePrimitives = runNative(10_000_000, 5);
@@ -115,16 +117,18 @@ export async function benchStrategies(): Promise<{
   const m = await Machine.create({ cpus: nodePlatform.cores(), platform: nodePlatform });
   const counting = await Machine.create({ cpus: 1, platform: nodePlatform, build: "counting" });
   try {
+    // wasm against native in alternating rounds first (bench/speed.ts): the per-row ratios of issue 12
+    const speed = await runSpeedComparison(m);
     const report = await runStrategyBench(m, counting, profile, { probes: [1], reps: 7, iterations: 2_000_000, onProgress: progressLine() });
     const here = "inSequenceNs" in nativePrimitives ? profileFromNative(profile, nativePrimitives, report.ghz.median) : undefined;
-    return { report, native, nativeProfile: here ?? { unavailable: (nativePrimitives as { unavailable: string }).unavailable }, model: checkModel(report, native, here) };
+    return { report, native, nativeProfile: here ?? { unavailable: (nativePrimitives as { unavailable: string }).unavailable }, model: checkModel(report, native, here), speed };
   } finally {
     await Promise.all([m.close(), counting.close()]);
   }
 }
 
-export function renderStrategiesBench({ report: r, native, model }: Awaited<ReturnType<typeof benchStrategies>>): string {
-  const out: string[] = [];
+export function renderStrategiesBench({ report: r, native, model, speed }: Awaited<ReturnType<typeof benchStrategies>>): string {
+  const out: string[] = [renderSpeed(speed), ""];
   out.push(`strategies, one empty probe: ${r.cpus} CPUs on ${r.cores} cores, ${r.iterations.toLocaleString("en-US")} calls x ${r.reps}; ns per call, median [min-max]; clock ${r.ghz.median.toFixed(2)} GHz`);
   const nat = "withoutIrqSave" in native ? native : undefined;
   out.push(nat ? `native here: ${nat.compiler}, pinned to core 0, user-mode stand-ins` : `native here: ${(native as { unavailable: string }).unavailable}`);

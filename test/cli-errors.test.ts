@@ -39,7 +39,9 @@ describe("option errors", () => {
 
 describe("--deadline", () => {
   it("a batch longer than the deadline fails naming --deadline, and the process exits", () => {
-    const r = run("bench", "--strategies", "plain", "--contexts", "task", "--probes", "0", "--cpus", "1", "--iterations", "4294967295", "--reps", "1", "--deadline", "2");
+    // one probe: plain costs ns per call, so 2^32-1 calls outlast the 2 s deadline; with no probe
+    // ("off", 0.2 ns per call since the loops are unrolled) the batch would end in about a second
+    const r = run("bench", "--strategies", "plain", "--contexts", "task", "--probes", "1", "--cpus", "1", "--iterations", "4294967295", "--reps", "1", "--deadline", "2");
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/CPU 0: command 'trace_loop_plain' did not finish within its deadline of 2 s; .*rerun with a larger --deadline <seconds>/);
     expect(r.stderr).not.toMatch(/deadlineMs/);

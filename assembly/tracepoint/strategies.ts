@@ -13,7 +13,7 @@
 //   tp->funcs and loops. `cond` is tested inside the static branch before the guard.
 // `cond` is DECLARE_TRACE's cpu_online(raw_smp_processor_id()) in both.
 
-import { NR_TRACEPOINTS, TPF_SIZE, TP_FUNCS, TP_KEY, TP_STATIC_CALL } from "../layout";
+import { TPF_SIZE, TP_FUNCS, TP_KEY, TP_STATIC_CALL } from "../layout";
 import { in_nmi, preempt_disable_notrace, preempt_enable_notrace } from "../preempt";
 import {
   READ_ONCE_u32, branch, indirect_call_2, out_of_line_call, rcu_dereference_raw, static_call_2, static_call_target, static_key_false,
@@ -26,7 +26,6 @@ import {
   SRCU_FLAVOR_FAST, SRCU_FLAVOR_NORMAL, __srcu_read_lock, __srcu_read_lock_fast, __srcu_read_unlock, __srcu_read_unlock_fast, init_srcu_struct,
 } from "../rcu/srcutree";
 import { USAGE_NOT_WATCHING, USAGE_SRCU_IN_NMI, usage_error, warn_once } from "../rcu/usage";
-import { tracepoint } from "./tracepoint";
 
 /** srcu_struct indexes: tracepoint_srcu (DEFINE_SRCU, kernel/tracepoint.c) and its SRCU-fast twin. */
 export const TP_SRCU: u32 = 0;
@@ -47,14 +46,21 @@ export function tracepoint_srcu_init(): void {
  * it_func_ptr = rcu_dereference_raw(tp->funcs);
  * if (it_func_ptr) do { (*it_func_ptr->func)(it_func_ptr->data, args); }
  * while ((++it_func_ptr)->func);
+ * The first call is written before the loop (peeled): the same calls, loads and branches,
+ * but with one probe no loop is entered, so V8's loop-header stack check stays out of the
+ * sequence (docs/performance.md).
  */
 @inline function call_probes(tp: usize, arg: u32): void {
   let it = <usize>rcu_dereference_raw(tp + TP_FUNCS);
   if (branch(it != 0)) {
-    do {
-      indirect_call_2(READ_ONCE_u32(it), READ_ONCE_u32(it + 4), arg);
-      it += TPF_SIZE;
-    } while (branch(READ_ONCE_u32(it) != 0));
+    indirect_call_2(READ_ONCE_u32(it), READ_ONCE_u32(it + 4), arg);
+    it += TPF_SIZE;
+    if (branch(READ_ONCE_u32(it) != 0)) {
+      do {
+        indirect_call_2(READ_ONCE_u32(it), READ_ONCE_u32(it + 4), arg);
+        it += TPF_SIZE;
+      } while (branch(READ_ONCE_u32(it) != 0));
+    }
   }
 }
 
@@ -213,50 +219,4 @@ export function tracepoint_srcu_init(): void {
   }
 }
 
-// ---- one measured loop per strategy: `n` calls of trace_X(arg) on tracepoint `id` ----------
-
-@inline function tp_of(id: u32): usize {
-  return tracepoint(id < NR_TRACEPOINTS ? id : 0);
-}
-
-export function trace_loop_plain(n: u32, id: u32, arg: u32): u32 {
-  const tp = tp_of(id);
-  for (let i: u32 = 0; i < n; i++) trace_plain(tp, arg);
-  return n;
-}
-export function trace_loop_rcuidle_irq(n: u32, id: u32, arg: u32): u32 {
-  const tp = tp_of(id);
-  for (let i: u32 = 0; i < n; i++) trace_rcuidle_irq(tp, arg);
-  return n;
-}
-export function trace_loop_rcuidle_srcu(n: u32, id: u32, arg: u32): u32 {
-  const tp = tp_of(id);
-  for (let i: u32 = 0; i < n; i++) trace_rcuidle_srcu(tp, arg);
-  return n;
-}
-export function trace_loop_rcuidle_srcu_irq(n: u32, id: u32, arg: u32): u32 {
-  const tp = tp_of(id);
-  for (let i: u32 = 0; i < n; i++) trace_rcuidle_srcu_irq(tp, arg);
-  return n;
-}
-export function trace_loop_rcuidle_watching(n: u32, id: u32, arg: u32): u32 {
-  const tp = tp_of(id);
-  for (let i: u32 = 0; i < n; i++) trace_rcuidle_watching(tp, arg);
-  return n;
-}
-export function trace_loop_noinstr(n: u32, id: u32, arg: u32): u32 {
-  const tp = tp_of(id);
-  for (let i: u32 = 0; i < n; i++) trace_noinstr(tp, arg);
-  return n;
-}
-export function trace_loop_noinstr_lockdep(n: u32, id: u32, arg: u32): u32 {
-  const tp = tp_of(id);
-  for (let i: u32 = 0; i < n; i++) trace_noinstr_lockdep(tp, arg);
-  return n;
-}
-export function trace_loop_srcu_fast(n: u32, id: u32, arg: u32): u32 {
-  const tp = tp_of(id);
-  for (let i: u32 = 0; i < n; i++) trace_srcu_fast(tp, arg);
-  return n;
-}
-
+// The measured loops, one per strategy, are in loops.ts.

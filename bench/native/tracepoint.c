@@ -10,6 +10,9 @@
  * -DWITH_IRQ_SAVE (pushf; pop + push; popf, the reference's stand-in). The static key of
  * an enabled tracepoint is a taken jump (0 cost), so it is left out. Output: JSON, ns per
  * call, median of `reps` repetitions of `iters` calls, with min and max.
+ * With the argument `inline` (tracepoint ITERS REPS inline) it runs instead one loop per
+ * strategy with the strategy inlined, the emulation's loop shape, plus "off" (the static
+ * key's NOP): what `npm run bench -- strategies` compares the WebAssembly with.
  * Build: cc -O2 -mno-red-zone -o tracepoint tracepoint.c
  */
 #define _GNU_SOURCE
@@ -20,6 +23,7 @@
 #include <time.h>
 
 #define NOINLINE __attribute__((noinline))
+#define INLINE inline __attribute__((always_inline))
 #define barrier() __asm__ volatile("" ::: "memory")
 #define READ_ONCE(x) (*(volatile __typeof__(x) *)&(x))
 #define WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
@@ -151,17 +155,17 @@ NOINLINE static void __srcu_read_unlock(int idx) { smp_mb(); READ_ONCE(tracepoin
 /* The harness: the loop's call of a strategy function that does nothing, so that its own cost
  * (an indirect call and return per iteration) can be taken out of every row. */
 NOINLINE static void t_harness(unsigned long a) { __asm__ volatile("" ::"r"(a)); }
-static void t_plain(unsigned long a) { if (!cond()) return; preempt_disable_notrace(); call_probes(a); preempt_enable_notrace(); }
-static void t_rcuidle_irq(unsigned long a) {
+INLINE static void t_plain(unsigned long a) { if (!cond()) return; preempt_disable_notrace(); call_probes(a); preempt_enable_notrace(); }
+INLINE static void t_rcuidle_irq(unsigned long a) {
   if (!cond()) return;
   rcu_irq_enter_irqson_v4_18(); preempt_disable_notrace(); call_probes(a); preempt_enable_notrace(); rcu_irq_exit_irqson_v4_18();
 }
-static void t_rcuidle_srcu(unsigned long a) { if (!cond()) return; preempt_disable_notrace(); int i = __srcu_read_lock(); call_probes(a); __srcu_read_unlock(i); preempt_enable_notrace(); }
-static void t_rcuidle_srcu_irq(unsigned long a) {
+INLINE static void t_rcuidle_srcu(unsigned long a) { if (!cond()) return; preempt_disable_notrace(); int i = __srcu_read_lock(); call_probes(a); __srcu_read_unlock(i); preempt_enable_notrace(); }
+INLINE static void t_rcuidle_srcu_irq(unsigned long a) {
   if (!cond()) return;
   preempt_disable_notrace(); int i = __srcu_read_lock(); rcu_irq_enter_irqson(); call_probes(a); rcu_irq_exit_irqson(); __srcu_read_unlock(i); preempt_enable_notrace();
 }
-static void t_rcuidle_watching(unsigned long a) {
+INLINE static void t_rcuidle_watching(unsigned long a) {
   if (!cond()) return;
   int exit_rcu = 0;
   if (!rcu_is_watching()) { rcu_irq_enter_irqson(); exit_rcu = 1; }
@@ -169,19 +173,49 @@ static void t_rcuidle_watching(unsigned long a) {
   if (exit_rcu) rcu_irq_exit_irqson();
 }
 /* v6.13 trace_X(): no rcu_is_watching() without LOCKDEP */
-static void t_noinstr(unsigned long a) { if (cond()) { preempt_disable_notrace(); do_trace_call_static(a); preempt_enable_notrace(); } }
+INLINE static void t_noinstr(unsigned long a) { if (cond()) { preempt_disable_notrace(); do_trace_call_static(a); preempt_enable_notrace(); } }
 /* v6.13 with CONFIG_LOCKDEP: then `if (cond) WARN_ONCE(!rcu_is_watching())` */
-static void t_noinstr_lockdep(unsigned long a) {
+INLINE static void t_noinstr_lockdep(unsigned long a) {
   t_noinstr(a);
   if (cond() && !rcu_is_watching() && !READ_ONCE(warned)) warn();
 }
 /* 2025, CONFIG_PREEMPT_RT: guard(srcu_fast_notrace), guard(migrate), the static_call form */
-static void t_srcu_fast(unsigned long a) {
+INLINE static void t_srcu_fast(unsigned long a) {
   if (!cond()) return;
   srcu_fast_locks++; barrier();                     /* scp = READ_ONCE(srcu_ctrp): a per-CPU pointer */
   migrate_disable(); do_trace_call_static(a); migrate_enable();
   barrier(); srcu_fast_unlocks++;
 }
+
+/* The static key disabled: the kernel executes the jump label's 5-byte NOP (arch_static_branch). */
+INLINE static void t_off(unsigned long a) { (void)a; __asm__ volatile(".byte 0x0f,0x1f,0x44,0x00,0x00"); }
+
+/* The same plain and rcuidle-watching sequences with the preempt count addressed as V8 addresses
+ * WebAssembly memory, [memory start + index] (an index register), instead of the kernel's
+ * %gs:disp (here %fs:disp). x86 cores that forward a store to a later load of the same
+ * address at no latency (memory renaming) do it for [base + disp] forms; an indexed address
+ * loses it, so each preempt_disable/enable read-modify-write waits for the one before. */
+static char pcpu_area[4096] __attribute__((aligned(64)));
+static unsigned long volatile pcpu_index = 64;        /* this CPU's preempt count: an index, as V8 holds it */
+INLINE static unsigned preempt_add_ix(int d) {
+  unsigned v;
+  __asm__ volatile("movl (%1,%2,1),%0; addl %3,%0; movl %0,(%1,%2,1)" : "=&r"(v) : "r"(pcpu_area), "r"(pcpu_index), "r"(d) : "memory", "cc");
+  return v;
+}
+INLINE static void t_plain_ix(unsigned long a) { if (!cond()) return; preempt_add_ix(1); call_probes(a); if (preempt_add_ix(-1) == 0x80000000u) __asm__ volatile(""); }
+NOINLINE static int rcu_is_watching_ix(void) { preempt_add_ix(1); int r = (READ_ONCE(dynticks) & 2) != 0; if (preempt_add_ix(-1) == 0x80000000u) __asm__ volatile(""); return r; }
+INLINE static void t_rcuidle_watching_ix(unsigned long a) {
+  if (!cond()) return;
+  int exit_rcu = 0;
+  if (!rcu_is_watching_ix()) { rcu_irq_enter_irqson(); exit_rcu = 1; }
+  preempt_add_ix(1); call_probes(a); if (preempt_add_ix(-1) == 0x80000000u) __asm__ volatile("");
+  if (exit_rcu) rcu_irq_exit_irqson();
+}
+
+/* The emulation's loop shape (assembly/tracepoint/loops.ts): one loop per strategy with
+ * trace_X() inlined into it, no harness call. Run with the argument `inline`. */
+#define LOOP(x) NOINLINE static void loop_##x(long n) { for (long i = 0; i < n; i++) t_##x(i); }
+LOOP(off) LOOP(plain) LOOP(noinstr) LOOP(noinstr_lockdep) LOOP(rcuidle_irq) LOOP(rcuidle_srcu) LOOP(rcuidle_srcu_irq) LOOP(rcuidle_watching) LOOP(srcu_fast) LOOP(plain_ix) LOOP(rcuidle_watching_ix)
 
 static double now_ns(void) { struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); return ts.tv_sec * 1e9 + ts.tv_nsec; }
 static int cmp(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return x < y ? -1 : x > y; }
@@ -192,6 +226,12 @@ int main(int argc, char **argv) {
   if (iters < 1 || reps < 1 || reps > 1000) { fprintf(stderr, "usage: tracepoint [iters>=1] [reps 1..1000]\n"); return 2; }
   tracepoint_srcu.sda = &srcu_data; warned = 1; /* WARN_ONCE after its first hit */
   cpu_set_t set; CPU_ZERO(&set); CPU_SET(0, &set); sched_setaffinity(0, sizeof set, &set);
+  int inl = argc > 3 && argv[3][0] == 'i';
+  struct { const char *name; void (*loop)(long); } L[] = {
+    {"off", loop_off}, {"plain", loop_plain}, {"noinstr", loop_noinstr}, {"noinstr+lockdep", loop_noinstr_lockdep}, {"rcuidle-irq", loop_rcuidle_irq},
+    {"rcuidle-srcu", loop_rcuidle_srcu}, {"rcuidle-srcu-irq", loop_rcuidle_srcu_irq}, {"rcuidle-watching", loop_rcuidle_watching}, {"srcu-fast", loop_srcu_fast},
+    {"plain@indexed", loop_plain_ix}, {"rcuidle-watching@indexed", loop_rcuidle_watching_ix},
+  };
   struct { const char *name; void (*fn)(unsigned long); } s[] = {
     {"plain", t_plain}, {"noinstr", t_noinstr}, {"noinstr+lockdep", t_noinstr_lockdep}, {"rcuidle-irq", t_rcuidle_irq}, {"rcuidle-srcu", t_rcuidle_srcu},
     {"rcuidle-srcu-irq", t_rcuidle_srcu_irq}, {"rcuidle-watching", t_rcuidle_watching}, {"srcu-fast", t_srcu_fast},
@@ -199,6 +239,22 @@ int main(int argc, char **argv) {
   };
   const char *ctx[] = {"task", "idle"};
   double *v = malloc(sizeof(double) * reps);
+  if (inl) {                                    /* the inline loops: {"strategy/context": ns per call} */
+    printf("{\"schema\":\"rcu-lab/native-tracepoint-inline@1\",\"iterations\":%ld,\"reps\":%d,\"nsPerCall\":{", iters, reps);
+    for (int c = 0; c < 2; c++)
+      for (unsigned k = 0; k < sizeof L / sizeof L[0]; k++) {
+        dynticks = c == 0 ? 2 : 4;
+        dynticks_nmi_nesting = c == 0 ? (long)(~0UL >> 2) + 1 : 0;
+        L[k].loop(iters / 10);
+        for (int r = 0; r < reps; r++) { double t0 = now_ns(); L[k].loop(iters); v[r] = (now_ns() - t0) / iters; }
+        qsort(v, reps, sizeof(double), cmp);
+        double med = reps % 2 ? v[reps / 2] : (v[reps / 2 - 1] + v[reps / 2]) / 2;
+        printf("%s\"%s/%s\":{\"median\":%.4f,\"min\":%.4f,\"max\":%.4f,\"n\":%d}", c || k ? "," : "", L[k].name, ctx[c], med, v[0], v[reps - 1], reps);
+      }
+    printf("}}\n");
+    free(v);
+    return 0;
+  }
   printf("{\"schema\":\"rcu-lab/native-tracepoint@1\",\"irqSave\":%s,\"iterations\":%ld,\"reps\":%d,\"nsPerCall\":{",
 #ifdef WITH_IRQ_SAVE
          "true",
