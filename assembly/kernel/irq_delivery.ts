@@ -14,8 +14,11 @@
 // tracepoint strategy loops (strategies.ts) or local_irq_enable(): the measured loops stay as they were.
 import {
   IRQ_CFG_ARG, IRQ_CFG_COUNTDOWN, IRQ_CFG_ENTRY, IRQ_CFG_MODE, IRQ_CFG_NEXT_TICK_US, IRQ_CFG_PRNG, IRQ_CSD, IRQ_ST_DEVICE, IRQ_ST_IPI,
-  IRQ_ST_TIMER, PCPU_IRQS_DISABLED, PCPU_IRQ_CFG, PCPU_IRQ_PENDING, PCPU_IRQ_STATS, PCPU_PREEMPT_COUNT,
+  IRQ_ST_TIMER, NR_TRACEPOINTS, PCPU_IRQS_DISABLED, PCPU_IRQ_CFG, PCPU_IRQ_PENDING, PCPU_IRQ_STATS, PCPU_PREEMPT_COUNT,
+  PCPU_RCU_DYNTICKS, SCN_MIX_TP,
 } from "../layout";
+import { RCU_DYNTICK_CTRL_CTR } from "../rcu/dynticks";
+import { tick_interrupt_v5_6, tick_interrupt_v5_8 } from "./entry_irq";
 import { per_cpu_ptr, smp_processor_id, this_cpu_ptr } from "../percpu";
 import { cpu_reg_read_u32, cpu_stat_inc, emulator_read_u32, emulator_take_u32, ops_counting_pause } from "../primitives";
 import { NMI_MASK } from "../preempt";
@@ -32,12 +35,17 @@ export const IRQ_SCHED_EVERY: u32 = 2; //  arg = N: a device interrupt every N o
 export const IRQ_SCHED_RANDOM: u32 = 3; // arg = mean: gaps uniform in [1, 2 * mean - 1] operations
 
 /**
- * Interrupt entry/exit paths (IRQ_CFG_ENTRY). Only v5.6's irq_enter()/irq_exit()
- * (kernel/softirq.c, hardirq.ts) exists yet; the versioned entries (v5.6 from user mode, task
- * and idle; v5.8 idtentry_enter_cond_rcu()) plug in here, in do_IRQ(), and nowhere else.
+ * Interrupt entry/exit paths (IRQ_CFG_ENTRY). IRQ_ENTRY_V5_6: kernel/softirq.c's
+ * irq_enter()/irq_exit() around the handler (hardirq.ts), no arch entry code.
+ * IRQ_ENTRY_X86_V5_6 and IRQ_ENTRY_X86_V5_8: the timer vector runs the whole x86 entry of that
+ * version (kernel/entry_irq.ts: v5.6 entry_64.S with its TRACE_IRQS_OFF calls, or v5.8
+ * idtentry_enter_cond_rcu()), from user mode, a task or idle as the CPU was interrupted; the
+ * IPI and device vectors keep irq_enter()/irq_exit() (their handlers are not versioned here).
  */
 export const IRQ_ENTRY_V5_6: u32 = 0;
-export const NR_IRQ_ENTRIES: u32 = 1;
+export const IRQ_ENTRY_X86_V5_6: u32 = 1;
+export const IRQ_ENTRY_X86_V5_8: u32 = 2;
+export const NR_IRQ_ENTRIES: u32 = 3;
 
 // The schedule's state is emulator configuration, not kernel memory: plain loads and stores.
 
@@ -94,6 +102,11 @@ function generic_smp_call_function_single_interrupt(): void {
 export function do_IRQ(vector: u32): void {
   const user: u32 = interrupted_user_mode() ? 1 : 0; // sampled before the entry changes the preempt count
   const entry = emulator_read_u32(this_cpu_ptr(PCPU_IRQ_CFG + IRQ_CFG_ENTRY));
+  if (vector == IRQ_VEC_TIMER && entry != IRQ_ENTRY_V5_6) {
+    x86_timer_interrupt(entry == IRQ_ENTRY_X86_V5_8, user != 0);
+    cpu_stat_inc(PCPU_IRQ_STATS, IRQ_ST_TIMER);
+    return;
+  }
   if (entry == IRQ_ENTRY_V5_6) irq_enter();
   if (vector == IRQ_VEC_TIMER) {
     rcu_sched_clock_irq(user);
@@ -105,6 +118,23 @@ export function do_IRQ(vector: u32): void {
     cpu_stat_inc(PCPU_IRQ_STATS, IRQ_ST_DEVICE);
   }
   if (entry == IRQ_ENTRY_V5_6) irq_exit();
+}
+
+/**
+ * The local APIC timer through the x86 entry code of v5.6 or v5.8 (kernel/entry_irq.ts). What
+ * the interrupted context was is read without counting, as the hardware and the entry code
+ * know it: user mode (context tracking), and idle when not in user mode and RCU is not
+ * watching (after rcu_idle_enter()); nohz_full when user mode is an extended quiescent state.
+ * The irq_disable/irq_enable tracepoint is the one the host configured (SCN_MIX_TP).
+ */
+function x86_timer_interrupt(v5_8: bool, user: bool): void {
+  const watching = (cpu_reg_read_u32(PCPU_RCU_DYNTICKS) & RCU_DYNTICK_CTRL_CTR) != 0;
+  const idle = !user && !watching;
+  const nohz_full: u32 = user && !watching ? 1 : 0;
+  const tp = emulator_read_u32(SCN_MIX_TP);
+  const id = tp < NR_TRACEPOINTS ? tp : 0;
+  if (v5_8) tick_interrupt_v5_8(id, user, idle, nohz_full, false);
+  else tick_interrupt_v5_6(id, user, idle, nohz_full, false);
 }
 
 /** Deliver what is pending, highest priority first (x86: the higher vector; IPIs, timer, devices). */

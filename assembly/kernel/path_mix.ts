@@ -5,7 +5,10 @@
 // (PCPU_PATH_COUNTS): emulator work, the same for every strategy a scenario compares.
 //
 // Home state, between two paths: a task in the kernel, interrupts on, preempt count 0,
-// RCU watching (dynticks_nesting 1), tracing_irq_cpu 0. Every path returns to it.
+// RCU watching (dynticks_nesting 1), tracing_irq_cpu 0. Every path returns to it. There, with
+// interrupts on, the CPU polls its pending-interrupt word (kernel/irq_delivery.ts): the
+// scenario's interrupt schedule counts one operation per path, and a tick is delivered
+// through the x86 entry of the configured version.
 //
 // To add a path (an interrupt, idle or NMI path): one line in kernel/path_ids.ts (its id),
 // one `case` line in run_path() below, one row in bindings/experiments/scenario-paths.ts
@@ -16,6 +19,7 @@ import { local_irq_disable, local_irq_enable } from "../irqflags";
 import { cpu_reg_read_u64, cpu_reg_write_u64, emulator_read_u32 } from "../primitives";
 import { rcu_note_context_switch } from "../rcu/tree_qs";
 import { torture_random } from "../torture/random";
+import { irq_poll } from "./irq_delivery";
 import { TEV_PATH_BEGIN, TEV_PATH_END, trace_event, trace_nesting } from "../tracepoint/trace_events";
 import { tracepoint } from "../tracepoint/tracepoint";
 import {
@@ -94,6 +98,7 @@ export function path_mix(n: u32): u32 {
     trace_nesting();
     const slot = PCPU_PATH_COUNTS + ((p & (NR_MIX_PATHS - 1)) << 3);
     cpu_reg_write_u64(slot, cpu_reg_read_u64(slot) + 1);
+    irq_poll(); // back home, interrupts on: a pending interrupt (the scenario's schedule) is taken here
   }
   return n;
 }

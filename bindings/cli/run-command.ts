@@ -57,9 +57,6 @@ export function addRunCommand(program: Command): void {
     if (o.trace) checkWritable(o.trace, "--trace");
     const platform = (await import("../platform/node.js")).nodePlatform;
     const opts = { platform, deadlineMs: o.deadline * 1000, onProgress: progressLine(), shorten: o.shorten };
-    for (const n of sc.interrupts && sc.interrupts.kind !== "none" ? [`interrupts (${sc.interrupts.kind}) accepted but not applied: interrupt delivery is not in this build`] : []) {
-      process.stderr.write(`rcu-lab run: note: ${n}\n`);
-    }
     const report = await runScenario(sc, opts);
     let traced: TraceResult | undefined;
     if (o.trace) {

@@ -17,7 +17,7 @@ export interface Variant {
   readonly nohzFull: boolean;
 }
 
-export type InterruptSchedule = { kind: "none" | "every-n-ops" | "random" | "tick"; everyOps?: number; meanOps?: number; hz?: number };
+export type InterruptSchedule = { kind: "none" | "every-n-ops" | "random" | "tick"; everyOps?: number; meanOps?: number; hz?: number; kernel?: "v5.6" | "v5.8" };
 
 export interface Scenario {
   readonly name: string;

@@ -15,8 +15,13 @@ export type IrqSchedule =
   /** The scheduling-clock tick at `hz` (default: the kernel's HZ), raised by the emulated timer; none while the CPU is in an EQS (NO_HZ). */
   | { kind: "tick"; hz?: number };
 
-/** Interrupt entry/exit paths a CPU can run (the versioned entries are added here by their helper). */
-export const IRQ_ENTRIES = ["v5.6"] as const;
+/**
+ * Interrupt entry/exit paths a CPU can run (assembly/kernel/irq_delivery.ts IRQ_ENTRY_*, in
+ * this order): "v5.6", kernel/softirq.c irq_enter()/irq_exit() around the handler; "x86-v5.6"
+ * and "x86-v5.8", the timer through the whole x86 entry code of that version (entry_64.S with
+ * its TRACE_IRQS_OFF calls; idtentry_enter_cond_rcu()), IPIs and device interrupts as "v5.6".
+ */
+export const IRQ_ENTRIES = ["v5.6", "x86-v5.6", "x86-v5.8"] as const;
 export type IrqEntry = (typeof IRQ_ENTRIES)[number];
 
 /** Interrupts delivered to one CPU, by vector, and what rcu_exp_handler() did there. */
@@ -58,6 +63,7 @@ export class Interrupts {
     const L = this.host.layout;
     const entry = o.entry ?? "v5.6";
     const entryIndex = IRQ_ENTRIES.indexOf(entry);
+    if (IRQ_ENTRIES.length !== L.NR_IRQ_ENTRIES) throw new Error(`${what}: the module has ${L.NR_IRQ_ENTRIES} entry paths, IRQ_ENTRIES names ${IRQ_ENTRIES.length}: rebuild`);
     if (entryIndex < 0) throw new RangeError(`${what}: entry must be one of ${IRQ_ENTRIES.join(", ")}; got ${JSON.stringify(entry)}`);
     const kind = (schedule as { kind?: unknown } | undefined)?.kind;
     let mode: number, arg = 0, seed = 0;
