@@ -13,6 +13,7 @@ import { nodePlatform } from "../bindings/platform/node.js";
 import { measure } from "../bindings/experiments/measure.js";
 import { summarize, type Summary } from "../bindings/experiments/stats.js";
 import { STRATEGIES, type BenchContext } from "../bindings/experiments/strategy-table.js";
+import { percpuCompileMs } from "../bindings/machine/percpu-modules.js";
 import { runNativeInline } from "./native.js";
 
 /** Goals of issue 12: wasm / native per row, added cost over plain, and the off row. */
@@ -69,6 +70,12 @@ export interface SpeedReport {
    * WebAssembly memory ([memory start + index]) beside the kernel's form (%fs:disp here), and the wasm.
    */
   addressing: { row: string; kernelForm: Summary; indexedForm: Summary; wasm: Summary }[];
+  /**
+   * The CPU workers' modules: specialised per CPU (bindings/machine/percpu-modules.ts; the
+   * per-CPU base a constant), with each CPU's patch + compile time in ms; or the one release
+   * module (RCU_LAB_PERCPU=generic, or a platform without the template).
+   */
+  cpuModules?: { specialised: boolean; compileMs: number[] };
 }
 
 export interface SpeedOptions {
@@ -212,6 +219,11 @@ export function renderSpeed(r: SpeedReport | { unavailable: string }): string {
   }
   const width = head.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
   for (const l of lines) out.push(l.map((c, i) => c.padEnd(width[i])).join("  ").trimEnd());
+  if (r.cpuModules) {
+    out.push(r.cpuModules.specialised
+      ? `CPU workers: one module per CPU with its per-CPU base as a constant (docs/performance.md), patched and compiled in ${r.cpuModules.compileMs.map((v) => v.toFixed(0)).join(", ")} ms (CPU 0, 1, ...)`
+      : "CPU workers: the one release module, per-CPU base in a global (RCU_LAB_PERCPU=generic or no template)");
+  }
   for (const a of r.addressing) {
     out.push(
       `native ${a.row} with the preempt count addressed as V8 does ([memory start + index]): ${ns(a.indexedForm)} ns, against ${ns(a.kernelForm)} ns ` +
@@ -231,7 +243,10 @@ export function renderSpeed(r: SpeedReport | { unavailable: string }): string {
 export async function benchSpeed(): Promise<SpeedReport | { unavailable: string }> {
   const m = await Machine.create({ cpus: nodePlatform.cores(), platform: nodePlatform });
   try {
-    return await runSpeedComparison(m);
+    const r = await runSpeedComparison(m);
+    if ("unavailable" in r) return r;
+    const compileMs = [...percpuCompileMs.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v);
+    return { ...r, cpuModules: { specialised: compileMs.length > 0, compileMs } };
   } finally {
     await m.close();
   }
