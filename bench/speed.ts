@@ -70,11 +70,7 @@ export interface SpeedReport {
    * WebAssembly memory ([memory start + index]) beside the kernel's form (%fs:disp here), and the wasm.
    */
   addressing: { row: string; kernelForm: Summary; indexedForm: Summary; wasm: Summary }[];
-  /**
-   * The CPU workers' modules: specialised per CPU (bindings/machine/percpu-modules.ts; the
-   * per-CPU base a constant), with each CPU's patch + compile time in ms; or the one release
-   * module (RCU_LAB_PERCPU=generic, or a platform without the template).
-   */
+  /** CPU workers' modules: one per CPU, base a constant (machine/percpu-modules.ts), with patch + compile ms; or the one module. */
   cpuModules?: { specialised: boolean; compileMs: number[] };
 }
 
@@ -90,7 +86,7 @@ export interface SpeedOptions {
 }
 
 const key = (s: string, c: string) => `${s}/${c}`;
-/** Rows of the native stand-in with V8's addressing of the per-CPU preempt count (bench/native/tracepoint.c). */
+/** Rows of the native stand-in with the per-CPU preempt count addressed as V8 did with the base in a global (bench/native/tracepoint.c). */
 const INDEXED = ["plain@indexed/task", "rcuidle-watching@indexed/task"];
 
 /** Middle spread: (second largest - second smallest) / median (the whole range below 4 values). */
@@ -219,14 +215,11 @@ export function renderSpeed(r: SpeedReport | { unavailable: string }): string {
   }
   const width = head.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
   for (const l of lines) out.push(l.map((c, i) => c.padEnd(width[i])).join("  ").trimEnd());
-  if (r.cpuModules) {
-    out.push(r.cpuModules.specialised
-      ? `CPU workers: one module per CPU with its per-CPU base as a constant (docs/performance.md), patched and compiled in ${r.cpuModules.compileMs.map((v) => v.toFixed(0)).join(", ")} ms (CPU 0, 1, ...)`
-      : "CPU workers: the one release module, per-CPU base in a global (RCU_LAB_PERCPU=generic or no template)");
-  }
+  const cm = r.cpuModules;
+  if (cm) out.push(cm.specialised ? `CPU workers: one module per CPU, its per-CPU base a constant (docs/performance.md), patched and compiled in ${cm.compileMs.map((v) => v.toFixed(0)).join(", ")} ms (CPU 0, 1, ...)` : "CPU workers: the one release module, the per-CPU base in a global (RCU_LAB_PERCPU=generic)");
   for (const a of r.addressing) {
     out.push(
-      `native ${a.row} with the preempt count addressed as V8 does ([memory start + index]): ${ns(a.indexedForm)} ns, against ${ns(a.kernelForm)} ns ` +
+      `native ${a.row} with the preempt count addressed as V8 does with the base in a global ([memory start + index]): ${ns(a.indexedForm)} ns, against ${ns(a.kernelForm)} ns ` +
         `in the kernel's %gs:disp form; wasm ${ns(a.wasm)} ns (docs/performance.md: memory renaming)`,
     );
   }
