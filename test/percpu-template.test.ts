@@ -49,11 +49,11 @@ describe("the per-CPU template (build/rcu-lab.percpu.wasm)", () => {
   it("broken: a template whose placeholder count differs from the build's is refused, naming the counts", () => {
     const info = percpuTemplateInfo(template)!;
     const bad = template.slice();
-    const at = bad.indexOf(0x41, info.code[0]);
-    // Turn one placeholder into another constant: find the first one and change its last byte.
+    // Turn the first base placeholder (i32.const 0x7c0ffee0) into another constant.
     const magic = [0x41, 0xe0, 0xfd, 0xbf, 0xe0, 0x07];
-    let i = at;
-    for (; i < info.code[1]; i++) if (magic.every((b, j) => bad[i + j] === b)) break;
+    let i = info.code[0];
+    while (i < info.code[1] && !magic.every((b, j) => bad[i + j] === b)) i++;
+    expect(i).toBeLessThan(info.code[1]);
     bad[i + 5] = 0x06;
     expect(() => specialisePercpu(bad, 0, base(0))).toThrow(/base placeholder occurs \d+ times in the code, expected \d+/);
   });
