@@ -11,6 +11,10 @@ let this_cpu_base: usize = 0;
 export function set_this_cpu(cpu: u32): void {
   this_cpu = cpu;
   this_cpu_base = per_cpu_base(cpu);
+  // A module specialised for one CPU (scripts/percpu-template.mjs: every read of the two
+  // globals above is that CPU's constant) cannot be rebound: binding it to another CPU would
+  // make its per-CPU accesses another CPU's. The generic module reads back what it wrote.
+  if (this_cpu != cpu || this_cpu_base != per_cpu_base(cpu)) unreachable();
 }
 
 /** smp_processor_id() (include/linux/smp.h). */

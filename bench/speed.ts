@@ -13,6 +13,7 @@ import { nodePlatform } from "../bindings/platform/node.js";
 import { measure } from "../bindings/experiments/measure.js";
 import { summarize, type Summary } from "../bindings/experiments/stats.js";
 import { STRATEGIES, type BenchContext } from "../bindings/experiments/strategy-table.js";
+import { percpuCompileMs } from "../bindings/machine/percpu-modules.js";
 import { runNativeInline } from "./native.js";
 
 /** Goals of issue 12: wasm / native per row, added cost over plain, and the off row. */
@@ -69,6 +70,8 @@ export interface SpeedReport {
    * WebAssembly memory ([memory start + index]) beside the kernel's form (%fs:disp here), and the wasm.
    */
   addressing: { row: string; kernelForm: Summary; indexedForm: Summary; wasm: Summary }[];
+  /** CPU workers' modules: one per CPU, base a constant (machine/percpu-modules.ts), with patch + compile ms; or the one module. */
+  cpuModules?: { specialised: boolean; compileMs: number[] };
 }
 
 export interface SpeedOptions {
@@ -83,7 +86,7 @@ export interface SpeedOptions {
 }
 
 const key = (s: string, c: string) => `${s}/${c}`;
-/** Rows of the native stand-in with V8's addressing of the per-CPU preempt count (bench/native/tracepoint.c). */
+/** Rows of the native stand-in with the per-CPU preempt count addressed as V8 did with the base in a global (bench/native/tracepoint.c). */
 const INDEXED = ["plain@indexed/task", "rcuidle-watching@indexed/task"];
 
 /** Middle spread: (second largest - second smallest) / median (the whole range below 4 values). */
@@ -212,9 +215,11 @@ export function renderSpeed(r: SpeedReport | { unavailable: string }): string {
   }
   const width = head.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
   for (const l of lines) out.push(l.map((c, i) => c.padEnd(width[i])).join("  ").trimEnd());
+  const cm = r.cpuModules;
+  if (cm) out.push(cm.specialised ? `CPU workers: one module per CPU, its per-CPU base a constant (docs/performance.md), patched and compiled in ${cm.compileMs.map((v) => v.toFixed(0)).join(", ")} ms (CPU 0, 1, ...)` : "CPU workers: the one release module, the per-CPU base in a global (RCU_LAB_PERCPU=generic)");
   for (const a of r.addressing) {
     out.push(
-      `native ${a.row} with the preempt count addressed as V8 does ([memory start + index]): ${ns(a.indexedForm)} ns, against ${ns(a.kernelForm)} ns ` +
+      `native ${a.row} with the preempt count addressed as V8 does with the base in a global ([memory start + index]): ${ns(a.indexedForm)} ns, against ${ns(a.kernelForm)} ns ` +
         `in the kernel's %gs:disp form; wasm ${ns(a.wasm)} ns (docs/performance.md: memory renaming)`,
     );
   }
@@ -231,7 +236,10 @@ export function renderSpeed(r: SpeedReport | { unavailable: string }): string {
 export async function benchSpeed(): Promise<SpeedReport | { unavailable: string }> {
   const m = await Machine.create({ cpus: nodePlatform.cores(), platform: nodePlatform });
   try {
-    return await runSpeedComparison(m);
+    const r = await runSpeedComparison(m);
+    if ("unavailable" in r) return r;
+    const compileMs = [...percpuCompileMs.entries()].sort((a, b) => a[0] - b[0]).map(([, v]) => v);
+    return { ...r, cpuModules: { specialised: compileMs.length > 0, compileMs } };
   } finally {
     await m.close();
   }

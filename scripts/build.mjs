@@ -8,12 +8,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkWasm, STEPPING_ALLOWED_IMPORTS } from "./wasm-check.mjs";
+import { countBytes, leb5, makePercpuTemplate, PERCPU_SECTION } from "./percpu-template.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const stampFile = path.join(root, "build", ".inputs.sha256");
 const INPUT_DIRS = ["assembly", "bindings", "bench", "scripts"];
 const INPUT_FILES = ["package.json", "package-lock.json", "tsconfig.json", "asconfig.json"];
-const OUTPUTS = ["build/rcu-lab.wasm", "build/rcu-lab.counting.wasm", "build/rcu-lab.tracing.wasm", "build/rcu-lab.stepping.wasm", "dist/bindings/index.js"];
+const OUTPUTS = ["build/rcu-lab.wasm", "build/rcu-lab.counting.wasm", "build/rcu-lab.tracing.wasm", "build/rcu-lab.stepping.wasm", "build/rcu-lab.percpu.wasm", "dist/bindings/index.js"];
 
 /** The asc flags of docs/architecture.md: imported shared memory, no runtime, no abort import. */
 export const MAXIMUM_MEMORY_PAGES = 1024; // 64 MiB
@@ -101,17 +102,40 @@ const leb = (n) => {
  * .wasm: the binary's i32 does not say signed or unsigned, and the host needs to know that
  * an iteration count of -1 is not 4294967295 (machine/contexts.ts checkArgs).
  */
-function embedParams(wasmPath) {
-  const dts = fs.readFileSync(wasmPath.replace(/\.wasm$/, ".d.ts"), "utf8");
+function embedParams(wasmPath, dtsPath = wasmPath.replace(/\.wasm$/, ".d.ts")) {
+  const dts = fs.readFileSync(dtsPath, "utf8");
   const params = {};
   for (const m of dts.matchAll(/\/\*\*([^]*?)\*\/\s*export function (\w+)\(/g)) {
     params[m[2]] = [...m[1].matchAll(/@param (\w+) `([^`]+)`/g)].map((p) => [p[1], p[2]]);
   }
-  if (Object.keys(params).length === 0) throw new Error(`no exported function found in ${wasmPath.replace(/\.wasm$/, ".d.ts")}: cannot embed the parameter types`);
-  const name = new TextEncoder().encode(PARAMS_SECTION);
-  const body = [...leb(name.length), ...name, ...new TextEncoder().encode(JSON.stringify(params))];
+  if (Object.keys(params).length === 0) throw new Error(`no exported function found in ${dtsPath}: cannot embed the parameter types`);
+  appendCustomSection(wasmPath, PARAMS_SECTION, JSON.stringify(params));
+}
+
+function appendCustomSection(wasmPath, sectionName, text) {
+  const name = new TextEncoder().encode(sectionName);
+  const body = [...leb(name.length), ...name, ...new TextEncoder().encode(text)];
   const bytes = fs.readFileSync(wasmPath);
   fs.writeFileSync(wasmPath, Buffer.concat([bytes, Buffer.from([0, ...leb(body.length), ...body])]));
+}
+
+/**
+ * The release build's per-CPU template (scripts/percpu-template.mjs): the host specialises
+ * it for each CPU worker. Same parameter section as the release build, plus the placeholder
+ * table; the placeholders' bytes must occur exactly once per replaced read in the whole file.
+ */
+function buildPercpuTemplate() {
+  const out = path.join(root, "build/rcu-lab.percpu.wasm");
+  const { bytes, table } = makePercpuTemplate(fs.readFileSync(path.join(root, "build/rcu-lab.wat"), "utf8"));
+  fs.writeFileSync(out, bytes);
+  embedParams(out, path.join(root, "build/rcu-lab.d.ts"));
+  appendCustomSection(out, PERCPU_SECTION, JSON.stringify(table));
+  const final = fs.readFileSync(out);
+  for (const t of table) {
+    if (countBytes(final, [0x41, ...leb5(t.magic)]) !== t.sites) throw new Error(`build/rcu-lab.percpu.wasm: the ${t.field} placeholder occurs other than ${t.sites} times once the custom sections are added`);
+  }
+  const problems = checkWasm(final);
+  if (problems.length) throw new Error(`build/rcu-lab.percpu.wasm breaks the shared-memory rules of docs/architecture.md:\n  - ${problems.join("\n  - ")}`);
 }
 
 async function main() {
@@ -125,6 +149,10 @@ async function main() {
   for (const b of BUILDS) {
     process.stderr.write(`build: asc -> ${b.out}\n`);
     await compileAssembly(b);
+    if (b.out === "build/rcu-lab.wasm") {
+      process.stderr.write("build: per-CPU template -> build/rcu-lab.percpu.wasm\n");
+      buildPercpuTemplate();
+    }
   }
   process.stderr.write("build: tsc -> dist/\n");
   execFileSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], { stdio: "inherit" });

@@ -49,7 +49,7 @@ describe("the npm tarball, installed in an empty folder", () => {
   });
 
   it("ships the builds, the compiled bindings, the profile and the docs, and no tests, sources of the core or CI files", () => {
-    for (const f of ["build/rcu-lab.wasm", "build/rcu-lab.counting.wasm", "build/rcu-lab.stepping.wasm", "dist/bindings/index.js", "dist/bindings/index.d.ts", "dist/bindings/cli/main.js", "profiles/amd-epyc-zen5-2vcpu.json", "docs/architecture.md", "examples/node-basic.mjs", "README.md", "package.json"]) {
+    for (const f of ["build/rcu-lab.wasm", "build/rcu-lab.counting.wasm", "build/rcu-lab.stepping.wasm", "build/rcu-lab.percpu.wasm", "dist/bindings/index.js", "dist/bindings/index.d.ts", "dist/bindings/cli/main.js", "profiles/amd-epyc-zen5-2vcpu.json", "docs/architecture.md", "examples/node-basic.mjs", "README.md", "package.json"]) {
       expect(files).toContain(f);
     }
     expect(files.filter((f) => /^(test|assembly|bench|scripts|\.ci|node_modules|dist\/bench)\//.test(f))).toEqual([]);

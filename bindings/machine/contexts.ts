@@ -56,9 +56,12 @@ export class Contexts {
     return [...this.cpuContexts, this.kthread];
   }
 
-  /** Start one worker per context and wait until each serves its mailbox. */
-  async start(platform: Platform, init: Pick<ContextInit, "module" | "memory" | "idle">): Promise<void> {
-    for (const c of this.cpuContexts) c.handle = platform.startContext({ ...init, role: "cpu", cpu: c.id });
+  /**
+   * Start one worker per context and wait until each serves its mailbox. `cpuModules[cpu]`:
+   * that CPU's own module (machine/percpu-modules.ts), else init.module.
+   */
+  async start(platform: Platform, init: Pick<ContextInit, "module" | "memory" | "idle">, cpuModules?: readonly WebAssembly.Module[]): Promise<void> {
+    for (const c of this.cpuContexts) c.handle = platform.startContext({ ...init, module: cpuModules?.[c.id] ?? init.module, role: "cpu", cpu: c.id });
     this.kthread.handle = platform.startContext({ ...init, role: "kthread", cpu: this.kthread.id, idle: false });
     for (const c of this.all) c.handle!.onDeath((reason) => (c.broken ??= reason));
     const deadline = this.deadlineMs;

@@ -18,6 +18,7 @@ import { Contexts, type CommandResult, type RunAllOptions, type RunOptions } fro
 import { MachineClosedError } from "./errors.js";
 import * as inspect from "./inspect.js";
 import { compileModule, createMemory } from "./memory.js";
+import { percpuModules } from "./percpu-modules.js";
 
 export type { CommandResult, RunAllOptions, RunOptions } from "./contexts.js";
 
@@ -113,7 +114,9 @@ export class Machine {
     const contexts = new Contexts(memoryViews(memory, layout), cpus, deadlineMs, commandTable(module, params));
     // The host's context and its kernel come up (constructor) before any CPU runs kernel code.
     const machine = new Machine(cpus, build, layout, memory, platform, contexts, functionTableNames(module), module, deadlineMs);
-    await contexts.start(platform, { module, memory, idle: options.idle ?? true });
+    // The CPU workers run modules specialised for their CPU where there are (release build).
+    const cpuModules = await percpuModules(platform, build, layout, cpus);
+    await contexts.start(platform, { module, memory, idle: options.idle ?? true }, cpuModules);
     return machine;
   }
 

@@ -38,6 +38,17 @@ export const nodePlatform: Platform = {
     }
   },
 
+  /** RCU_LAB_PERCPU=generic: every CPU runs the release module (to measure what the template changes). */
+  async loadPercpuTemplate() {
+    if (process.env.RCU_LAB_PERCPU === "generic") return undefined;
+    const url = new URL("../../../build/rcu-lab.percpu.wasm", import.meta.url);
+    try {
+      return new Uint8Array(await fs.readFile(url));
+    } catch (e) {
+      throw new Error(`cannot read the per-CPU template at ${url.pathname} (${(e as Error).message}); run npm run build, or set RCU_LAB_PERCPU=generic`);
+    }
+  },
+
   startContext(init: ContextInit): CpuWorkerHandle {
     const worker = new Worker(new URL("./node-worker.js", import.meta.url), { workerData: init });
     let deathCb: ((reason: string) => void) | undefined;

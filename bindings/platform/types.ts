@@ -39,6 +39,12 @@ export interface Platform {
    * the machine compiles loadWasm()'s bytes.
    */
   compileWasm?(build: Build): Promise<{ module: WebAssembly.Module; bytes: Uint8Array<ArrayBuffer> }>;
+  /**
+   * Optional: the release build's per-CPU template (build/rcu-lab.percpu.wasm,
+   * bindings/abi/percpu-template.ts), from which the machine compiles one module per CPU
+   * worker. Without it (or when it resolves to undefined) every CPU runs the release module.
+   */
+  loadPercpuTemplate?(): Promise<Uint8Array<ArrayBuffer> | undefined>;
   startContext(init: ContextInit): CpuWorkerHandle;
   /** Cores available to this process. */
   cores(): number;

@@ -1,7 +1,9 @@
 // Bringing up a context's own instance of the module: every context (each CPU worker, the
-// grace-period kthread, the host's own context, a local CPU) instantiates the one module
-// over the shared memory with a function table of its own, then binds the instance to its
-// context id (cpu_init: the per-CPU base register). Runs on whichever thread owns the context.
+// grace-period kthread, the host's own context, a local CPU) instantiates the module it was
+// given (the one module, or in the release build a CPU worker's module specialised for its
+// CPU: machine/percpu-modules.ts) over the shared memory with a function table of its own,
+// then binds the instance to its context id (cpu_init: the per-CPU base register). Runs on
+// whichever thread owns the context.
 import { readLayout, type Layout } from "../abi/layout.js";
 import type { ContextInit } from "../platform/types.js";
 
