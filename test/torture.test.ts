@@ -19,7 +19,9 @@ describe("rcutorture oracle: correct flavors", () => {
     expect(r.readerPipe.slice(2).every((x) => x === 0)).toBe(true);
     expect(r.mberrors).toBe(0);
     expect(r.passed).toBe(true);
-    expect(r.gracePeriods).toBeGreaterThan(20);
+    // The run did real work (a verdict that tested nothing is not a PASS). Floors, not rates:
+    // a quiet machine gives hundreds; a loaded one (load 15 on 2 cores) was seen at 18.
+    expect(r.gracePeriods).toBeGreaterThan(5);
     expect(r.sections).toBeGreaterThan(1000);
     expect(r.readerPipe[1]).toBeGreaterThan(0); // readers did see retired elements: the run was not idle
     expect(Object.values(r.usageErrors).every((x) => x === 0)).toBe(true);
@@ -85,9 +87,10 @@ describe("tracepoint torture (rcu-lab torture --strategy)", () => {
     async (name) => {
       const r = await tp(name);
       expect(r.useAfterFree).toBe(0);
-      expect(r.calls).toBeGreaterThan(100);
-      expect(r.updates).toBeGreaterThan(100);
-      expect(r.arraysFreed).toBeGreaterThan(50);
+      // The run did real work; floors, not rates (under load 15 on 2 cores 72 calls were seen).
+      expect(r.calls).toBeGreaterThan(20);
+      expect(r.updates).toBeGreaterThan(20);
+      expect(r.arraysFreed).toBeGreaterThan(10);
       expect(r.probeCalls.spin).toBe(r.calls);
       expect(Object.values(r.usageErrors).every((x) => x === 0)).toBe(true);
     },
