@@ -224,17 +224,23 @@ export function irq_from_idle_v5_8(id: u32, nested: u32): u32 {
   return tick_interrupt_v5_8(id, false, true, 0, nested != 0);
 }
 
-/** `n` v5.6 ticks over context `from` (IRQ_FROM_*; the CPU must be in it). Returns QS reports. */
-export function irq_loop_v5_6(n: u32, id: u32, from: u32, nested: u32): u32 {
+/** `n` ticks of v5.8 or v5.6 (a constant at each call site) over context `from` (IRQ_FROM_*; the CPU must be in it). Returns QS reports. */
+@inline function irq_loop(v5_8: bool, n: u32, id: u32, from: u32, nested: u32): u32 {
   const nohz: u32 = from == IRQ_FROM_USER_NOHZ_FULL ? 1 : 0;
   let qs: u32 = 0;
-  for (let i: u32 = 0; i < n; i++) qs += tick_interrupt_v5_6(id, from_user(from), from == IRQ_FROM_IDLE, nohz, nested != 0);
+  for (let i: u32 = 0; i < n; i++) {
+    qs += v5_8 ? tick_interrupt_v5_8(id, from_user(from), from == IRQ_FROM_IDLE, nohz, nested != 0)
+      : tick_interrupt_v5_6(id, from_user(from), from == IRQ_FROM_IDLE, nohz, nested != 0);
+  }
   return qs;
 }
 
+/** `n` v5.6 ticks over context `from`. */
+export function irq_loop_v5_6(n: u32, id: u32, from: u32, nested: u32): u32 {
+  return irq_loop(false, n, id, from, nested);
+}
+
+/** `n` v5.8 ticks over context `from`. */
 export function irq_loop_v5_8(n: u32, id: u32, from: u32, nested: u32): u32 {
-  const nohz: u32 = from == IRQ_FROM_USER_NOHZ_FULL ? 1 : 0;
-  let qs: u32 = 0;
-  for (let i: u32 = 0; i < n; i++) qs += tick_interrupt_v5_8(id, from_user(from), from == IRQ_FROM_IDLE, nohz, nested != 0);
-  return qs;
+  return irq_loop(true, n, id, from, nested);
 }

@@ -104,22 +104,30 @@ export function syscall_exit_v5_8(id: u32, nohz_full: u32): void {
   local_irq_enable(); // SYSRET
 }
 
-/** `n` invalid syscalls from user mode in the v5.6 order (one measured loop, no dispatch). */
-export function syscall_loop_v5_6(n: u32, id: u32, nohz_full: u32): u32 {
+/**
+ * `n` invalid syscalls from user mode in the order of v5.8 or v5.6: `v5_8` is a constant at
+ * each call site, so each exported loop is one measured loop with no dispatch.
+ */
+@inline function syscall_loop(v5_8: bool, n: u32, id: u32, nohz_full: u32): u32 {
   for (let i: u32 = 0; i < n; i++) {
-    syscall_enter_v5_6(id, nohz_full);
-    syscall_exit_v5_6(id, nohz_full);
+    if (v5_8) {
+      syscall_enter_v5_8(id, nohz_full);
+      syscall_exit_v5_8(id, nohz_full);
+    } else {
+      syscall_enter_v5_6(id, nohz_full);
+      syscall_exit_v5_6(id, nohz_full);
+    }
     irq_poll(); // back in user mode, interrupts on: an interrupt from user mode can arrive here
   }
   return n;
 }
 
+/** `n` invalid syscalls from user mode in the v5.6 order. */
+export function syscall_loop_v5_6(n: u32, id: u32, nohz_full: u32): u32 {
+  return syscall_loop(false, n, id, nohz_full);
+}
+
 /** `n` invalid syscalls from user mode in the v5.8 order. */
 export function syscall_loop_v5_8(n: u32, id: u32, nohz_full: u32): u32 {
-  for (let i: u32 = 0; i < n; i++) {
-    syscall_enter_v5_8(id, nohz_full);
-    syscall_exit_v5_8(id, nohz_full);
-    irq_poll(); // back in user mode, interrupts on: an interrupt from user mode can arrive here
-  }
-  return n;
+  return syscall_loop(true, n, id, nohz_full);
 }
