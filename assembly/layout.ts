@@ -16,7 +16,7 @@
 //   PERCPU_BASE       one per-CPU area per context, PERCPU_STRIDE bytes (the kernel's per-CPU data)
 //   layout_end(cpus)  = PERCPU_BASE + (cpus + NR_EXTRA_CONTEXTS) * PERCPU_STRIDE
 
-export const LAYOUT_VERSION: u32 = 11;
+export const LAYOUT_VERSION: u32 = 12;
 export const LAYOUT_MAGIC: u32 = 0x4c554352; // "RCUL"
 
 /** Maximum pages of the shared memory: the build passes --maximumMemory and the same
@@ -206,7 +206,15 @@ export const TPA_FN_UAF: u32 = 24;
 export const TPA_FN_SRCU_FREE: u32 = 28;
 export const TPA_FN_RCU_FREE: u32 = 32;
 export const TPA_FN_RCU_SRCU: u32 = 36;
-export const TP_ARENA: u32 = TP_ARENA_PRIV + CACHELINE;
+/**
+ * Function-table indexes of the probes that readers call directly (tp_set_probe_functions,
+ * tracepoint/probe_call.ts): read on every probe call, written once by the host before any
+ * probe is registered, so on a line of their own that nothing writes while readers run.
+ */
+export const TP_PROBE_FNS: u32 = TP_ARENA_PRIV + CACHELINE;
+export const TPD_FN_EMPTY: u32 = 0; //  u32 probe_empty's index (0: none known, call_indirect)
+export const TPD_FN_COUNT: u32 = 4; //  u32 probe_count's index
+export const TP_ARENA: u32 = TP_PROBE_FNS + CACHELINE;
 export const NR_PROBE_ARRAYS: u32 = 512;
 export const PA_STRIDE: u32 = 128;
 export const PA_STATE: u32 = 0; //      u32 0 free (poisoned), 1 in use

@@ -16,7 +16,7 @@ import { this_cpu_ptr } from "./percpu";
 @inline const COUNTING: bool = isDefined(RCU_LAB_COUNTING);
 
 // Op kinds, the slots of the per-CPU counter array at PCPU_OPS (u64 each).
-export const OP_READ_ONCE: u32 = 0; //       READ_ONCE, rcu_dereference_raw: a load
+export const OP_READ_ONCE: u32 = 0; //       READ_ONCE, rcu_dereference_raw, a plain C load: a load
 export const OP_WRITE_ONCE: u32 = 1; //      WRITE_ONCE: a plain store
 export const OP_THIS_CPU_RMW: u32 = 2; //    this_cpu_inc/add/dec: irq-atomic, not locked
 export const OP_ATOMIC_RMW: u32 = 3; //      atomic_add_return & co: a locked RMW
@@ -345,6 +345,23 @@ export const STEP_YIELD: u32 = 100;
 }
 
 /**
+ * A plain C load (no READ_ONCE) of a structure reached through rcu_dereference_raw() that
+ * nobody writes once it is published: `it_func_ptr->func` and `->data` in v5.6
+ * __DO_TRACE, `->data` and the terminator test in v6.13 (include/linux/tracepoint.h).
+ * A plain WebAssembly load, as the C is a plain mov: V8 guards every atomic.load with an
+ * alignment check (lea; and 3; test; jnz) that the kernel's mov does not have. Ordered
+ * after the structure's publication by the atomic.load of the pointer that reached it
+ * (rcu_dereference_raw, which pairs with rcu_assign_pointer()'s atomic.store); without
+ * that dependency (a plain load of the pointer as well) V8 could read a stale array.
+ * Counted as a load, as READ_ONCE is: the kernel executes the same mov.
+ */
+@inline export function plain_load_u32(p: usize): u32 {
+  count(OP_READ_ONCE);
+  if (STEPPING) step_slow(OP_READ_ONCE, p, 0);
+  return load<u32>(p);
+}
+
+/**
  * rcu_assign_pointer(p, v) (include/linux/rcupdate.h): smp_store_release. A plain mov
  * suffices on x86; the emulation uses atomic.store so that V8 can never publish a
  * pointer before the stores that filled what it points to.
@@ -397,15 +414,11 @@ export const STEP_YIELD: u32 = 100;
 /**
  * static_call(tp_func_X)(data, args) (include/linux/static_call.h, x86, v5.10+): a direct
  * call whose target is patched into the instruction, so reading the target is no memory op
- * of the kernel (not counted); the call is counted as an out-of-line call, not an indirect one.
+ * of the kernel (not counted); the call (probe_call_static, tracepoint/probe_call.ts) is
+ * counted as an out-of-line call, not an indirect one.
  */
 @inline export function static_call_target(p: usize): u32 {
   return load<u32>(p); // emulator state, no kernel load: a plain load, no atomic's alignment check
-}
-
-@inline export function static_call_2(fn: u32, data: u32, arg: u32): void {
-  count(OP_CALL);
-  call_indirect<void>(fn, data, arg);
 }
 
 /**

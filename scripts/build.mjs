@@ -9,6 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkWasm, STEPPING_ALLOWED_IMPORTS } from "./wasm-check.mjs";
 import { countBytes, leb5, makePercpuTemplate, PERCPU_SECTION } from "./percpu-template.mjs";
+import { KeepProbeCalls } from "./no-inline.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const stampFile = path.join(root, "build", ".inputs.sha256");
@@ -72,7 +73,7 @@ async function compileAssembly({ out, extra, entry = "assembly/index.ts", asynci
     "--runtime", "stub", opt, "--noAssert", "--use", "abort=",
     "--use", `RCU_LAB_MAX_PAGES=${MAXIMUM_MEMORY_PAGES}`, ...extra,
   ];
-  const { error, stderr } = await asc.main(args, { stdout: process.stdout, stderr: process.stderr });
+  const { error, stderr } = await asc.main(args, { stdout: process.stdout, stderr: process.stderr, transforms: [KeepProbeCalls] });
   if (error) throw new Error(`asc failed for ${out}: ${error.message}\n${stderr.toString()}`);
   if (withAsyncify) asyncify(path.join(root, out));
   embedParams(path.join(root, out));

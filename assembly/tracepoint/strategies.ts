@@ -16,9 +16,10 @@
 import { TPF_SIZE, TP_FUNCS, TP_KEY, TP_STATIC_CALL } from "../layout";
 import { in_nmi, preempt_disable_notrace, preempt_enable_notrace } from "../preempt";
 import {
-  READ_ONCE_u32, branch, indirect_call_2, out_of_line_call, rcu_dereference_raw, static_call_2, static_call_target, static_key_false,
+  READ_ONCE_u32, branch, out_of_line_call, plain_load_u32, rcu_dereference_raw, static_call_target, static_key_false,
 } from "../primitives";
 import { cpu_online, raw_smp_processor_id } from "../kernel/cpumask";
+import { probe_call_indirect, probe_call_static } from "./probe_call";
 import { migrate_disable, migrate_enable } from "../kernel/sched_core";
 import { rcu_irq_enter_irqson, rcu_irq_exit_irqson, rcu_is_watching } from "../rcu/dynticks";
 import { rcu_irq_enter_irqson_v4_18, rcu_irq_exit_irqson_v4_18 } from "../rcu/dynticks_v4_18";
@@ -44,22 +45,27 @@ export function tracepoint_srcu_init(): void {
 /**
  * The probe loop of __DO_TRACE (v5.6), also the body of __traceiter_X (v5.10+):
  * it_func_ptr = rcu_dereference_raw(tp->funcs);
- * if (it_func_ptr) do { (*it_func_ptr->func)(it_func_ptr->data, args); }
- * while ((++it_func_ptr)->func);
+ * if (it_func_ptr) do { it_func = it_func_ptr->func; __data = it_func_ptr->data;
+ * (*it_func)(__data, args); } while ((++it_func_ptr)->func);
+ * Only tp->funcs is a READ_ONCE (rcu_dereference_raw). The array's fields are plain C
+ * loads in v5.6 (the array is never written once published: func_add()/func_remove()
+ * allocate a new one); v5.12 made `it_func = READ_ONCE(it_func_ptr->func)` in
+ * __traceiter_X, because tp_stub_func may then be written into a published array
+ * (`func_read_once`, a constant at each call site: false for v5.6, true for v6.13).
  * The first call is written before the loop (peeled): the same calls, loads and branches,
  * but with one probe no loop is entered, so V8's loop-header stack check stays out of the
  * sequence (docs/performance.md).
  */
-@inline function call_probes(tp: usize, arg: u32): void {
+@inline function call_probes(tp: usize, arg: u32, func_read_once: bool): void {
   let it = <usize>rcu_dereference_raw(tp + TP_FUNCS);
   if (branch(it != 0)) {
-    indirect_call_2(READ_ONCE_u32(it), READ_ONCE_u32(it + 4), arg);
+    probe_call_indirect(func_read_once ? READ_ONCE_u32(it) : plain_load_u32(it), plain_load_u32(it + 4), arg);
     it += TPF_SIZE;
-    if (branch(READ_ONCE_u32(it) != 0)) {
+    if (branch(plain_load_u32(it) != 0)) {
       do {
-        indirect_call_2(READ_ONCE_u32(it), READ_ONCE_u32(it + 4), arg);
+        probe_call_indirect(func_read_once ? READ_ONCE_u32(it) : plain_load_u32(it), plain_load_u32(it + 4), arg);
         it += TPF_SIZE;
-      } while (branch(READ_ONCE_u32(it) != 0));
+      } while (branch(plain_load_u32(it) != 0));
     }
   }
 }
@@ -69,18 +75,18 @@ export function tracepoint_srcu_init(): void {
  * v5.10 to v6.13 and later): it_func_ptr = rcu_dereference_raw(tp->funcs); if (it_func_ptr)
  * { __data = it_func_ptr->data; static_call(tp_func_X)(__data, args); }. The static call
  * goes straight to the probe when there is one (tracepoint_update_call()), else to
- * __traceiter_X, an out-of-line function that re-reads tp->funcs and loops.
+ * __traceiter_X, an out-of-line function that re-reads tp->funcs and loops (v6.13's form).
  */
 @inline function do_trace_call_static(tp: usize, arg: u32): void {
   const it = <usize>rcu_dereference_raw(tp + TP_FUNCS);
   if (branch(it != 0)) {
-    const data = READ_ONCE_u32(it + 4);
+    const data = plain_load_u32(it + 4);
     const target = static_call_target(tp + TP_STATIC_CALL);
     if (target != 0) {
-      static_call_2(target, data, arg); // the one probe, called directly
+      probe_call_static(target, data, arg); // the one probe, called directly
     } else {
       out_of_line_call(); // __traceiter_X(__data, args)
-      call_probes(tp, arg);
+      call_probes(tp, arg, true);
     }
   }
 }
@@ -106,7 +112,7 @@ export function tracepoint_srcu_init(): void {
   if (static_key_false(tp + TP_KEY)) {
     if (!tp_cond()) return;
     preempt_disable_notrace();
-    call_probes(tp, arg);
+    call_probes(tp, arg, false);
     preempt_enable_notrace();
   }
 }
@@ -121,7 +127,7 @@ export function tracepoint_srcu_init(): void {
     if (!tp_cond()) return;
     rcu_irq_enter_irqson_v4_18();
     preempt_disable_notrace(); // rcu_read_lock_sched_notrace()
-    call_probes(tp, arg);
+    call_probes(tp, arg, false);
     preempt_enable_notrace();
     rcu_irq_exit_irqson_v4_18();
   }
@@ -134,7 +140,7 @@ export function tracepoint_srcu_init(): void {
     warn_srcu_in_nmi();
     preempt_disable_notrace();
     const idx = __srcu_read_lock(TP_SRCU); // srcu_read_lock_notrace(&tracepoint_srcu)
-    call_probes(tp, arg);
+    call_probes(tp, arg, false);
     __srcu_read_unlock(TP_SRCU, idx);
     preempt_enable_notrace();
   }
@@ -148,7 +154,7 @@ export function tracepoint_srcu_init(): void {
     preempt_disable_notrace();
     const idx = __srcu_read_lock(TP_SRCU);
     rcu_irq_enter_irqson();
-    call_probes(tp, arg);
+    call_probes(tp, arg, false);
     rcu_irq_exit_irqson();
     __srcu_read_unlock(TP_SRCU, idx);
     preempt_enable_notrace();
@@ -169,7 +175,7 @@ export function tracepoint_srcu_init(): void {
       exit_rcu = true;
     }
     preempt_disable_notrace();
-    call_probes(tp, arg);
+    call_probes(tp, arg, false);
     preempt_enable_notrace();
     if (branch(exit_rcu)) rcu_irq_exit_irqson();
   }

@@ -151,6 +151,7 @@ export class Tracepoints {
     this.x = host.exports;
     const idx = (n: string) => host.functionIndex(n);
     this.x.tp_set_functions(idx("probe_uaf"), idx("cb_srcu_free_old_probes"), idx("cb_rcu_free_old_probes"), idx("cb_rcu_then_srcu_free_old_probes"));
+    this.x.tp_set_probe_functions(idx("probe_empty"), idx("probe_count")); // called directly (assembly/tracepoint/probe_call.ts)
   }
 
   /**
