@@ -70,6 +70,12 @@ export interface SpeedReport {
    * WebAssembly memory ([memory start + index]) beside the kernel's form (%fs:disp here), and the wasm.
    */
   addressing: { row: string; kernelForm: Summary; indexedForm: Summary; wasm: Summary }[];
+  /**
+   * The engine that ran the WebAssembly. V8 13 (Node 24) inlines WebAssembly calls it has seen
+   * often, the probe call among them, so the loops may make no probe call there; V8 11 and 12
+   * (Node 20, 22) do not (read in their --print-wasm-code, docs/performance.md).
+   */
+  engine: { node: string; v8: string; inlinesWasmCalls: boolean };
   /** CPU workers' modules: one per CPU, base a constant (machine/percpu-modules.ts), with patch + compile ms; or the one module. */
   cpuModules?: { specialised: boolean; compileMs: number[] };
 }
@@ -159,7 +165,7 @@ export async function runSpeedComparison(m: Machine, o: SpeedOptions = {}): Prom
   if (o.allCpus !== false && m.cpus > 1) await allCpusColumn(m, rows, rowsOf, iterations, say);
   return {
     schema: "rcu-lab/speed@1", compiler, cpus: m.cpus, iterations, batches, rounds, roundsRun: run + (run < maxRounds ? 1 : 0), tolerance,
-    stable: unstable.length === 0, loadavg: { before: loadBefore, after: os.loadavg() }, rows, addressing,
+    stable: unstable.length === 0, loadavg: { before: loadBefore, after: os.loadavg() }, rows, addressing, engine: engine(),
   };
 }
 
@@ -189,6 +195,13 @@ async function allCpusColumn(m: Machine, rows: SpeedRow[], rowsOf: { s: { name: 
   }
 }
 
+/** Node and V8 versions; whether V8 inlines WebAssembly calls (on by default in V8 13, off with --no-wasm-inlining). */
+function engine(): SpeedReport["engine"] {
+  const v8 = process.versions.v8;
+  const off = process.execArgv.some((a) => /^--no-(experimental-)?wasm-inlining$/.test(a));
+  return { node: process.versions.node, v8, inlinesWasmCalls: parseInt(v8, 10) >= 13 && !off };
+}
+
 const x = (v: number) => `${v.toFixed(2)}x`;
 const ns = (s: Summary) => `${s.median.toFixed(2)} [${s.min.toFixed(2)}-${s.max.toFixed(2)}]`;
 
@@ -198,6 +211,12 @@ export function renderSpeed(r: SpeedReport | { unavailable: string }): string {
   out.push(
     `wasm against native C here (${r.compiler}), 1 CPU, one empty probe, ns per call median [min-max] over ${r.rounds} alternating rounds ` +
       `(${r.roundsRun} run), each round's figure the least of ${r.batches} batches of ${r.iterations.toLocaleString("en-US")} calls; load average ${r.loadavg.before[0].toFixed(2)} before, ${r.loadavg.after[0].toFixed(2)} after`,
+  );
+  out.push(
+    `engine: Node ${r.engine.node}, V8 ${r.engine.v8}: ` +
+      (r.engine.inlinesWasmCalls
+        ? "V8 inlines WebAssembly calls it has seen often, so the probe call may not be a call here (the kernel's is): compare on Node 20, or run with --no-wasm-inlining"
+        : "the probe call is a call and a return in V8's code, as the kernel's"),
   );
   out.push(`goals (issue 12): wasm/native <= ${GOAL_RATIO} (off <= ${GOAL_OFF}), added over plain wasm/native <= ${GOAL_ADDED}, all CPUs per-CPU / 1 CPU <= ${GOAL_ALL_CPUS}`);
   const head = ["strategy", "context", "wasm ns", "native ns", "wasm/native", "added over plain: wasm / native ns", "added ratio", "all CPUs / 1 CPU", "stable"];
