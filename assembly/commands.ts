@@ -154,7 +154,7 @@ export function srcu_read_lock_stage2(ssp: u32, idx: u32): u32 {
   return idx;
 }
 
-// Kernel paths (issue 10): trace_hardirqs_off/on of v5.6 and v5.8 on the tracepoint id the
+// Kernel paths: trace_hardirqs_off/on of v5.6 and v5.8 on the tracepoint id the
 // caller passes, and syscall entry/exit from user mode in the v5.6 and v5.8 orders.
 export {
   trace_hardirqs_off_v5_6, trace_hardirqs_on_v5_6, trace_hardirqs_off_v5_8, trace_hardirqs_on_v5_8, trace_hardirqs_off_finish,
@@ -163,7 +163,7 @@ export {
 export {
   syscall_enter_v5_6, syscall_exit_v5_6, syscall_enter_v5_8, syscall_exit_v5_8, syscall_loop_v5_6, syscall_loop_v5_8,
 } from "./kernel/entry_syscall";
-// Interrupt paths (issue 10): a tick from user mode, a task or idle in the v5.6 and v5.8
+// Interrupt paths: a tick from user mode, a task or idle in the v5.6 and v5.8
 // entry code, with softirq processing and a nested tick as an option (kernel/entry_irq.ts).
 export {
   irq_from_user_v5_6, irq_from_task_v5_6, irq_from_idle_v5_6, irq_from_user_v5_8, irq_from_task_v5_8, irq_from_idle_v5_8,
@@ -176,10 +176,10 @@ export {
   preempt_disable_traced, preempt_enable_traced,
 } from "./kernel/preemptirq_toggle";
 
-// The path mix of scenarios (issue 10, part 3): one batch of `n` paths drawn from the mix.
+// The path mix of scenarios: one batch of `n` paths drawn from the mix.
 export { path_mix } from "./kernel/path_mix";
 
-// Interrupts delivered to a running CPU (issue 10, part 2): the schedule, the poll points
+// Interrupts delivered to a running CPU: the schedule, the poll points
 // between commands, the host's IPI, and the emulated timer of the tick schedule (stepped by
 // the kthread's worker, not a command: bindings/worker/commands.ts NOT_COMMANDS).
 export {

@@ -83,7 +83,7 @@ export function cpu_init(cpu: u32): u32 {
   return 0;
 }
 export { IRQ_FROM_USER, IRQ_FROM_TASK, IRQ_FROM_IDLE, IRQ_FROM_USER_NOHZ_FULL } from "./kernel/entry_irq";
-// The recursion lab (issue 11): guards, scenarios, the guards' measured loops, and the
+// The recursion lab: guards, scenarios, the guards' measured loops, and the
 // building blocks a host may drive step by step.
 export {
   GUARD_NONE, GUARD_BPF_PROG_ACTIVE, GUARD_FTRACE_BITS, GUARD_PERF_CONTEXT, GUARD_STACK_FLAG, GUARD_STACK_FLAG_PER_TRACER, NR_REC_GUARDS,

@@ -400,7 +400,7 @@ export const RIS_WATCHING: u32 = 8;
 /** The same for the irq_disable tracepoint alone (trace_hardirqs_off's). */
 export const RIS_OFF_CALLS: u32 = 16;
 export const RIS_OFF_WATCHING: u32 = 24;
-// ---- recursion guards (assembly/recursion/, issue 11) ----------------------------------
+// ---- recursion guards (assembly/recursion/) ----------------------------------
 /** int bpf_prog_active (kernel/bpf/syscall.c DEFINE_PER_CPU, v5.10.13): trace_call_bpf()'s guard. */
 export const PCPU_BPF_PROG_ACTIVE: u32 = 33 * CACHELINE;
 /** int swevent_htable.recursion[PERF_NR_CONTEXTS] (kernel/events/core.c, v5.10.13): u32 x 4. */

@@ -1,4 +1,4 @@
-// The emulation's speed against native C on this machine, in the same run (issue 12): every
+// The emulation's speed against native C on this machine, in the same run: every
 // strategy x context with one empty probe, the WebAssembly loop (assembly/tracepoint/loops.ts)
 // beside the native stand-in of the same sequence in the same loop shape (bench/native/
 // tracepoint.c `inline`), in alternating rounds: native, wasm, native, wasm, ... Each round
@@ -16,7 +16,7 @@ import { STRATEGIES, type BenchContext } from "../bindings/experiments/strategy-
 import { percpuCompileMs } from "../bindings/machine/percpu-modules.js";
 import { runNativeInline } from "./native.js";
 
-/** Goals of issue 12: wasm / native per row, added cost over plain, and the off row. */
+/** The goals: wasm / native per row, added cost over plain, and the off row. */
 export const GOAL_RATIO = 1.15;
 export const GOAL_ADDED = 1.2;
 export const GOAL_OFF = 2;
@@ -218,7 +218,7 @@ export function renderSpeed(r: SpeedReport | { unavailable: string }): string {
         ? "V8 inlines WebAssembly calls it has seen often, so the probe call may not be a call here (the kernel's is): compare on Node 20, or run with --no-wasm-inlining"
         : "the probe call is a call and a return in V8's code, as the kernel's"),
   );
-  out.push(`goals (issue 12): wasm/native <= ${GOAL_RATIO} (off <= ${GOAL_OFF}), added over plain wasm/native <= ${GOAL_ADDED}, all CPUs per-CPU / 1 CPU <= ${GOAL_ALL_CPUS}`);
+  out.push(`goals: wasm/native <= ${GOAL_RATIO} (off <= ${GOAL_OFF}), added over plain wasm/native <= ${GOAL_ADDED}, all CPUs per-CPU / 1 CPU <= ${GOAL_ALL_CPUS}`);
   const head = ["strategy", "context", "wasm ns", "native ns", "wasm/native", "added over plain: wasm / native ns", "added ratio", "all CPUs / 1 CPU", "stable"];
   const lines = [head];
   for (const w of r.rows) {

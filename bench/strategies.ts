@@ -117,7 +117,7 @@ export async function benchStrategies(): Promise<{
   const m = await Machine.create({ cpus: nodePlatform.cores(), platform: nodePlatform });
   const counting = await Machine.create({ cpus: 1, platform: nodePlatform, build: "counting" });
   try {
-    // wasm against native in alternating rounds first (bench/speed.ts): the per-row ratios of issue 12
+    // wasm against native in alternating rounds first (bench/speed.ts): the per-row ratios
     const speed = await runSpeedComparison(m);
     const report = await runStrategyBench(m, counting, profile, { probes: [1], reps: 7, iterations: 2_000_000, onProgress: progressLine() });
     const here = "inSequenceNs" in nativePrimitives ? profileFromNative(profile, nativePrimitives, report.ghz.median) : undefined;

@@ -1,4 +1,4 @@
-// The recursion lab's state (issue 11): what the emulator keeps about the run, beside the
+// The recursion lab's state: what the emulator keeps about the run, beside the
 // kernel state the guards use (their per-CPU words, the tasks' trace_recursion and stack
 // flags). It lives in the per-CPU area of the context that runs the lab (its "home"),
 // addressed absolutely, so that a task that migrates (the %gs base changes) keeps its

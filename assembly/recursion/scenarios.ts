@@ -1,4 +1,4 @@
-// The recursion lab's scenarios (issue 11), each one call into WebAssembly: reset, configure
+// The recursion lab's scenarios, each one call into WebAssembly: reset, configure
 // the tracers (guard, tracepoints, what their probes do), run, count what is left behind.
 // The statistics are in the home context's PCPU_REC_LAB + RL_STATS (lab.ts ST_*). The
 // building blocks are commands too (rec_tracepoint, lab_irq, ..., index.ts), so a host can

@@ -1,4 +1,4 @@
-// The recursion lab (issue 11) from the host: the guards and scenarios by name, one
+// The recursion lab from the host: the guards and scenarios by name, one
 // scenario run (a single call into WebAssembly, assembly/recursion/scenarios.ts) and its
 // counts read back from the lab's statistics. The table and its costs: recursion-table.ts.
 import { globalName, type FaultName } from "../abi/constants.js";
