@@ -131,7 +131,7 @@ export {
 export { set_cpu_online } from "./kernel/cpumask";
 // migrate_disable()/migrate_enable() as commands: a task that stays pinned across commands.
 export { migrate_disable, migrate_enable } from "./kernel/sched_core";
-export { probe_empty, probe_empty_all_ones, probe_count, probe_spin, probe_host, probe_uaf, probe_record, probe_tick } from "./tracepoint/probes";
+export { probe_empty, probe_count, probe_spin, probe_host, probe_uaf, probe_record, probe_tick } from "./tracepoint/probes";
 export { tp_set_probe_functions } from "./tracepoint/probe_call";
 export { probe_rcu, probe_rcu_replace, cb_probe_rcu_free } from "./tracepoint/probe_rcu";
 export {

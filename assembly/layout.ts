@@ -374,14 +374,16 @@ export const PCPU_CT_STATE: u32 = 26 * CACHELINE;
  */
 export const PCPU_SRCU_HELD: u32 = 27 * CACHELINE;
 /**
- * Statistics (u64) of the `rcu` and `tick` probes: rcu probe calls, uses of a freed
- * (poisoned) object, ticks taken inside a probe, and those that reported a quiescent state.
+ * Statistics (u64) of the `rcu`, `tick` and `empty` probes: rcu probe calls, uses of a freed
+ * (poisoned) object, ticks taken inside a probe, those that reported a quiescent state, and
+ * empty-probe calls with data 0xffffffff (tracepoint/probes.ts probe_empty).
  */
 export const PCPU_PROBE_STATS: u32 = 28 * CACHELINE;
 export const PRS_RCU_CALLS: u32 = 0;
 export const PRS_RCU_UAF: u32 = 8;
 export const PRS_TICKS: u32 = 16;
 export const PRS_TICK_QS: u32 = 24;
+export const PRS_EMPTY_ALL_ONES: u32 = 32;
 /**
  * int tracing_irq_cpu (kernel/trace/trace_preemptirq.c, v5.6 and v5.8): 1 while the
  * tracer has recorded this CPU's interrupts as off (kernel/trace_preemptirq.ts).

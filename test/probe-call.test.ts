@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import asc from "assemblyscript/asc";
 import { describe, expect, it } from "vitest";
 import { NO_INLINE_FUNCTIONS, keepCalls } from "../scripts/no-inline.mjs";
+import { useMachines } from "./helpers.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -91,3 +92,22 @@ describe("the probe call stays a call (scripts/no-inline.mjs)", () => {
     }
   });
 });
+
+const machine = useMachines({ deadlineMs: 20_000 });
+
+describe("the dispatch runs the registered probes, known or not (assembly/tracepoint/probe_call.ts)", () => {
+  it("the empty probe called directly gets its data: with 0xffffffff it counts every call, with 0 none", async () => {
+    const m = await machine(2);
+    const L = m.layout;
+    const ones = L.PCPU_PROBE_STATS + L.PRS_EMPTY_ALL_ONES;
+    const tp = m.tracepoints.define("ev_empty");
+    tp.register("empty", 0);
+    await m.run(1, "trace_loop_plain", [1000, tp.id, 3]);
+    expect(m.readPerCpuU32(1, ones)).toBe(0);
+    tp.register("empty", 0xffffffff);
+    await m.run(1, "trace_loop_srcu_fast", [500, tp.id, 3]); // two probes: __traceiter_X's loop
+    await m.run(1, "trace_loop_plain", [1000, tp.id, 3]);
+    expect(m.readPerCpuU32(1, ones)).toBe(1500);
+  });
+});
+

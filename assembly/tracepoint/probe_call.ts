@@ -14,7 +14,7 @@
 // and branch are predicted as the kernel's indirect branch is.
 //
 // The call stays a call: the build marks probe_empty and probe_count no-inline
-// (scripts/build.mjs, Binaryen's no-inline pass before asc optimizes), so the emulated
+// (scripts/no-inline.mjs, Binaryen's no-inline pass before asc optimizes), so the emulated
 // probe call executes a real call and return, as the kernel's does. Were they inlined, the
 // empty probe would cost nothing and the light strategies would come out cheaper than the
 // kernel by skipping its call; test/probe-call.test.ts checks the release build for the call.

@@ -9,24 +9,21 @@ import { torture_random, udelay } from "../torture/random";
 import { irqs_disabled } from "../irqflags";
 import { in_nmi } from "../preempt";
 import { sched_clock_interrupt } from "../kernel/tick";
-import { PCPU_PROBE_STATS, PRS_TICKS, PRS_TICK_QS } from "../layout";
+import { PCPU_PROBE_STATS, PRS_EMPTY_ALL_ONES, PRS_TICKS, PRS_TICK_QS } from "../layout";
 
 // @ts-ignore: the host's probe, provided by the worker's JavaScript (env.host_probe)
 @external("env", "host_probe") declare function host_probe(data: u32, arg: u32): void;
 
-/** Calls of probe_empty with data 0xffffffff on this instance (a module global: never shared). */
-export let probe_empty_all_ones: u32 = 0;
-
 /**
  * An empty probe: the cost of the call alone. The kernel's empty probe is a `ret`; this one
- * also compares `data` and branches (never taken unless a probe is registered with data
- * 0xffffffff), because Binaryen removes every call to a function without effects, and
- * readers call this one directly (tracepoint/probe_call.ts): with the write in the branch
- * the call and its return stay. The emulation pays one predicted compare-and-branch that
- * the kernel does not (docs/performance.md).
+ * also compares `data` and branches (taken only for a probe registered with data
+ * 0xffffffff, which it counts), because Binaryen removes every call to a function without
+ * effects, and readers call this one directly (tracepoint/probe_call.ts): with the store
+ * in the branch the call and its return stay. The emulation pays one predicted
+ * compare-and-branch that the kernel does not (docs/performance.md).
  */
 export function probe_empty(data: u32, arg: u32): void {
-  if (data == 0xffffffff) probe_empty_all_ones++;
+  if (data == 0xffffffff) cpu_stat_inc(PCPU_PROBE_STATS, PRS_EMPTY_ALL_ONES);
 }
 
 /** count: this_cpu_inc of the CPU's event counter. */
