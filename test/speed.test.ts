@@ -1,7 +1,7 @@
 // The stability check of bench/speed.ts: a row is reported only when the middle of its
 // per-round ratios is tight; one outlier round does not make it unstable, a drifting series does.
 import { describe, expect, it } from "vitest";
-import { middleSpread } from "../bench/speed.js";
+import { middleSpread, renderSpeed, type SpeedReport } from "../bench/speed.js";
 
 describe("bench/speed stability check", () => {
   it("one outlier round on either side does not count: the middle of five rounds is what must hold", () => {
@@ -16,3 +16,16 @@ describe("bench/speed stability check", () => {
     expect((s[s.length - 1] - s[0]) / s[2]).toBeGreaterThan(0.1);
   });
 });
+
+describe("bench/speed report", () => {
+  const report = (inlinesWasmCalls: boolean): SpeedReport => ({
+    schema: "rcu-lab/speed@1", compiler: "cc", cpus: 1, iterations: 1000, batches: 5, rounds: 5, roundsRun: 5, tolerance: 0.1, stable: true,
+    loadavg: { before: [0, 0, 0], after: [0, 0, 0] }, rows: [], addressing: [], engine: { node: "24.0.0", v8: "13.6", inlinesWasmCalls },
+  });
+  it("names the engine, and warns where V8 inlines WebAssembly calls (the probe call may not be a call)", () => {
+    expect(renderSpeed(report(true))).toMatch(/engine: Node 24\.0\.0, V8 13\.6: V8 inlines WebAssembly calls .* may not be a call/);
+    expect(renderSpeed(report(false))).toMatch(/the probe call is a call and a return in V8's code/);
+    expect(renderSpeed(report(false))).not.toMatch(/may not be a call/);
+  });
+});
+
