@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { measure, parseProfile, runStrategyBench } from "../dist/bindings/index.js";
+import { measure, parseProfile, runPrimitives, runStrategyBench } from "../dist/bindings/index.js";
 import { WARMUP_MIN_MS, WARMUP_MIN_OPS, warmupIterations } from "../dist/bindings/experiments/measure.js";
 import fs from "node:fs";
 import { useMachines } from "./helpers.js";
@@ -43,3 +43,13 @@ describe("strategy table: duplicates", () => {
     expect(r.stderr).toMatch(/strategy 'plain' given more than once/);
   });
 });
+
+describe("runPrimitives", () => {
+  it("the indirect call runs in both implementations: the probe's table index goes to the wasm loop only (the JavaScript loop takes the count alone)", async () => {
+    const m = await machine(1);
+    const r = await runPrimitives(m, { only: ["indirect call"], scopes: ["1 CPU"], iterations: 10_000, reps: 1 });
+    expect(r.rows.map((x) => x.impl)).toEqual(["wasm", "js"]);
+    for (const row of r.rows) expect(row.nsPerOp.median).toBeGreaterThan(0);
+  });
+});
+

@@ -15,7 +15,7 @@ export interface Primitive {
   readonly js?: string;
   /** ns per op of the native x86-64 sequence (docs/native-reference.md, AMD EPYC Zen 5, 2 vCPUs); NaN if none. */
   readonly nativeNs: number;
-  /** Extra command arguments after the iteration count. */
+  /** Extra arguments of the wasm loop after the iteration count (the JavaScript loops take only the count). */
   readonly args?: (m: Machine) => number[];
 }
 
@@ -100,7 +100,8 @@ export async function runPrimitives(machine: Machine, o: PrimitivesOptions = {})
         if (!command) continue;
         o.onProgress?.(done++, total, `${p.name} (${impl}, ${scope})`);
         const cpus = scope === "1 CPU" ? [0] : [...Array(machine.cpus).keys()];
-        const r = await measure(machine, { command, args: p.args?.(machine) ?? [], iterations, reps, cpus });
+        const args = impl === "wasm" ? (p.args?.(machine) ?? []) : [];
+        const r = await measure(machine, { command, args, iterations, reps, cpus });
         rows.push({ primitive: p.name, kernel: p.kernel, impl, scope, nativeNs: p.nativeNs, perCpu: r.perCpu, nsPerOp: r.nsPerOp });
       }
     }
