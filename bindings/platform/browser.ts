@@ -8,6 +8,7 @@
 // waits inside WebAssembly (scripts/wasm-check.mjs rejects memory.atomic.wait in every build,
 // and the static site build checks the copies it ships); workers wait in JavaScript.
 import type { Build, ContextInit, CpuWorkerHandle, Platform } from "./types.js";
+import { workerLife } from "./worker-life.js";
 
 /** Where the builds sit relative to this file (dist/bindings/platform/ -> the package root). */
 const BUILD_FILES: Record<Build, string> = {
@@ -73,21 +74,10 @@ export function browserPlatform(o: BrowserPlatformOptions = {}): Platform {
     },
 
     startContext(init: ContextInit): CpuWorkerHandle {
-      const who = init.role === "cpu" ? `CPU ${init.cpu}` : "the grace-period kthread";
       const worker = new Worker(workerUrl, { type: "module", name: init.role === "cpu" ? `cpu${init.cpu}` : "rcu_gp_kthread" });
-      let deathCb: ((reason: string) => void) | undefined;
-      let dead: string | undefined;
-      let readyResolve!: () => void, readyReject!: (e: Error) => void;
-      const ready = new Promise<void>((res, rej) => ((readyResolve = res), (readyReject = rej)));
-      ready.catch(() => {}); // the machine awaits it; a death before anyone does is not unhandled
-      const die = (reason: string) => {
-        if (dead !== undefined) return;
-        dead = reason;
-        readyReject(new Error(reason));
-        deathCb?.(reason);
-      };
+      const { who, ready, readyNow, die, onDeath } = workerLife(init);
       worker.onmessage = (e: MessageEvent<{ type: string; message?: string }>) => {
-        if (e.data.type === "ready") readyResolve();
+        if (e.data.type === "ready") readyNow();
         else if (e.data.type === "fatal") die(`${who} worker failed: ${e.data.message}`);
         else if (e.data.type === "exit") die(`${who} worker exited`);
       };
@@ -102,10 +92,7 @@ export function browserPlatform(o: BrowserPlatformOptions = {}): Platform {
       let terminated: Promise<void> | undefined;
       return {
         ready,
-        onDeath(cb) {
-          deathCb = cb;
-          if (dead !== undefined) cb(dead);
-        },
+        onDeath,
         terminate() {
           terminated ??= Promise.resolve().then(() => {
             worker.terminate();

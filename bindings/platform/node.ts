@@ -4,6 +4,7 @@ import os from "node:os";
 import v8 from "node:v8";
 import { Worker } from "node:worker_threads";
 import type { Build, ContextInit, CpuWorkerHandle, Platform } from "./types.js";
+import { workerLife } from "./worker-life.js";
 
 const BUILD_FILES: Record<Build, string> = {
   release: "../../../build/rcu-lab.wasm",
@@ -51,19 +52,9 @@ export const nodePlatform: Platform = {
 
   startContext(init: ContextInit): CpuWorkerHandle {
     const worker = new Worker(new URL("./node-worker.js", import.meta.url), { workerData: init });
-    let deathCb: ((reason: string) => void) | undefined;
-    let dead: string | undefined;
-    let readyResolve!: () => void, readyReject!: (e: Error) => void;
-    const ready = new Promise<void>((res, rej) => ((readyResolve = res), (readyReject = rej)));
-    const die = (reason: string) => {
-      if (dead !== undefined) return;
-      dead = reason;
-      readyReject(new Error(reason));
-      deathCb?.(reason);
-    };
-    const who = init.role === "cpu" ? `CPU ${init.cpu}` : "the grace-period kthread";
+    const { who, ready, readyNow, die, onDeath } = workerLife(init);
     worker.on("message", (m: { type: string; message?: string }) => {
-      if (m.type === "ready") readyResolve();
+      if (m.type === "ready") readyNow();
       else if (m.type === "fatal") die(`${who} worker failed: ${m.message}`);
     });
     worker.on("error", (e) => die(`${who} worker threw: ${e.message}`));
@@ -76,10 +67,7 @@ export const nodePlatform: Platform = {
     let terminated: Promise<void> | undefined;
     return {
       ready,
-      onDeath(cb) {
-        deathCb = cb;
-        if (dead !== undefined) cb(dead);
-      },
+      onDeath,
       terminate() {
         terminated ??= worker.terminate().then(() => undefined);
         return terminated;
