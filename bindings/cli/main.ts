@@ -98,12 +98,13 @@ const bench = program
   .option("--probes <list>", "comma-separated probe counts: 0, 1, 3")
   .option("--cpus <n>", "emulated CPUs (default: the cores available)", positiveInt("--cpus", 64))
   .option("--iterations <n>", "calls per timed batch", positiveInt("--iterations", 2 ** 32 - 1), 1_000_000)
-  .option("--reps <n>", "timed repetitions per figure", positiveInt("--reps", 1000), 5)
+  .option("--reps <n>", "timed repetitions per figure, on each code instance", positiveInt("--reps", 1000), 5)
+  .option("--instances <n>", "independently compiled code instances each figure is measured on (its median over them; docs/performance.md)", positiveInt("--instances", 20), 5)
   .option("--profile <file>", "cost profile for modeled cycles (default: the shipped native profile)")
   .option("--churn", "a concurrent updater registers/unregisters a probe on the measured tracepoint during each figure")
   .option("--json", "print the report as JSON (schema rcu-lab/bench@1)");
 addDeadlineOption(bench)
-  .action(async (o: { strategies?: string; contexts?: string; probes?: string; cpus?: number; iterations: number; reps: number; profile?: string; churn?: boolean; json?: boolean; deadline: number }) => {
+  .action(async (o: { strategies?: string; contexts?: string; probes?: string; cpus?: number; iterations: number; reps: number; instances: number; profile?: string; churn?: boolean; json?: boolean; deadline: number }) => {
     const platform = (await import("../platform/node.js")).nodePlatform;
     const profile = readProfile(o.profile);
     const cpus = o.cpus ?? platform.cores();
@@ -112,17 +113,21 @@ addDeadlineOption(bench)
       if (![0, 1, 3].includes(n)) throw new UsageError(`--probes: '${x}' is not one of 0, 1, 3`);
       return n;
     }) : undefined;
-    const m = await Machine.create({ cpus, platform, deadlineMs: o.deadline * 1000 });
-    const counting = await Machine.create({ cpus: 1, platform, build: "counting", deadlineMs: o.deadline * 1000 });
+    // Each code instance a machine of its own (its CPUs' modules compiled anew): one after
+    // another, so that a failure leaves no worker behind.
+    const ms: Machine[] = [];
+    let counting: Machine | undefined;
     try {
-      const report = await runStrategyBench(m, counting, profile, {
+      for (let k = 0; k < o.instances; k++) ms.push(await Machine.create({ cpus, platform, deadlineMs: o.deadline * 1000, codeInstance: k }));
+      counting = await Machine.create({ cpus: 1, platform, build: "counting", deadlineMs: o.deadline * 1000 });
+      const report = await runStrategyBench(ms, counting, profile, {
         strategies: o.strategies ? list(o.strategies) : undefined,
         contexts: o.contexts ? (list(o.contexts) as BenchContext[]) : undefined,
         probes, iterations: o.iterations, reps: o.reps, churn: o.churn, safety: readShippedSafety(), onProgress: progressLine(),
       });
       process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderStrategies(report)}\n`);
     } finally {
-      await Promise.all([m.close(), counting.close()]);
+      await Promise.all([...ms, ...(counting ? [counting] : [])].map((x) => x.close()));
     }
   });
 

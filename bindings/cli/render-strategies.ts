@@ -38,10 +38,16 @@ function safeText(row: StrategyRow): string {
   return row.safeByProbes.empty ? "empty only" : "NO";
 }
 
+/** The ns figure, marked `!` when the code instances disagree by more than the report's limit. */
+function nsText(row: StrategyRow, r: StrategyReport): string {
+  return formatSummary(row.nsPerCall, "ns") + (row.instanceSpread > r.instanceSpreadLimit ? " !" : "");
+}
+
 export function renderStrategies(r: StrategyReport): string {
   const out: string[] = [];
   out.push(
-    `rcu-lab bench: ${r.cpus} CPU${r.cpus > 1 ? "s" : ""} on ${r.cores} cores; ${r.iterations.toLocaleString("en-US")} calls per batch, ${r.reps} repetitions; ` +
+    `rcu-lab bench: ${r.cpus} CPU${r.cpus > 1 ? "s" : ""} on ${r.cores} cores; ${r.iterations.toLocaleString("en-US")} calls per batch, ${r.reps} repetitions` +
+      `${r.instances > 1 ? ` on each of ${r.instances} code instances` : ""}; ` +
       `clock ${r.ghz.median.toFixed(2)} GHz [${r.ghz.min.toFixed(2)}-${r.ghz.max.toFixed(2)}] (dependent add/xor chain); cost profile ${r.profile.name}`,
   );
   if (r.churn) {
@@ -50,8 +56,10 @@ export function renderStrategies(r: StrategyReport): string {
   }
   if (r.oversubscribed) out.push(`WARNING: ${r.cpus} CPU workers on ${r.cores} cores: all-CPU figures include host scheduling`);
   out.push(
-    "ns/call: median [min-max] over repetitions (all CPUs: median over CPUs); cycles = ns x clock; modeled = op counts x profile cycles " +
-      "(adds what WebAssembly cannot execute: irq save/restore, out-of-line calls)",
+    (r.instances > 1
+      ? `ns/call: median [min-max] over ${r.instances} independently compiled code instances, each the median of its ${r.reps} repetitions (all CPUs: median over CPUs)`
+      : "ns/call: median [min-max] over repetitions (all CPUs: median over CPUs)") +
+      "; cycles = ns x clock; modeled = op counts x profile cycles (adds what WebAssembly cannot execute: irq save/restore, out-of-line calls)",
   );
   out.push("ops per call: A atomic RMW, M smp_mb, Q irq save (+ as many restores), C out-of-line call, I indirect call, P this_cpu RMW, L load, S store, R release store, B branch");
   const key = (x: StrategyRow) => `${x.strategy}|${x.context}|${x.probes}`;
@@ -69,15 +77,23 @@ export function renderStrategies(r: StrategyReport): string {
     const native = any.probes === (strategy(any.strategy).keyEnabled ? 1 : 0) ? NATIVE_ONE_PROBE_NS[any.strategy]?.[any.context] : undefined;
     t.push([
       any.strategy, any.context, String(any.probes), safeText(any),
-      one ? formatSummary(one.nsPerCall, "ns") : "-",
+      one ? nsText(one, r) : "-",
       one ? one.cyclesPerCall.median.toFixed(1) : "-",
       any.modeledCycles.toFixed(1),
-      all ? formatSummary(all.nsPerCall, "ns") : "-",
+      all ? nsText(all, r) : "-",
       native !== undefined ? `${native.toFixed(2)} ns` : "-",
       opsString(any.ops),
     ]);
   }
   out.push(t.toString());
+  const marked = r.rows.filter((x) => x.instanceSpread > r.instanceSpreadLimit);
+  if (marked.length) {
+    out.push(
+      `! the code instances of ${marked.length} figure(s) differ by more than ${(r.instanceSpreadLimit * 100).toFixed(0)}% ` +
+        `(${marked.map((x) => `${x.strategy}/${x.context}/${x.probes}/${x.scope} ${(x.instanceSpread * 100).toFixed(0)}%`).join(", ")}): ` +
+        "where the engine placed the code moves them; a second invocation may not repeat them within 5% (more instances: --instances)",
+    );
+  }
   const base = r.rows.find((x) => x.strategy === "plain" && x.context === "task" && x.probes === 1 && x.scope === "1 CPU");
   if (base) {
     const ratios = r.rows

@@ -7,7 +7,7 @@ import type { Machine } from "../machine/machine.js";
 import { measureGhz } from "./calibrate.js";
 import { modeledCycles, type CostProfile } from "./costs.js";
 import { checkIterations, measure } from "./measure.js";
-import type { Summary } from "./stats.js";
+import { summarize, type Summary } from "./stats.js";
 import { safetyOf, type SafetyReport } from "./safety.js";
 import { STRATEGIES, strategy, type BenchContext, type Strategy } from "./strategy-table.js";
 import type { ProbeKind } from "./tp-torture.js";
@@ -57,7 +57,16 @@ export interface StrategyRow {
   safe: boolean | null;
   /** Per probe kind ("empty": probes that use no RCU; "rcu": a probe that takes rcu_read_lock()). */
   safeByProbes: Partial<Record<ProbeKind, boolean>>;
+  /**
+   * ns per call. Over one machine: median [min-max] over the repetitions. Over several code
+   * instances (runStrategyBench given several machines): the median of the instances' medians,
+   * min and max over those medians, n = instances; each instance's own figure is in `instances`.
+   */
   nsPerCall: Summary;
+  /** Each code instance's figure (median [min-max] over its repetitions), in machine order. */
+  instances: Summary[];
+  /** (max - min) / median of the instances' medians: how far the code's placement moves this figure. */
+  instanceSpread: number;
   /** nsPerCall x the clock measured at the start of the run. */
   cyclesPerCall: Summary;
   ops: Record<OpKind, number>;
@@ -122,6 +131,10 @@ export interface StrategyReport {
   profile: { name: string; source: string };
   iterations: number;
   reps: number;
+  /** Independently compiled code instances each figure was measured on (see StrategyRow.instances). */
+  instances: number;
+  /** A row whose instanceSpread exceeds this is marked as one a second invocation may not repeat. */
+  instanceSpreadLimit: number;
   churn: boolean;
   rows: StrategyRow[];
   /** The host probe (calls back into JavaScript): plain, task context, one probe, 1 CPU. */
@@ -138,11 +151,33 @@ function checkList<T extends string | number>(what: string, got: readonly T[] | 
 }
 
 /**
- * Every strategy x context x probes attached, on 1 CPU and all CPUs at once (release
- * machine `m`), with op counts from the counting machine `counting` and modeled cycles
- * from `profile`.
+ * Above this spread of the code instances' medians a row is marked: its figure depends on
+ * where the engine placed the code, and a second invocation may not repeat it within 5%.
  */
-export async function runStrategyBench(m: Machine, counting: Machine, profile: CostProfile, o: StrategyBenchOptions = {}): Promise<StrategyReport> {
+export const INSTANCE_SPREAD_LIMIT = 0.1;
+
+/**
+ * The figure of one row over the code instances: the median of their medians, with the
+ * range of those medians (n = instances). One instance: its own figure, unchanged.
+ */
+export function acrossInstances(per: readonly Summary[]): { nsPerCall: Summary; instanceSpread: number } {
+  if (per.length === 1) return { nsPerCall: per[0], instanceSpread: 0 };
+  const s = summarize(per.map((x) => x.median));
+  return { nsPerCall: s, instanceSpread: (s.max - s.min) / s.median };
+}
+
+/**
+ * Every strategy x context x probes attached, on 1 CPU and all CPUs at once (release
+ * machine `m`, or several machines of the same CPU count, each an independently compiled
+ * code instance: Machine.create({ codeInstance })), with op counts from the counting
+ * machine `counting` and modeled cycles from `profile`.
+ */
+export async function runStrategyBench(machines: Machine | readonly Machine[], counting: Machine, profile: CostProfile, o: StrategyBenchOptions = {}): Promise<StrategyReport> {
+  const ms: readonly Machine[] = Array.isArray(machines) ? machines : [machines as Machine];
+  if (ms.length === 0) throw new RangeError("runStrategyBench needs at least one release machine");
+  const m = ms[0];
+  const odd = ms.find((x) => x.cpus !== m.cpus || x.build !== "release");
+  if (odd) throw new RangeError(`every machine of runStrategyBench must be a release machine of ${m.cpus} CPU(s); got one of the ${odd.build} build with ${odd.cpus}`);
   const names = checkList("strategy", o.strategies, STRATEGIES.map((s) => s.name));
   const contexts = checkList("context", o.contexts, ["task", "idle"] as BenchContext[]);
   const probes = checkList("probe count", o.probes, [0, 1, 3]);
@@ -150,7 +185,8 @@ export async function runStrategyBench(m: Machine, counting: Machine, profile: C
   const iterations = o.iterations ?? 1_000_000;
   const reps = o.reps ?? 5;
   checkIterations(iterations, reps);
-  const tps = defineBenchTracepoints(m);
+  const tpsOf = ms.map((x) => defineBenchTracepoints(x));
+  const tps = tpsOf[0];
   const tpsCounting = defineBenchTracepoints(counting);
   const ghz = await measureGhz(m);
   const rows: StrategyRow[] = [];
@@ -163,22 +199,29 @@ export async function runStrategyBench(m: Machine, counting: Machine, profile: C
     const s = strategy(name);
     for (const ctx of contexts) {
       for (const k of probesOf(s)) {
-        const tpId = tps[k];
         const ops = await opCountsPerCall(counting, s, ctx, tpsCounting[k]);
         for (const scope of scopes) {
           o.onProgress?.(done++, total, `${s.name}, ${ctx}, ${k} probe(s), ${scope}`);
           const cpus = scope === "1 CPU" ? [0] : [...Array(m.cpus).keys()];
-          await enterContext(m, ctx, cpus);
-          const churn = o.churn && s.keyEnabled && k > 0 ? startChurn(m, tpId) : undefined;
-          const r = await measure(m, { command: s.loop, args: [tpId, 0], iterations, reps, cpus });
-          const churnUpdates = churn ? await churn.stop() : 0;
-          await leaveContext(m, ctx, cpus);
-          const ns = r.nsPerOp;
+          // The instances one after another, each with its own warm-up, so that all of a
+          // row's figures are taken close together in time.
+          const per: Summary[] = [];
+          let churnUpdates = 0, usage = 0;
+          for (const [i, x] of ms.entries()) {
+            await enterContext(x, ctx, cpus);
+            const churn = o.churn && s.keyEnabled && k > 0 ? startChurn(x, tpsOf[i][k]) : undefined;
+            const r = await measure(x, { command: s.loop, args: [tpsOf[i][k], 0], iterations, reps, cpus });
+            churnUpdates += churn ? await churn.stop() : 0;
+            await leaveContext(x, ctx, cpus);
+            per.push(r.nsPerOp);
+            usage += r.usageErrorsPerCall / ms.length;
+          }
+          const { nsPerCall: ns, instanceSpread } = acrossInstances(per);
           rows.push({
             strategy: s.name, standsFor: s.standsFor, context: ctx, probes: k, scope,
-            ...safeColumn(o.safety, s.name, ctx), nsPerCall: ns,
+            ...safeColumn(o.safety, s.name, ctx), nsPerCall: ns, instances: per, instanceSpread,
             cyclesPerCall: { median: ns.median * ghz.median, min: ns.min * ghz.median, max: ns.max * ghz.median, n: ns.n },
-            ops, modeledCycles: modeledCycles(ops, profile), usageErrorsPerCall: r.usageErrorsPerCall, churnUpdates,
+            ops, modeledCycles: modeledCycles(ops, profile), usageErrorsPerCall: usage, churnUpdates,
           });
         }
       }
@@ -195,6 +238,7 @@ export async function runStrategyBench(m: Machine, counting: Machine, profile: C
   const cores = m.platform.cores();
   return {
     schema: "rcu-lab/bench@1", cpus: m.cpus, cores, oversubscribed: m.cpus > cores, ghz,
-    profile: { name: profile.name, source: profile.source }, iterations, reps, churn: o.churn ?? false, rows, hostProbe,
+    profile: { name: profile.name, source: profile.source }, iterations, reps, instances: ms.length, instanceSpreadLimit: INSTANCE_SPREAD_LIMIT,
+    churn: o.churn ?? false, rows, hostProbe,
   };
 }

@@ -18,7 +18,7 @@ import { Contexts, type CommandResult, type RunAllOptions, type RunOptions } fro
 import { MachineClosedError } from "./errors.js";
 import * as inspect from "./inspect.js";
 import { compileModule, createMemory } from "./memory.js";
-import { percpuModules } from "./percpu-modules.js";
+import { checkCodeInstance, percpuModules } from "./percpu-modules.js";
 
 export type { CommandResult, RunAllOptions, RunOptions } from "./contexts.js";
 
@@ -36,6 +36,8 @@ export interface MachineOptions {
    * nothing to run does. Default true; false keeps CPUs in task context between commands.
    */
   idle?: boolean;
+  /** Release build: the CPUs' modules compiled anew as this code instance (abi/code-instance.ts), not the process's first copy. */
+  codeInstance?: number;
 }
 
 const DEFAULT_DEADLINE_MS = 60_000;
@@ -56,6 +58,7 @@ function checkOptions(options: MachineOptions): { build: Build; deadlineMs: numb
     throw new RangeError(`build must be "release", "counting" or "tracing"; got ${JSON.stringify(build)}`);
   }
   const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  checkCodeInstance(options.codeInstance, build);
   if (typeof deadlineMs !== "number" || !(deadlineMs > 0)) throw new RangeError(`deadlineMs must be a positive number of milliseconds; got ${String(deadlineMs)}`);
   return { build, deadlineMs };
 }
@@ -115,7 +118,7 @@ export class Machine {
     // The host's context and its kernel come up (constructor) before any CPU runs kernel code.
     const machine = new Machine(cpus, build, layout, memory, platform, contexts, functionTableNames(module), module, deadlineMs);
     // The CPU workers run modules specialised for their CPU where there are (release build).
-    const cpuModules = await percpuModules(platform, build, layout, cpus);
+    const cpuModules = await percpuModules(platform, build, layout, cpus, options.codeInstance);
     await contexts.start(platform, { module, memory, idle: options.idle ?? true }, cpuModules);
     return machine;
   }

@@ -1,0 +1,39 @@
+// An independently compiled copy of a module: the same code, with a custom section that names
+// the copy, so that the engine compiles it anew instead of reusing the machine code of an
+// identical module it has already compiled (V8 shares one compiled module between identical
+// byte strings). Each copy's machine code is placed in memory by its own compilation, as it is
+// in a new process: the bench measures a figure over several such copies (docs/performance.md,
+// "Figures that repeat"). A custom section changes no behaviour: engines skip unknown ones.
+
+/** The custom section's name. */
+export const CODE_INSTANCE_SECTION = "rcu-lab.instance";
+
+const SECTION_CUSTOM = 0;
+
+/** Unsigned LEB128 of `n` (a section or name length). */
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+
+/**
+ * `bytes` with a custom section naming copy `instance` (and a random tag, so that two machines
+ * asking for the same copy number in one process still get two compilations).
+ */
+export function withCodeInstance(bytes: Uint8Array, instance: number): Uint8Array<ArrayBuffer> {
+  if (!Number.isInteger(instance) || instance < 0) throw new RangeError(`code instance must be a non-negative integer; got ${instance}`);
+  const enc = new TextEncoder();
+  const name = enc.encode(CODE_INSTANCE_SECTION);
+  const payload = enc.encode(`${instance}:${Math.random().toString(36).slice(2)}`);
+  const body = [...uleb(name.length), ...name, ...payload];
+  const out = new Uint8Array(bytes.length + 1 + uleb(body.length).length + body.length);
+  out.set(bytes, 0);
+  out.set([SECTION_CUSTOM, ...uleb(body.length), ...body], bytes.length);
+  return out;
+}
