@@ -1,4 +1,4 @@
-// npm run bench -- [primitives|benchmarkjs|rcu|strategies|speed|torture-detection [runs] [--only=case]|all] [--json [FILE]]
+// npm run bench -- [primitives|benchmarkjs|rcu|strategies|speed|repeat [invocations]|torture-detection [runs] [--only=case]|all] [--json [FILE]]
 // "all" (the default) runs every suite but torture-detection, which takes minutes.
 // --json alone prints JSON on stdout (use npm run -s, or npm's banner precedes it);
 // --json FILE (or --json=FILE) writes it to FILE, checked writable before anything runs.
@@ -10,6 +10,7 @@ import { detectionCases, renderDetection, tortureDetection } from "./torture-det
 import { benchRcu, renderRcuBench } from "./rcu.js";
 import { benchStrategies, renderStrategiesBench } from "./strategies.js";
 import { benchSpeed, renderSpeed } from "./speed.js";
+import { benchRepeat, renderRepeat } from "./repeat.js";
 
 interface Suite {
   inAll: boolean;
@@ -25,6 +26,18 @@ const SUITES: Record<string, Suite> = {
   rcu: { inAll: true, run: () => benchRcu(), render: renderRcuBench },
   strategies: { inAll: true, run: () => benchStrategies(), render: renderStrategiesBench },
   speed: { inAll: false, run: () => benchSpeed(), render: renderSpeed },
+  repeat: {
+    inAll: false,
+    run: (args) => {
+      const n = args.find((a) => /^\d+$/.test(a));
+      return benchRepeat(n ? Number(n) : 5);
+    },
+    check: (args) => {
+      const n = args.find((a) => /^\d+$/.test(a));
+      if (n !== undefined && Number(n) < 2) throw new Error(`repeat: invocations must be at least 2; got ${n}`);
+    },
+    render: renderRepeat,
+  },
   "torture-detection": {
     inAll: false,
     run: (args) => {

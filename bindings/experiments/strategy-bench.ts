@@ -186,54 +186,56 @@ export async function runStrategyBench(machines: Machine | readonly Machine[], c
   const reps = o.reps ?? 5;
   checkIterations(iterations, reps);
   const tpsOf = ms.map((x) => defineBenchTracepoints(x));
-  const tps = tpsOf[0];
   const tpsCounting = defineBenchTracepoints(counting);
   const ghz = await measureGhz(m);
-  const rows: StrategyRow[] = [];
   // A strategy whose static key is disabled ("off") never reaches its probes: it is measured
   // once per context and scope, over the tracepoint with no probes, whatever `probes` asks.
   const probesOf = (s: Strategy): readonly number[] => (s.keyEnabled ? probes : [0]);
-  const total = names.reduce((n, name) => n + probesOf(strategy(name)).length, 0) * contexts.length * scopes.length;
-  let done = 0;
+  const specs: { s: Strategy; ctx: BenchContext; k: number; scope: "1 CPU" | "all CPUs"; ops: Record<OpKind, number> }[] = [];
   for (const name of names) {
     const s = strategy(name);
     for (const ctx of contexts) {
       for (const k of probesOf(s)) {
         const ops = await opCountsPerCall(counting, s, ctx, tpsCounting[k]);
-        for (const scope of scopes) {
-          o.onProgress?.(done++, total, `${s.name}, ${ctx}, ${k} probe(s), ${scope}`);
-          const cpus = scope === "1 CPU" ? [0] : [...Array(m.cpus).keys()];
-          // The instances one after another, each with its own warm-up, so that all of a
-          // row's figures are taken close together in time.
-          const per: Summary[] = [];
-          let churnUpdates = 0, usage = 0;
-          for (const [i, x] of ms.entries()) {
-            await enterContext(x, ctx, cpus);
-            const churn = o.churn && s.keyEnabled && k > 0 ? startChurn(x, tpsOf[i][k]) : undefined;
-            const r = await measure(x, { command: s.loop, args: [tpsOf[i][k], 0], iterations, reps, cpus });
-            churnUpdates += churn ? await churn.stop() : 0;
-            await leaveContext(x, ctx, cpus);
-            per.push(r.nsPerOp);
-            usage += r.usageErrorsPerCall / ms.length;
-          }
-          const { nsPerCall: ns, instanceSpread } = acrossInstances(per);
-          rows.push({
-            strategy: s.name, standsFor: s.standsFor, context: ctx, probes: k, scope,
-            ...safeColumn(o.safety, s.name, ctx), nsPerCall: ns, instances: per, instanceSpread,
-            cyclesPerCall: { median: ns.median * ghz.median, min: ns.min * ghz.median, max: ns.max * ghz.median, n: ns.n },
-            ops, modeledCycles: modeledCycles(ops, profile), usageErrorsPerCall: usage, churnUpdates,
-          });
-        }
+        for (const scope of scopes) specs.push({ s, ctx, k, scope, ops });
       }
     }
   }
+  // Instance by instance, every row in each: a burst of load from elsewhere then lands on
+  // consecutive rows of one instance (each row keeps its other instances), not on every
+  // instance of one row.
+  const per: Summary[][] = specs.map(() => []);
+  const churnUpdates = specs.map(() => 0), usage = specs.map(() => 0);
+  const total = specs.length * ms.length;
+  for (const [i, x] of ms.entries()) {
+    for (const [j, { s, ctx, k, scope }] of specs.entries()) {
+      o.onProgress?.(i * specs.length + j, total, `${s.name}, ${ctx}, ${k} probe(s), ${scope}${ms.length > 1 ? `, code instance ${i + 1} of ${ms.length}` : ""}`);
+      const cpus = scope === "1 CPU" ? [0] : [...Array(m.cpus).keys()];
+      await enterContext(x, ctx, cpus);
+      const churn = o.churn && s.keyEnabled && k > 0 ? startChurn(x, tpsOf[i][k]) : undefined;
+      const r = await measure(x, { command: s.loop, args: [tpsOf[i][k], 0], iterations, reps, cpus });
+      churnUpdates[j] += churn ? await churn.stop() : 0;
+      await leaveContext(x, ctx, cpus);
+      per[j].push(r.nsPerOp);
+      usage[j] += r.usageErrorsPerCall / ms.length;
+    }
+  }
+  const rows: StrategyRow[] = specs.map(({ s, ctx, k, scope, ops }, j) => {
+    const { nsPerCall: ns, instanceSpread } = acrossInstances(per[j]);
+    return {
+      strategy: s.name, standsFor: s.standsFor, context: ctx, probes: k, scope,
+      ...safeColumn(o.safety, s.name, ctx), nsPerCall: ns, instances: per[j], instanceSpread,
+      cyclesPerCall: { median: ns.median * ghz.median, min: ns.min * ghz.median, max: ns.max * ghz.median, n: ns.n },
+      ops, modeledCycles: modeledCycles(ops, profile), usageErrorsPerCall: usage[j], churnUpdates: churnUpdates[j],
+    };
+  });
   o.onProgress?.(total, total, "the host probe");
   const hostTp = m.tracepoints.define("bench_host_probe");
   hostTp.register("host", 0);
   const plain = strategy("plain");
   const timeLoop = async (tpId: number, n: number) => (await measure(m, { command: plain.loop, args: [tpId, 0], iterations: n, reps, cpus: [0] })).nsPerOp;
   const hostN = Math.max(1, Math.floor(iterations / 20));
-  const hostProbe = { nsPerCall: await timeLoop(hostTp.id, hostN), emptyProbeNsPerCall: await timeLoop(tps[1], hostN) };
+  const hostProbe = { nsPerCall: await timeLoop(hostTp.id, hostN), emptyProbeNsPerCall: await timeLoop(tpsOf[0][1], hostN) };
   o.onProgress?.(total, total, "done");
   const cores = m.platform.cores();
   return {
