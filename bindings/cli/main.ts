@@ -90,6 +90,13 @@ function readProfile(path?: string): CostProfile {
   }
 }
 
+/** --max-spread <ratio>: the widest max/min GHz over the clock's batches that counts as steady. */
+function maxSpreadArg(v: string): number {
+  const n = positiveNumber("--max-spread")(v);
+  if (n <= 1) throw new InvalidArgumentError(`--max-spread must be a ratio > 1 (max/min of the clock's batches); got '${v}'`);
+  return n;
+}
+
 const bench = program
   .command("bench")
   .description("the strategy table: every strategy x context x probes, ns/call, calibrated cycles, op counts, modeled cycles")
@@ -100,10 +107,11 @@ const bench = program
   .option("--iterations <n>", "calls per timed batch", positiveInt("--iterations", 2 ** 32 - 1), 1_000_000)
   .option("--reps <n>", "timed repetitions per figure", positiveInt("--reps", 1000), 5)
   .option("--profile <file>", "cost profile for modeled cycles (default: the shipped native profile)")
+  .option("--max-spread <ratio>", "warn (header line, stderr, the JSON's clock.warning) when max/min GHz over the clock's batches is above this (calibrate's rule)", maxSpreadArg, DEFAULT_MAX_SPREAD)
   .option("--churn", "a concurrent updater registers/unregisters a probe on the measured tracepoint during each figure")
   .option("--json", "print the report as JSON (schema rcu-lab/bench@1)");
 addDeadlineOption(bench)
-  .action(async (o: { strategies?: string; contexts?: string; probes?: string; cpus?: number; iterations: number; reps: number; profile?: string; churn?: boolean; json?: boolean; deadline: number }) => {
+  .action(async (o: { strategies?: string; contexts?: string; probes?: string; cpus?: number; iterations: number; reps: number; profile?: string; maxSpread: number; churn?: boolean; json?: boolean; deadline: number }) => {
     const platform = (await import("../platform/node.js")).nodePlatform;
     const profile = readProfile(o.profile);
     const cpus = o.cpus ?? platform.cores();
@@ -118,8 +126,9 @@ addDeadlineOption(bench)
       const report = await runStrategyBench(m, counting, profile, {
         strategies: o.strategies ? list(o.strategies) : undefined,
         contexts: o.contexts ? (list(o.contexts) as BenchContext[]) : undefined,
-        probes, iterations: o.iterations, reps: o.reps, churn: o.churn, safety: readShippedSafety(), onProgress: progressLine(),
+        probes, iterations: o.iterations, reps: o.reps, churn: o.churn, maxSpread: o.maxSpread, safety: readShippedSafety(), onProgress: progressLine(),
       });
+      if (report.clock.warning) process.stderr.write(`rcu-lab bench: warning: ${report.clock.warning}\n`);
       process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderStrategies(report)}\n`);
     } finally {
       await Promise.all([m.close(), counting.close()]);
@@ -168,11 +177,7 @@ const calibrate = program
   .option(
     "--max-spread <ratio>",
     `accept the clock when max/min GHz over its batches is at most this; a wider spread is measured again (3 attempts), then refused`,
-    (v: string) => {
-      const n = positiveNumber("--max-spread")(v);
-      if (n <= 1) throw new InvalidArgumentError(`--max-spread must be a ratio > 1 (max/min of the clock's batches); got '${v}'`);
-      return n;
-    },
+    maxSpreadArg,
     DEFAULT_MAX_SPREAD,
   );
 addDeadlineOption(calibrate)

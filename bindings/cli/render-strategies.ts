@@ -42,8 +42,10 @@ export function renderStrategies(r: StrategyReport): string {
   const out: string[] = [];
   out.push(
     `rcu-lab bench: ${r.cpus} CPU${r.cpus > 1 ? "s" : ""} on ${r.cores} cores; ${r.iterations.toLocaleString("en-US")} calls per batch, ${r.reps} repetitions; ` +
-      `clock ${r.ghz.median.toFixed(2)} GHz [${r.ghz.min.toFixed(2)}-${r.ghz.max.toFixed(2)}] (dependent add/xor chain); cost profile ${r.profile.name}`,
+      `clock ${r.ghz.median.toFixed(2)} GHz [${r.ghz.min.toFixed(2)}-${r.ghz.max.toFixed(2)}] (dependent add/xor chain, spread ${r.clock.spread.toFixed(2)}${r.clock.steady ? "" : ", UNSTEADY"}); ` +
+      `cost profile ${r.profile.name}`,
   );
+  if (r.clock.warning) out.push(`WARNING: ${r.clock.warning}`);
   if (r.churn) {
     const n = r.rows.reduce((a, x) => a + x.churnUpdates, 0);
     out.push(`with a concurrent updater (--churn): ${n} probe-array updates during the measurements`);

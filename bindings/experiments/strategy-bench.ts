@@ -4,7 +4,7 @@
 import { OP_KINDS, type OpKind } from "../abi/constants.js";
 import { yieldToEventLoop } from "../abi/futex.js";
 import type { Machine } from "../machine/machine.js";
-import { measureGhz } from "./calibrate.js";
+import { checkMaxSpread, clockSpread, measureGhz, type ClockSpread } from "./calibrate.js";
 import { modeledCycles, type CostProfile } from "./costs.js";
 import { checkIterations, measure } from "./measure.js";
 import type { Summary } from "./stats.js";
@@ -82,6 +82,10 @@ export interface StrategyBenchOptions {
   churn?: boolean;
   /** The safety table the `safe` column is read from (the CLI passes results/safety.json). */
   safety?: SafetyReport;
+  /** The clock in GHz over batches, when the caller measured it already (default: measured here, measureGhz). */
+  ghz?: Summary;
+  /** The clock is unsteady, and the report says so, when max/min over its batches exceeds this (default DEFAULT_MAX_SPREAD, calibrate's). */
+  maxSpread?: number;
   onProgress?: (done: number, total: number, what: string) => void;
 }
 
@@ -119,6 +123,8 @@ export interface StrategyReport {
   cores: number;
   oversubscribed: boolean;
   ghz: Summary;
+  /** The clock's spread and whether it is steady (calibrate's rule, clockSpread); `warning` when not. */
+  clock: ClockSpread;
   profile: { name: string; source: string };
   iterations: number;
   reps: number;
@@ -152,7 +158,9 @@ export async function runStrategyBench(m: Machine, counting: Machine, profile: C
   checkIterations(iterations, reps);
   const tps = defineBenchTracepoints(m);
   const tpsCounting = defineBenchTracepoints(counting);
-  const ghz = await measureGhz(m);
+  const maxSpread = checkMaxSpread(o.maxSpread);
+  const ghz = o.ghz ?? (await measureGhz(m));
+  const clock = clockSpread(ghz, maxSpread);
   const rows: StrategyRow[] = [];
   // A strategy whose static key is disabled ("off") never reaches its probes: it is measured
   // once per context and scope, over the tracepoint with no probes, whatever `probes` asks.
@@ -194,7 +202,7 @@ export async function runStrategyBench(m: Machine, counting: Machine, profile: C
   o.onProgress?.(total, total, "done");
   const cores = m.platform.cores();
   return {
-    schema: "rcu-lab/bench@1", cpus: m.cpus, cores, oversubscribed: m.cpus > cores, ghz,
+    schema: "rcu-lab/bench@1", cpus: m.cpus, cores, oversubscribed: m.cpus > cores, ghz, clock,
     profile: { name: profile.name, source: profile.source }, iterations, reps, churn: o.churn ?? false, rows, hostProbe,
   };
 }
