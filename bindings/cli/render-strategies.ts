@@ -1,6 +1,7 @@
 // Terminal rendering of the strategy table.
 import Table from "cli-table3";
 import type { OpKind } from "../abi/constants.js";
+import type { Sensitivity } from "../experiments/model-inputs.js";
 import { formatSummary } from "../experiments/stats.js";
 import type { StrategyReport, StrategyRow } from "../experiments/strategy-bench.js";
 import { strategy } from "../experiments/strategy-table.js";
@@ -38,6 +39,26 @@ function safeText(row: StrategyRow): string {
   return row.safeByProbes.empty ? "empty only" : "NO";
 }
 
+const rel = (x: number, y: number) => (Math.abs(x - y) <= 1e-9 * Math.max(x, y) ? "=" : x < y ? "<" : ">");
+
+/** One line per input x factor: the orderings by modeled cycles that change, or "no ordering changes". */
+function sensitivityLine(s: Sensitivity): string {
+  const what = s.changes.map((c) =>
+    `${c.context}/${c.probes}p: ${c.a} ${c.before[0].toFixed(1)} ${rel(...c.before)} ${c.b} ${c.before[1].toFixed(1)} becomes ` +
+      `${c.after[0].toFixed(1)} ${rel(...c.after)} ${c.after[1].toFixed(1)}`);
+  return `  ${s.input} x${s.factor} (${s.cycles.toFixed(2)} cycles): ${what.length ? what.join("; ") : "no ordering changes"}`;
+}
+
+/** The inputs modeled cycles rest on that nothing here executes, their sources, and the table's sensitivity to them. */
+function renderModelInputs(r: StrategyReport): string[] {
+  return [
+    "model inputs (what the kernel executes and nothing here can; cycles of one op in a sequence; set with --cost NAME=CYCLES or the profile's inSequence.cyclesPerOp):",
+    ...r.modelInputs.map((i) => `  ${i.name} ${i.cycles.toFixed(2)} cycles: ${i.kernel}; source: ${i.source}`),
+    "sensitivity: strategy orderings by modeled cycles (per context/probes) that change when an input is halved or doubled:",
+    ...r.sensitivity.map(sensitivityLine),
+  ];
+}
+
 export function renderStrategies(r: StrategyReport): string {
   const out: string[] = [];
   out.push(
@@ -53,7 +74,7 @@ export function renderStrategies(r: StrategyReport): string {
   if (r.oversubscribed) out.push(`WARNING: ${r.cpus} CPU workers on ${r.cores} cores: all-CPU figures include host scheduling`);
   out.push(
     "ns/call: median [min-max] over repetitions (all CPUs: median over CPUs); cycles = ns x clock; modeled = op counts x profile cycles " +
-      "(adds what WebAssembly cannot execute: irq save/restore, out-of-line calls)",
+      "(adds what WebAssembly cannot execute: irq save/restore, out-of-line calls; those inputs, their sources and the table's sensitivity to them below the table)",
   );
   out.push("ops per call: A atomic RMW, M smp_mb, Q irq save (+ as many restores), C out-of-line call, I indirect call, P this_cpu RMW, L load, S store, R release store, B branch");
   const key = (x: StrategyRow) => `${x.strategy}|${x.context}|${x.probes}`;
@@ -80,6 +101,7 @@ export function renderStrategies(r: StrategyReport): string {
     ]);
   }
   out.push(t.toString());
+  out.push(...renderModelInputs(r));
   const base = r.rows.find((x) => x.strategy === "plain" && x.context === "task" && x.probes === 1 && x.scope === "1 CPU");
   if (base) {
     const ratios = r.rows

@@ -6,6 +6,7 @@ import { yieldToEventLoop } from "../abi/futex.js";
 import type { Machine } from "../machine/machine.js";
 import { checkMaxSpread, clockSpread, measureGhz, type ClockSpread } from "./calibrate.js";
 import { modeledCycles, type CostProfile } from "./costs.js";
+import { modelInputValues, sensitivity, type ModelInputValue, type Sensitivity } from "./model-inputs.js";
 import { checkIterations, measure } from "./measure.js";
 import type { Summary } from "./stats.js";
 import { safetyOf, type SafetyReport } from "./safety.js";
@@ -130,6 +131,10 @@ export interface StrategyReport {
   reps: number;
   churn: boolean;
   rows: StrategyRow[];
+  /** The costs modeled cycles rest on that nothing here executes, with their sources (model-inputs.ts). */
+  modelInputs: ModelInputValue[];
+  /** The orderings of the rows by modeled cycles (per context and probes) that change when each input is halved or doubled. */
+  sensitivity: Sensitivity[];
   /** The host probe (calls back into JavaScript): plain, task context, one probe, 1 CPU. */
   hostProbe: { nsPerCall: Summary; emptyProbeNsPerCall: Summary };
 }
@@ -203,6 +208,7 @@ export async function runStrategyBench(m: Machine, counting: Machine, profile: C
   const cores = m.platform.cores();
   return {
     schema: "rcu-lab/bench@1", cpus: m.cpus, cores, oversubscribed: m.cpus > cores, ghz, clock,
-    profile: { name: profile.name, source: profile.source }, iterations, reps, churn: o.churn ?? false, rows, hostProbe,
+    profile: { name: profile.name, source: profile.source }, iterations, reps, churn: o.churn ?? false, rows,
+    modelInputs: modelInputValues(profile), sensitivity: sensitivity(rows, profile), hostProbe,
   };
 }
