@@ -145,6 +145,11 @@ function showResults(lib, r) {
     `${r.iterations.toLocaleString("en-US")} calls per batch, ${r.reps} repetitions; modeled cycles from profile ${r.profile.name}` +
     (r.oversubscribed ? `. ${r.cpus} CPU workers on ${r.cores} cores: all-CPU figures include host scheduling.` : ".") +
     (r.clock.warning ? ` WARNING: ${r.clock.warning}.` : "");
+  const flips = r.sensitivity.filter((x) => x.changes.length)
+    .map((x) => `${x.input} x${x.factor}: ${x.changes.map((c) => `${c.a} and ${c.b} (${c.context}, ${c.probes} probe${c.probes === 1 ? "" : "s"})`).join(", ")}`);
+  $("model-note").textContent = `Modeled cycles rest on costs nothing here executes (their sources: the JSON's modelInputs): ` +
+    `${r.modelInputs.map((i) => `${i.name} ${i.cycles.toFixed(2)} cycles`).join(", ")}. ` +
+    (flips.length ? `Orderings by modeled cycles that change when one is halved or doubled: ${flips.join("; ")}.` : "No ordering by modeled cycles changes when one is halved or doubled.");
   const head = ["strategy", "context", "probes", "safe", "ns/call 1 CPU", "cycles", "modeled cycles", "ns/call all CPUs", "ops per call"];
   const table = $("table");
   const thead = table.createTHead().insertRow();

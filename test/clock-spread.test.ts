@@ -22,7 +22,7 @@ describe("clockSpread: the one rule for an unsteady clock", () => {
     expect(bad.maxSpread).toBe(DEFAULT_MAX_SPREAD);
     expect(bad.warning).toMatch(/clock spread 2\.517 \(0\.890-2\.240 GHz over 5 batches\) is wider than 1\.1/);
     const good = clockSpread(summarize(STEADY));
-    expect(good).toEqual({ spread: 3.53 / 3.51, maxSpread: 1.1, steady: true });
+    expect(good).toEqual({ spread: 3.53 / 3.51, maxSpread: 1.1, steady: true, warning: null });
   });
 
   it("the bound is inclusive and must be a ratio above 1", () => {
@@ -54,7 +54,7 @@ describe("rcu-lab bench reports the clock's spread and warns when it is unsteady
   it("an injected steady clock: no warning, the spread on the header line", async () => {
     const r = await bench(STEADY);
     expect(r.clock.steady).toBe(true);
-    expect(r.clock.warning).toBeUndefined();
+    expect(r.clock.warning).toBeNull();
     const text = renderStrategies(r);
     expect(text.split("\n")[0]).toMatch(/spread 1\.01\)/);
     expect(text).not.toMatch(/UNSTEADY|WARNING: clock/);

@@ -27,8 +27,8 @@ export interface ClockSpread {
   maxSpread: number;
   /** spread <= maxSpread. */
   steady: boolean;
-  /** What is wrong when unsteady (for a header line, stderr, a report); absent when steady. */
-  warning?: string;
+  /** What is wrong when unsteady (for a header line, stderr, a report); null when steady. */
+  warning: string | null;
 }
 
 /** `maxSpread` when it is a finite number > 1; a RangeError otherwise. */
@@ -42,13 +42,9 @@ export function clockSpread(g: Summary, maxSpread = DEFAULT_MAX_SPREAD): ClockSp
   checkMaxSpread(maxSpread);
   const spread = g.max / g.min;
   const steady = spread <= maxSpread;
-  return {
-    spread, maxSpread, steady,
-    ...(steady ? {} : {
-      warning: `clock spread ${spread.toFixed(3)} (${g.min.toFixed(3)}-${g.max.toFixed(3)} GHz over ${g.n} batches) is wider than ${maxSpread}: ` +
-        "the machine is busy or its frequency changes, and every cycle figure carries that error",
-    }),
-  };
+  const warning = steady ? null : `clock spread ${spread.toFixed(3)} (${g.min.toFixed(3)}-${g.max.toFixed(3)} GHz over ${g.n} batches) is wider than ${maxSpread}: ` +
+    "the machine is busy or its frequency changes, and every cycle figure carries that error";
+  return { spread, maxSpread, steady, warning };
 }
 
 /** Clock measurements calibrate makes before it gives up on a machine that is not steady. */
