@@ -18,6 +18,7 @@ export { runPrimitives, PRIMITIVES, type PrimitiveRow, type PrimitivesOptions, t
 export { STRATEGIES, CONTEXTS, strategy, type Strategy, type Context, type BenchContext } from "./experiments/strategy-table.js";
 export { runStrategyBench, opCountsPerCall, defineBenchTracepoints, type StrategyReport, type StrategyRow } from "./experiments/strategy-bench.js";
 export { parseProfile, modeledCycles, type CostProfile } from "./experiments/costs.js";
+export { MODEL_INPUTS, modelInput, parseCostSetting, withCosts, modelInputValues, orderingChanges, sensitivity, type ModelInput, type ModelInputValue, type ModelRow, type OrderingChange, type Sensitivity } from "./experiments/model-inputs.js";
 export { calibrateProfile, measureGhz, stableGhz, UnstableClockError, DEFAULT_MAX_SPREAD, type CalibrateOptions } from "./experiments/calibrate.js";
 export { runTorture, TORTURE_FLAVORS, TORTURE_FAULTS, FAULT_FLAVORS, type TortureOptions, type TortureReport } from "./experiments/torture.js";
 export type { Verdict } from "./experiments/verdict.js";

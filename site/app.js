@@ -141,9 +141,15 @@ const safeText = (row) => (row.safe === null ? "?" : row.safe ? "yes" : row.safe
 
 function showResults(lib, r) {
   const fmt = (s) => (s ? lib.formatSummary(s, "ns") : "-");
-  $("table-note").textContent = `${r.cpus} CPU${r.cpus > 1 ? "s" : ""} on ${r.cores} cores; clock ${r.ghz.median.toFixed(2)} GHz [${r.ghz.min.toFixed(2)}-${r.ghz.max.toFixed(2)}] (dependent add/xor chain); ` +
+  $("table-note").textContent = `${r.cpus} CPU${r.cpus > 1 ? "s" : ""} on ${r.cores} cores; clock ${r.ghz.median.toFixed(2)} GHz [${r.ghz.min.toFixed(2)}-${r.ghz.max.toFixed(2)}] (dependent add/xor chain, spread ${r.clock.spread.toFixed(2)}${r.clock.steady ? "" : ", UNSTEADY"}); ` +
     `${r.iterations.toLocaleString("en-US")} calls per batch, ${r.reps} repetitions; modeled cycles from profile ${r.profile.name}` +
-    (r.oversubscribed ? `. ${r.cpus} CPU workers on ${r.cores} cores: all-CPU figures include host scheduling.` : ".");
+    (r.oversubscribed ? `. ${r.cpus} CPU workers on ${r.cores} cores: all-CPU figures include host scheduling.` : ".") +
+    (r.clock.warning ? ` WARNING: ${r.clock.warning}.` : "");
+  const flips = r.sensitivity.filter((x) => x.changes.length)
+    .map((x) => `${x.input} x${x.factor}: ${x.changes.map((c) => `${c.a} and ${c.b} (${c.context}, ${c.probes} probe${c.probes === 1 ? "" : "s"})`).join(", ")}`);
+  $("model-note").textContent = `Modeled cycles rest on costs nothing here executes (their sources: the JSON's modelInputs): ` +
+    `${r.modelInputs.map((i) => `${i.name} ${i.cycles.toFixed(2)} cycles`).join(", ")}. ` +
+    (flips.length ? `Orderings by modeled cycles that change when one is halved or doubled: ${flips.join("; ")}.` : "No ordering by modeled cycles changes when one is halved or doubled.");
   const head = ["strategy", "context", "probes", "safe", "ns/call 1 CPU", "cycles", "modeled cycles", "ns/call all CPUs", "ops per call"];
   const table = $("table");
   const thead = table.createTHead().insertRow();

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { CODE_INSTANCE_SECTION, withCodeInstance } from "../dist/bindings/abi/code-instance.js";
-import { acrossInstances } from "../dist/bindings/experiments/strategy-bench.js";
+import { acrossInstances } from "../dist/bindings/experiments/code-instances.js";
 import { Machine, parseProfile, runStrategyBench } from "../dist/bindings/index.js";
 import fs from "node:fs";
 import { useMachines } from "./helpers.js";

@@ -5,6 +5,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import fs from "node:fs";
 import { DEFAULT_MAX_SPREAD, calibrateProfile } from "../experiments/calibrate.js";
 import { parseProfile, SHIPPED_PROFILE_URL, type CostProfile } from "../experiments/costs.js";
+import { MODEL_INPUTS, parseCostSetting, withCosts } from "../experiments/model-inputs.js";
 import { PRIMITIVES, runPrimitives, type Impl, type Scope } from "../experiments/primitives.js";
 import { SHIPPED_SAFETY_URL, parseSafety, runSafety, type SafetyReport } from "../experiments/safety.js";
 import { runStrategyBench } from "../experiments/strategy-bench.js";
@@ -90,6 +91,25 @@ function readProfile(path?: string): CostProfile {
   }
 }
 
+/** --max-spread <ratio>: the widest max/min GHz over the clock's batches that counts as steady. */
+function maxSpreadArg(v: string): number {
+  const n = positiveNumber("--max-spread")(v);
+  if (n <= 1) throw new InvalidArgumentError(`--max-spread must be a ratio > 1 (max/min of the clock's batches); got '${v}'`);
+  return n;
+}
+
+/** --cost NAME=CYCLES, repeatable: the costs set so far by name; each name once. */
+function costArg(v: string, prev: Record<string, number> = {}): Record<string, number> {
+  let c: { name: string; cycles: number };
+  try {
+    c = parseCostSetting(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+  if (c.name in prev) throw new InvalidArgumentError(`--cost ${c.name} given twice (${c.name}=${prev[c.name]}, ${v}): give each cost once`);
+  return { ...prev, [c.name]: c.cycles };
+}
+
 const bench = program
   .command("bench")
   .description("the strategy table: every strategy x context x probes, ns/call, calibrated cycles, op counts, modeled cycles")
@@ -101,12 +121,19 @@ const bench = program
   .option("--reps <n>", "timed repetitions per figure, on each code instance", positiveInt("--reps", 1000), 5)
   .option("--instances <n>", "independently compiled code instances each figure is measured on (its median over them; docs/performance.md)", positiveInt("--instances", 20), 5)
   .option("--profile <file>", "cost profile for modeled cycles (default: the shipped native profile)")
+  .option("--max-spread <ratio>", "warn (header line, stderr, the JSON's clock.warning) when max/min GHz over the clock's batches is above this (calibrate's rule)", maxSpreadArg, DEFAULT_MAX_SPREAD)
+  .option(
+    "--cost <name=cycles>",
+    `set a cost modeled cycles rest on that nothing here executes, in cycles of one op in a sequence (repeatable): ${MODEL_INPUTS.map((i) => i.name).join(", ")}`,
+    costArg,
+  )
   .option("--churn", "a concurrent updater registers/unregisters a probe on the measured tracepoint during each figure")
   .option("--json", "print the report as JSON (schema rcu-lab/bench@1)");
 addDeadlineOption(bench)
-  .action(async (o: { strategies?: string; contexts?: string; probes?: string; cpus?: number; iterations: number; reps: number; instances: number; profile?: string; churn?: boolean; json?: boolean; deadline: number }) => {
+  .action(async (o: { strategies?: string; contexts?: string; probes?: string; cpus?: number; iterations: number; reps: number; instances: number; profile?: string; cost?: Record<string, number>; maxSpread: number; churn?: boolean; json?: boolean; deadline: number }) => {
     const platform = (await import("../platform/node.js")).nodePlatform;
-    const profile = readProfile(o.profile);
+    const read = readProfile(o.profile);
+    const profile = o.cost ? withCosts(read, o.cost, "set on the command line (--cost)") : read;
     const cpus = o.cpus ?? platform.cores();
     const probes = o.probes ? list(o.probes).map((x) => {
       const n = Number(x);
@@ -123,8 +150,9 @@ addDeadlineOption(bench)
       const report = await runStrategyBench(ms, counting, profile, {
         strategies: o.strategies ? list(o.strategies) : undefined,
         contexts: o.contexts ? (list(o.contexts) as BenchContext[]) : undefined,
-        probes, iterations: o.iterations, reps: o.reps, churn: o.churn, safety: readShippedSafety(), onProgress: progressLine(),
+        probes, iterations: o.iterations, reps: o.reps, churn: o.churn, maxSpread: o.maxSpread, safety: readShippedSafety(), onProgress: progressLine(),
       });
+      if (report.clock.warning) process.stderr.write(`rcu-lab bench: warning: ${report.clock.warning}\n`);
       process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderStrategies(report)}\n`);
     } finally {
       await Promise.all([...ms, ...(counting ? [counting] : [])].map((x) => x.close()));
@@ -173,11 +201,7 @@ const calibrate = program
   .option(
     "--max-spread <ratio>",
     `accept the clock when max/min GHz over its batches is at most this; a wider spread is measured again (3 attempts), then refused`,
-    (v: string) => {
-      const n = positiveNumber("--max-spread")(v);
-      if (n <= 1) throw new InvalidArgumentError(`--max-spread must be a ratio > 1 (max/min of the clock's batches); got '${v}'`);
-      return n;
-    },
+    maxSpreadArg,
     DEFAULT_MAX_SPREAD,
   );
 addDeadlineOption(calibrate)

@@ -1,6 +1,7 @@
 // Terminal rendering of the strategy table.
 import Table from "cli-table3";
 import type { OpKind } from "../abi/constants.js";
+import type { Sensitivity } from "../experiments/model-inputs.js";
 import { formatSummary } from "../experiments/stats.js";
 import type { StrategyReport, StrategyRow } from "../experiments/strategy-bench.js";
 import { strategy } from "../experiments/strategy-table.js";
@@ -43,13 +44,35 @@ function nsText(row: StrategyRow, r: StrategyReport): string {
   return formatSummary(row.nsPerCall, "ns") + (row.instanceSpread > r.instanceSpreadLimit ? " !" : "");
 }
 
+const rel = (x: number, y: number) => (Math.abs(x - y) <= 1e-9 * Math.max(x, y) ? "=" : x < y ? "<" : ">");
+
+/** One line per input x factor: the orderings by modeled cycles that change, or "no ordering changes". */
+function sensitivityLine(s: Sensitivity): string {
+  const what = s.changes.map((c) =>
+    `${c.context}/${c.probes}p: ${c.a} ${c.before[0].toFixed(1)} ${rel(...c.before)} ${c.b} ${c.before[1].toFixed(1)} becomes ` +
+      `${c.after[0].toFixed(1)} ${rel(...c.after)} ${c.after[1].toFixed(1)}`);
+  return `  ${s.input} x${s.factor} (${s.cycles.toFixed(2)} cycles): ${what.length ? what.join("; ") : "no ordering changes"}`;
+}
+
+/** The inputs modeled cycles rest on that nothing here executes, their sources, and the table's sensitivity to them. */
+function renderModelInputs(r: StrategyReport): string[] {
+  return [
+    "model inputs (what the kernel executes and nothing here can; cycles of one op in a sequence; set with --cost NAME=CYCLES or the profile's inSequence.cyclesPerOp):",
+    ...r.modelInputs.map((i) => `  ${i.name} ${i.cycles.toFixed(2)} cycles: ${i.kernel}; source: ${i.source}`),
+    "sensitivity: strategy orderings by modeled cycles (per context/probes) that change when an input is halved or doubled:",
+    ...r.sensitivity.map(sensitivityLine),
+  ];
+}
+
 export function renderStrategies(r: StrategyReport): string {
   const out: string[] = [];
   out.push(
     `rcu-lab bench: ${r.cpus} CPU${r.cpus > 1 ? "s" : ""} on ${r.cores} cores; ${r.iterations.toLocaleString("en-US")} calls per batch, ${r.reps} repetitions` +
       `${r.instances > 1 ? ` on each of ${r.instances} code instances` : ""}; ` +
-      `clock ${r.ghz.median.toFixed(2)} GHz [${r.ghz.min.toFixed(2)}-${r.ghz.max.toFixed(2)}] (dependent add/xor chain); cost profile ${r.profile.name}`,
+      `clock ${r.ghz.median.toFixed(2)} GHz [${r.ghz.min.toFixed(2)}-${r.ghz.max.toFixed(2)}] (dependent add/xor chain, spread ${r.clock.spread.toFixed(2)}${r.clock.steady ? "" : ", UNSTEADY"}); ` +
+      `cost profile ${r.profile.name}`,
   );
+  if (r.clock.warning) out.push(`WARNING: ${r.clock.warning}`);
   if (r.churn) {
     const n = r.rows.reduce((a, x) => a + x.churnUpdates, 0);
     out.push(`with a concurrent updater (--churn): ${n} probe-array updates during the measurements`);
@@ -59,7 +82,8 @@ export function renderStrategies(r: StrategyReport): string {
     (r.instances > 1
       ? `ns/call: median [min-max] over ${r.instances} independently compiled code instances, each the median of its ${r.reps} repetitions (all CPUs: median over CPUs)`
       : "ns/call: median [min-max] over repetitions (all CPUs: median over CPUs)") +
-      "; cycles = ns x clock; modeled = op counts x profile cycles (adds what WebAssembly cannot execute: irq save/restore, out-of-line calls)",
+      "; cycles = ns x clock; modeled = op counts x profile cycles (adds what WebAssembly cannot execute: irq save/restore, out-of-line calls; " +
+      "those inputs, their sources and the table's sensitivity to them below the table)",
   );
   out.push("ops per call: A atomic RMW, M smp_mb, Q irq save (+ as many restores), C out-of-line call, I indirect call, P this_cpu RMW, L load, S store, R release store, B branch");
   const key = (x: StrategyRow) => `${x.strategy}|${x.context}|${x.probes}`;
@@ -94,6 +118,7 @@ export function renderStrategies(r: StrategyReport): string {
         "where the engine placed the code moves them; a second invocation may not repeat them within 5% (more instances: --instances)",
     );
   }
+  out.push(...renderModelInputs(r));
   const base = r.rows.find((x) => x.strategy === "plain" && x.context === "task" && x.probes === 1 && x.scope === "1 CPU");
   if (base) {
     const ratios = r.rows

@@ -20,6 +20,33 @@ export async function measureGhz(m: Machine, cpu = 0, reps = 5, n = 20_000_000):
 
 /** The widest clock spread (max/min GHz over the batches of one measurement) calibrate accepts. */
 export const DEFAULT_MAX_SPREAD = 1.1;
+/** The clock's spread over the batches of one measurement, and whether it is steady: the one rule calibrate and bench share. */
+export interface ClockSpread {
+  /** max/min GHz over the batches. */
+  spread: number;
+  maxSpread: number;
+  /** spread <= maxSpread. */
+  steady: boolean;
+  /** What is wrong when unsteady (for a header line, stderr, a report); null when steady. */
+  warning: string | null;
+}
+
+/** `maxSpread` when it is a finite number > 1; a RangeError otherwise. */
+export function checkMaxSpread(maxSpread = DEFAULT_MAX_SPREAD): number {
+  if (!(typeof maxSpread === "number" && maxSpread > 1 && Number.isFinite(maxSpread))) throw new RangeError(`maxSpread must be a finite number > 1 (a max/min ratio); got ${maxSpread}`);
+  return maxSpread;
+}
+
+/** Whether clock `g` (GHz over batches) is steady: max/min at most `maxSpread`. */
+export function clockSpread(g: Summary, maxSpread = DEFAULT_MAX_SPREAD): ClockSpread {
+  checkMaxSpread(maxSpread);
+  const spread = g.max / g.min;
+  const steady = spread <= maxSpread;
+  const warning = steady ? null : `clock spread ${spread.toFixed(3)} (${g.min.toFixed(3)}-${g.max.toFixed(3)} GHz over ${g.n} batches) is wider than ${maxSpread}: ` +
+    "the machine is busy or its frequency changes, and every cycle figure carries that error";
+  return { spread, maxSpread, steady, warning };
+}
+
 /** Clock measurements calibrate makes before it gives up on a machine that is not steady. */
 export const DEFAULT_CLOCK_ATTEMPTS = 3;
 
@@ -47,20 +74,16 @@ export class UnstableClockError extends Error {
 
 /** measureGhz until its spread is at most `maxSpread`, warning at each retry; throws UnstableClockError after `attempts`. */
 export async function stableGhz(m: Machine, o: CalibrateOptions = {}): Promise<Summary> {
-  const maxSpread = o.maxSpread ?? DEFAULT_MAX_SPREAD, attempts = o.attempts ?? DEFAULT_CLOCK_ATTEMPTS;
-  if (!(typeof maxSpread === "number" && maxSpread > 1 && Number.isFinite(maxSpread))) throw new RangeError(`maxSpread must be a finite number > 1 (a max/min ratio); got ${maxSpread}`);
+  const maxSpread = checkMaxSpread(o.maxSpread), attempts = o.attempts ?? DEFAULT_CLOCK_ATTEMPTS;
   if (!Number.isInteger(attempts) || attempts < 1 || attempts > 100) throw new RangeError(`attempts must be an integer in 1..100; got ${attempts}`);
   const spreads: number[] = [];
   for (;;) {
     const g = await measureGhz(m);
-    const spread = g.max / g.min;
-    spreads.push(spread);
-    if (spread <= maxSpread) return g;
+    const c = clockSpread(g, maxSpread);
+    spreads.push(c.spread);
+    if (c.steady) return g;
     if (spreads.length >= attempts) throw new UnstableClockError(spreads, maxSpread, g);
-    o.onWarning?.(
-      `warning: clock spread ${spread.toFixed(3)} (${g.min.toFixed(3)}-${g.max.toFixed(3)} GHz over ${g.n} batches) is wider than ${maxSpread}: ` +
-        `the machine is busy or its frequency changes; measuring again (attempt ${spreads.length + 1} of ${attempts})`,
-    );
+    o.onWarning?.(`warning: ${c.warning}; measuring again (attempt ${spreads.length + 1} of ${attempts})`);
   }
 }
 

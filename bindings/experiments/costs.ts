@@ -85,6 +85,11 @@ export function modeledCyclesPerOp(p: CostProfile, k: OpKind): number {
   return p.inSequence?.cyclesPerOp[k] ?? p.cyclesPerOp[k];
 }
 
+/** Where the cost the model charges for op kind `k` comes from (the source of modeledCyclesPerOp). */
+export function modeledSource(p: CostProfile, k: OpKind): string {
+  return p.inSequence?.cyclesPerOp[k] !== undefined ? (p.inSequence.sources[k] ?? p.sources[k]) : p.sources[k];
+}
+
 /** Modeled cycles of one call: op counts x each op's cost in a sequence. */
 export function modeledCycles(ops: Record<OpKind, number>, p: CostProfile): number {
   return OP_KINDS.reduce((sum, k) => sum + ops[k] * modeledCyclesPerOp(p, k), 0);

@@ -4,10 +4,12 @@
 import { OP_KINDS, type OpKind } from "../abi/constants.js";
 import { yieldToEventLoop } from "../abi/futex.js";
 import type { Machine } from "../machine/machine.js";
-import { measureGhz } from "./calibrate.js";
+import { checkMaxSpread, clockSpread, measureGhz, type ClockSpread } from "./calibrate.js";
 import { modeledCycles, type CostProfile } from "./costs.js";
+import { modelInputValues, sensitivity, type ModelInputValue, type Sensitivity } from "./model-inputs.js";
 import { checkIterations, measure } from "./measure.js";
-import { summarize, type Summary } from "./stats.js";
+import type { Summary } from "./stats.js";
+import { acrossInstances, INSTANCE_SPREAD_LIMIT } from "./code-instances.js";
 import { safetyOf, type SafetyReport } from "./safety.js";
 import { STRATEGIES, strategy, type BenchContext, type Strategy } from "./strategy-table.js";
 import type { ProbeKind } from "./tp-torture.js";
@@ -91,6 +93,10 @@ export interface StrategyBenchOptions {
   churn?: boolean;
   /** The safety table the `safe` column is read from (the CLI passes results/safety.json). */
   safety?: SafetyReport;
+  /** The clock in GHz over batches, when the caller measured it already (default: measured here, measureGhz). */
+  ghz?: Summary;
+  /** The clock is unsteady, and the report says so, when max/min over its batches exceeds this (default DEFAULT_MAX_SPREAD, calibrate's). */
+  maxSpread?: number;
   onProgress?: (done: number, total: number, what: string) => void;
 }
 
@@ -128,6 +134,8 @@ export interface StrategyReport {
   cores: number;
   oversubscribed: boolean;
   ghz: Summary;
+  /** The clock's spread and whether it is steady (calibrate's rule, clockSpread); `warning` when not. */
+  clock: ClockSpread;
   profile: { name: string; source: string };
   iterations: number;
   reps: number;
@@ -137,6 +145,10 @@ export interface StrategyReport {
   instanceSpreadLimit: number;
   churn: boolean;
   rows: StrategyRow[];
+  /** The costs modeled cycles rest on that nothing here executes, with their sources (model-inputs.ts). */
+  modelInputs: ModelInputValue[];
+  /** The orderings of the rows by modeled cycles (per context and probes) that change when each input is halved or doubled. */
+  sensitivity: Sensitivity[];
   /** The host probe (calls back into JavaScript): plain, task context, one probe, 1 CPU. */
   hostProbe: { nsPerCall: Summary; emptyProbeNsPerCall: Summary };
 }
@@ -148,22 +160,6 @@ function checkList<T extends string | number>(what: string, got: readonly T[] | 
   const twice = [...new Set(got.filter((g, i) => got.indexOf(g) !== i))];
   if (twice.length) throw new RangeError(`${what} ${twice.map((t) => `'${t}'`).join(", ")} given more than once (${got.join(",")}); each is measured once: list it once`);
   return got;
-}
-
-/**
- * Above this spread of the code instances' medians a row is marked: its figure depends on
- * where the engine placed the code, and a second invocation may not repeat it within 5%.
- */
-export const INSTANCE_SPREAD_LIMIT = 0.1;
-
-/**
- * The figure of one row over the code instances: the median of their medians, with the
- * range of those medians (n = instances). One instance: its own figure, unchanged.
- */
-export function acrossInstances(per: readonly Summary[]): { nsPerCall: Summary; instanceSpread: number } {
-  if (per.length === 1) return { nsPerCall: per[0], instanceSpread: 0 };
-  const s = summarize(per.map((x) => x.median));
-  return { nsPerCall: s, instanceSpread: (s.max - s.min) / s.median };
 }
 
 /**
@@ -187,7 +183,9 @@ export async function runStrategyBench(machines: Machine | readonly Machine[], c
   checkIterations(iterations, reps);
   const tpsOf = ms.map((x) => defineBenchTracepoints(x));
   const tpsCounting = defineBenchTracepoints(counting);
-  const ghz = await measureGhz(m);
+  const maxSpread = checkMaxSpread(o.maxSpread);
+  const ghz = o.ghz ?? (await measureGhz(m));
+  const clock = clockSpread(ghz, maxSpread);
   // A strategy whose static key is disabled ("off") never reaches its probes: it is measured
   // once per context and scope, over the tracepoint with no probes, whatever `probes` asks.
   const probesOf = (s: Strategy): readonly number[] => (s.keyEnabled ? probes : [0]);
@@ -239,8 +237,8 @@ export async function runStrategyBench(machines: Machine | readonly Machine[], c
   o.onProgress?.(total, total, "done");
   const cores = m.platform.cores();
   return {
-    schema: "rcu-lab/bench@1", cpus: m.cpus, cores, oversubscribed: m.cpus > cores, ghz,
+    schema: "rcu-lab/bench@1", cpus: m.cpus, cores, oversubscribed: m.cpus > cores, ghz, clock,
     profile: { name: profile.name, source: profile.source }, iterations, reps, instances: ms.length, instanceSpreadLimit: INSTANCE_SPREAD_LIMIT,
-    churn: o.churn ?? false, rows, hostProbe,
+    churn: o.churn ?? false, rows, modelInputs: modelInputValues(profile), sensitivity: sensitivity(rows, profile), hostProbe,
   };
 }
