@@ -36,8 +36,15 @@ function options() {
     cpus = Number(q.get("cpus"));
     if (!Number.isInteger(cpus) || cpus < 1 || cpus > hc) throw new RangeError(`?cpus= must be an integer in 1..${hc} (navigator.hardwareConcurrency here); got '${q.get("cpus")}'`);
   }
+  // ?instances=N: each figure the median over N independently compiled copies of the code
+  // (as rcu-lab bench --instances; where the engine places the code moves a figure).
+  let instances = quick ? 1 : 3;
+  if (q.has("instances")) {
+    instances = Number(q.get("instances"));
+    if (!Number.isInteger(instances) || instances < 1 || instances > 20) throw new RangeError(`?instances= must be an integer in 1..20; got '${q.get("instances")}'`);
+  }
   return {
-    quick, cpus,
+    quick, cpus, instances,
     // Quick: every strategy, both contexts, one probe, 3 repetitions. Full: the CLI's defaults.
     // A cross-origin-isolated page's clock ticks in 5 us steps (Chromium): 200,000 calls of
     // about 5 ns make a 1 ms batch, so a tick is 0.5% of it (20,000 calls read 5.00 or 5.25 ns).
@@ -94,19 +101,21 @@ async function main() {
   const profile = lib.parseProfile(await fetchText(profileUrl), profileUrl.pathname);
   const safety = lib.parseSafety(JSON.parse(await fetchText(safetyUrl)), safetyUrl.pathname);
   $("setup").textContent = `${o.quick ? "Quick run" : "Full run"}: ${o.cpus} emulated CPU${o.cpus > 1 ? "s" : ""} (navigator.hardwareConcurrency = ${navigator.hardwareConcurrency}), ` +
-    `${o.bench.iterations.toLocaleString("en-US")} calls per batch, ${o.bench.reps} repetitions${o.quick ? "" : " (add ?quick=1 for a short run)"}.`;
+    `${o.bench.iterations.toLocaleString("en-US")} calls per batch, ${o.bench.reps} repetitions` +
+    `${o.instances > 1 ? ` on each of ${o.instances} code instances` : ""}${o.quick ? "" : " (add ?quick=1 for a short run)"}.`;
 
   progress(0, "starting the CPUs");
-  const m = await lib.Machine.create({ cpus: o.cpus, platform });
+  const ms = [];
+  for (let k = 0; k < o.instances; k++) ms.push(await lib.Machine.create({ cpus: o.cpus, platform, ...(o.instances > 1 ? { codeInstance: k } : {}) }));
   const counting = await lib.Machine.create({ cpus: 1, platform, build: "counting" });
   let result;
   try {
-    result = await lib.runStrategyBench(m, counting, profile, {
+    result = await lib.runStrategyBench(ms, counting, profile, {
       ...o.bench, safety,
       onProgress: (done, total, what) => progress((0.85 * done) / total, `measuring ${what}`),
     });
   } finally {
-    await Promise.all([m.close(), counting.close()]);
+    await Promise.all([...ms, counting].map((x) => x.close()));
   }
   window.rcuLab.result = result;
   showResults(lib, result);

@@ -246,13 +246,16 @@ describe.skipIf(!haveChromium && !process.env.CI)("the comparison page in headle
     const context = await browser.newContext();
     const page = await context.newPage();
     const errors = watchErrors(page);
-    await page.goto(`${server.url}site/?quick=1&cpus=1&strategies=plain,noinstr`); // short: the subject is the isolation
+    // Short: the subject is the isolation; two code instances, each compiled in the page.
+    await page.goto(`${server.url}site/?quick=1&cpus=1&strategies=plain,noinstr&instances=2`);
     const state = await finalState(page);
     expect(state, await page.locator("#error-text").textContent()).toBe("done");
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toMatch(/\/coi-serviceworker\.js$/);
     const result = (await page.evaluate(() => (window as unknown as { rcuLab: { result: StrategyReport } }).rcuLab.result)) as StrategyReport;
     expect(result.rows.map((r) => `${r.strategy} ${r.context}`)).toEqual(["plain task", "plain idle", "noinstr task", "noinstr idle"]);
+    expect(result.instances).toBe(2);
+    expect(result.rows.every((r) => r.instances.length === 2 && r.nsPerCall.n === 2)).toBe(true);
     expect(errors).toEqual([]);
     await context.close();
   });
