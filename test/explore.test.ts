@@ -125,6 +125,14 @@ describe("the stepping build stays out of the measured builds", () => {
 });
 
 describe("rcu-lab explore and replay", () => {
+  it("--bound with --scheduler random is refused (exit 2): the random scheduler has no bound or depth", () => {
+    const r = run("explore", "--config", "rcu-task", "--scheduler", "random", "--bound", "2", "--schedules", "5");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--bound 2 does not apply to --scheduler random: .*drop --bound, or choose --scheduler exhaustive or pct/);
+    expect(r.stdout).toBe("");
+    expect(run("explore", "--config", "rcu-task", "--scheduler", "random", "--schedules", "5").status).toBe(0);
+  });
+
   it("exit 1 and a replay file on a counterexample; replay reproduces it; 0 when clean; 4 when the budget runs out", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rcu-lab-explore-"));
     const file = path.join(dir, "cx.json"), trace = path.join(dir, "trace.json");

@@ -52,6 +52,17 @@ describe("torture refuses what it would not test", () => {
   });
 });
 
+describe("torture refuses options its flavor does not use", () => {
+  it("--stall-rate and --migrate-rate with --flavor rcu: exit status 2, saying they act on SRCU readers only", () => {
+    for (const args of [["--stall-rate", "3"], ["--migrate-rate", "3"]]) {
+      const r = run("torture", "--flavor", "rcu", "--seconds", "0.2", ...args);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`${args[0]} applies to SRCU readers \\(--flavor srcu or srcu-fast\\), not to --flavor rcu: an RCU reader has no srcu_idx`));
+      expect(r.stdout).not.toMatch(/PASS/);
+    }
+  });
+});
+
 describe("INCONCLUSIVE: a run that tested nothing", () => {
   it("a flavor run too short to free an element is INCONCLUSIVE, exit status 3, never PASS", () => {
     const r = run("torture", "--seconds", "0.000001", "--json");

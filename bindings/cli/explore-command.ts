@@ -7,7 +7,7 @@ import { FAULT_NAMES, type FaultName } from "../abi/constants.js";
 import { CONFIGS, DEFAULT_CONFIG, EXPLORE_FAULTS, FAULT_CONFIG, configByName } from "../experiments/explore-configs.js";
 import { SCHEDULERS, compileStepping, explore, makeMachine, parseReplay, replayFile, type ExploreOptions, type SchedulerName } from "../experiments/explore.js";
 import { chromeTrace, formatTrace, recordTrace } from "../experiments/explore-trace.js";
-import { EXIT, UsageError, nonNegativeInt, positiveInt, positiveNumber } from "./options.js";
+import { EXIT, UsageError, explicit, nonNegativeInt, positiveInt, positiveNumber } from "./options.js";
 import { describeConfig, renderExplore } from "./render-explore.js";
 
 /** explore's exit status when its budget ran out first (EXIT holds the shared ones). */
@@ -44,7 +44,13 @@ export function addExploreCommands(program: Command): void {
     .option("--no-tso", "sequentially consistent even with --fault srcu-no-barrier-b")
     .option("--preempt-kthread", "let deviations preempt the grace-period kthread too (default: it runs until it yields)")
     .option("--json", "print the result as JSON (schema rcu-lab/explore@1)")
-    .action(async (o: ExploreCli) => {
+    .action(async (o: ExploreCli, self: Command) => {
+      if (o.scheduler === "random" && explicit(self, "bound")) {
+        throw new UsageError(
+          `--bound ${o.bound} does not apply to --scheduler random: it bounds the exhaustive search's deviations or sets PCT's depth, and the random scheduler ` +
+            "uses neither (each schedule deviates at random); drop --bound, or choose --scheduler exhaustive or pct",
+        );
+      }
       if (o.fault && !EXPLORE_FAULTS.includes(o.fault)) {
         throw new UsageError(`--fault ${o.fault}: no explore configuration reaches its code, so exploring would test nothing; faults explore reaches: ${EXPLORE_FAULTS.join(", ")}`);
       }

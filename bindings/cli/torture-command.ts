@@ -41,6 +41,15 @@ export function checkTortureOptions(o: TortureCliOptions, cmd: Command): void {
         `faults a torture run reaches: ${FAULT_NAMES.filter((f) => FAULT_FLAVORS[f].length > 0).join(", ")}`,
     );
   }
+  // SRCU's read side only: between reading srcu_idx and the increment, and a task that
+  // migrates with its srcu_idx (assembly/torture/rcutorture.ts); an RCU reader has neither.
+  const srcuOnly = ([["stallRate", "--stall-rate"], ["migrateRate", "--migrate-rate"]] as const).filter(([k]) => explicit(cmd, k)).map(([, f]) => f);
+  if (o.flavor === "rcu" && srcuOnly.length) {
+    throw new UsageError(
+      `${srcuOnly.join(", ")} ${srcuOnly.length > 1 ? "apply" : "applies"} to SRCU readers (--flavor srcu or srcu-fast), not to --flavor rcu: an RCU reader has no srcu_idx ` +
+        `to stall after or to carry to another CPU, so the rate would change nothing; drop ${srcuOnly.join(", ")} or choose --flavor srcu`,
+    );
+  }
   if (o.expedited && o.flavor !== "rcu") throw new UsageError(`--expedited applies to --flavor rcu (synchronize_rcu_expedited()), not to --flavor ${o.flavor}`);
   if (o.fault === "exp-qs-in-reader" && !o.expedited) throw new UsageError("--fault exp-qs-in-reader breaks expedited grace periods: add --expedited");
   if (o.fault && !FAULT_FLAVORS[o.fault].includes(o.flavor)) {
