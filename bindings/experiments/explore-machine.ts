@@ -5,7 +5,7 @@
 // to the driver loop; rewinding later re-enters it at the same point), so a switch costs
 // an unwind and a rewind, and a step that stays on the same CPU costs one JavaScript call.
 // Runs start from a snapshot of the memory taken after set-up (stateless re-execution).
-import { globalName, type FaultName } from "../abi/constants.js";
+import { FAULT_NAMES, globalName, type FaultName } from "../abi/constants.js";
 import { createMemory } from "../machine/memory.js";
 import { functionTableNames } from "../worker/boot.js";
 import type { StoreBuffers } from "./explore-tso.js";
@@ -76,7 +76,18 @@ export class ExploreMachine {
     this.irqFn = 1 + names.indexOf("cb_explore_irq");
     this.resetInstances();
     this.inst[cpus + 1].explore_setup(g[FLAVOR_EXPORT[flavor]]);
+    this.u32.fill(0, (this.exBase + g.EX_FAULT_EVALS) >> 2, ((this.exBase + g.EX_FAULT_EVALS) >> 2) + g.EX_FAULT_EVALS_SLOTS); // count runs only
     this.snapshot = new Uint8Array(this.memory.buffer).slice(0, this.exBase + g.EX_REGION_BYTES);
+  }
+
+  /**
+   * Per fault: how many times the last run evaluated its faulted branch (the `fault_active`
+   * test of assembly/rcu/faults.ts), injected or not. 0: this configuration never reaches
+   * the fault's code.
+   */
+  faultEvaluations(): Record<FaultName, number> {
+    const base = (this.exBase + this.g.EX_FAULT_EVALS) >> 2;
+    return Object.fromEntries(FAULT_NAMES.map((f) => [f, this.u32[base + 31 - Math.clz32(this.g[globalName("FAULT", f)])]])) as Record<FaultName, number>;
   }
 
   private irqFn = 0;
