@@ -5,8 +5,11 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { FAULT_NAMES, runTorture, runTpTorture } from "../dist/bindings/index.js";
-import { FAULT_FLAVORS } from "../dist/bindings/experiments/torture.js";
-import { useMachines } from "./helpers.js";
+import { FAULT_FLAVORS, TORTURE_ACCEPTED_FAULTS } from "../dist/bindings/experiments/torture.js";
+import { CONFIGS } from "../dist/bindings/experiments/explore-configs.js";
+import { compileStepping, faultReach } from "../dist/bindings/experiments/explore.js";
+import { nodePlatform } from "../dist/bindings/platform/node.js";
+import { helpFaults, useMachines } from "./helpers.js";
 
 const cli = fileURLToPath(new URL("../dist/bindings/cli/main.js", import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
@@ -48,6 +51,42 @@ describe("torture refuses what it would not test", () => {
       const r = run("torture", "--strategy", "plain", ...args);
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(new RegExp(`${args[0]} applies to flavor runs, not to --strategy plain`));
+    }
+  });
+});
+
+describe("a fault that does not act on the flavor is refused; --help offers only accepted faults", () => {
+  it("gp-accept-stale, gp-skip-cpu, gp-ignore-nesting with --flavor srcu-fast: exit 2, naming rcu (they PASSed before: nothing was tested)", async () => {
+    for (const f of ["gp-accept-stale", "gp-skip-cpu", "gp-ignore-nesting"]) {
+      const r = run("torture", "--flavor", "srcu-fast", "--fault", f, "--seconds", "0.5");
+      expect([f, r.status]).toEqual([f, 2]);
+      expect(r.stderr).toMatch(new RegExp(`--fault ${f} does not apply to --flavor srcu-fast: it acts only on rcu runs .* use --flavor rcu`));
+      expect(r.stdout).not.toMatch(/PASS/);
+    }
+    const m = await machine(3);
+    await expect(runTorture(m, { flavor: "srcu-fast", fault: "gp-accept-stale", seconds: 0.5, seed: 1 })).rejects.toThrow(/does not apply to flavor 'srcu-fast': it acts only on rcu runs/);
+  });
+
+  it("the fault table agrees with the stepping build: each flavor listed evaluates the fault's branch in an explore configuration of that flavor", async () => {
+    const reach = faultReach(await compileStepping(nodePlatform));
+    const evaluatedBy = (f: string) => new Set(CONFIGS.filter((c) => reach.get(c.name)!.has(f as never)).map((c) => c.flavor));
+    // Evaluated but not acting (torture.ts FAULT_FLAVORS says why), or a branch only the stepping build has
+    // (srcu-no-barrier-b: torture runs the measured builds); not explored (expedited grace periods).
+    const notActing = new Set(["gp-skip-cpu/srcu-fast", "gp-ignore-nesting/srcu-fast", "gp-accept-stale/srcu-fast", "srcu-no-barrier-b/srcu"]);
+    const notExplored = new Set(["exp-qs-in-reader"]);
+    for (const f of FAULT_NAMES) {
+      const evaluated = evaluatedBy(f);
+      if (!notExplored.has(f)) for (const flavor of FAULT_FLAVORS[f]) expect(`${f}/${flavor} evaluated: ${evaluated.has(flavor)}`).toBe(`${f}/${flavor} evaluated: true`);
+      for (const flavor of evaluated) if (!FAULT_FLAVORS[f].includes(flavor)) expect(notActing.has(`${f}/${flavor}`), `${f}/${flavor}: evaluated but not in FAULT_FLAVORS`).toBe(true);
+    }
+  });
+
+  it("torture --help offers exactly the faults torture accepts; each listed one runs, each other one is refused", () => {
+    expect(helpFaults(run("torture", "--help").stdout).sort()).toEqual([...TORTURE_ACCEPTED_FAULTS].sort());
+    for (const f of FAULT_NAMES) {
+      const flavor = FAULT_FLAVORS[f][0] ?? "rcu";
+      const r = run("torture", "--flavor", flavor, "--fault", f, "--seconds", "0.05", ...(f === "exp-qs-in-reader" ? ["--expedited"] : []));
+      expect([f, r.status === 2]).toEqual([f, !TORTURE_ACCEPTED_FAULTS.includes(f)]);
     }
   });
 });
