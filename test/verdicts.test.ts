@@ -4,7 +4,8 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { FAULT_NAMES, runTorture, runTpTorture } from "../dist/bindings/index.js";
+import { FAULT_NAMES, parseSafety, runSafety, runTorture, runTpTorture, safetyOf } from "../dist/bindings/index.js";
+import { OVERLAP_FLOOR } from "../dist/bindings/experiments/tp-torture.js";
 import { FAULT_FLAVORS, TORTURE_ACCEPTED_FAULTS } from "../dist/bindings/experiments/torture.js";
 import { CONFIGS } from "../dist/bindings/experiments/explore-configs.js";
 import { compileStepping, faultReach } from "../dist/bindings/experiments/explore.js";
@@ -129,11 +130,54 @@ describe("INCONCLUSIVE: a run that tested nothing", () => {
     expect(JSON.parse(r.stdout).reason).toMatch(/static key of 'off' is disabled/);
   });
 
-  it("a tracepoint torture that made no call is INCONCLUSIVE", async () => {
+  it("a tracepoint torture of 1 us is INCONCLUSIVE (no call, no free, or too few releases under a call)", async () => {
     const m = await machine(3);
     const r = await runTpTorture(m, { strategy: "plain", seconds: 0.000001, seed: 1 });
-    if (r.calls === 0 || r.arraysFreed === 0) expect(r).toMatchObject({ verdict: "INCONCLUSIVE", passed: false });
-    else expect(r.verdict).toBe("PASS"); // a 1 us run that still managed calls and a free
+    expect(r).toMatchObject({ verdict: "INCONCLUSIVE", passed: false });
+  });
+
+  it("plain from idle for 0.001 s: INCONCLUSIVE (exit 3) on every seed, not PASS; the floor and the count per context are printed", async () => {
+    // It PASSed on 6 of 6 seeds with 16-24 calls (and FAILs at 0.3 s): no release's grace period had begun under a call from idle.
+    // A FAIL is a real catch (the last batch of calls outlives the 1 ms and a release under one of
+    // them can be freed under it); what must not come is a PASS.
+    const m = await machine(3);
+    const verdicts: string[] = [];
+    for (let seed = 1; seed <= 6; seed++) {
+      const r = await runTpTorture(m, { strategy: "plain", contexts: ["idle"], seconds: 0.001, seed });
+      verdicts.push(r.verdict);
+      expect(r.overlapFloor).toBe(OVERLAP_FLOOR);
+      if (r.verdict === "INCONCLUSIVE") expect(r.overlappedReleases.idle).toBeLessThan(OVERLAP_FLOOR);
+      else expect([seed, r.verdict, r.useAfterFree > 0]).toEqual([seed, "FAIL", true]);
+    }
+    expect(verdicts).toContain("INCONCLUSIVE");
+    const cli = run("torture", "--strategy", "plain", "--contexts", "idle", "--seconds", "0.001", "--cpus", "2");
+    expect(cli.stdout).toMatch(new RegExp(`releases whose grace period began under a call \\(at least ${OVERLAP_FLOOR} per context for a PASS\\): idle \\d+`));
+    expect(cli.stdout).not.toMatch(/PASS:/);
+    if (cli.status === 3) expect(cli.stdout).toMatch(/INCONCLUSIVE: too few probe-array releases whose grace period began under a call from idle \(\d+\): a PASS needs at least \d+ per context/);
+    else expect(cli.status).toBe(1);
+  });
+
+  it("the count is of releases under a call from each context: a longer run reaches the floor in each context it calls from; the FAIL of plain from idle is kept", async () => {
+    const m = await machine(3);
+    const ok = await runTpTorture(m, { strategy: "rcuidle-srcu-irq", contexts: ["task", "idle"], seconds: 1.5, seed: 1 });
+    expect(ok.verdict).toBe("PASS");
+    expect(Object.keys(ok.overlappedReleases).sort()).toEqual(["idle", "task"]);
+    for (const c of ["task", "idle"] as const) expect(ok.overlappedReleases[c]).toBeGreaterThanOrEqual(OVERLAP_FLOOR);
+    // Never more than the releases: each counts a release at most once per context.
+    for (const c of ["task", "idle"] as const) expect(ok.overlappedReleases[c]).toBeLessThanOrEqual(ok.updates);
+    const bad = await runTpTorture(m, { strategy: "plain", contexts: ["idle"], seconds: 0.3, seed: 1 });
+    expect(bad.verdict).toBe("FAIL");
+    expect(bad.useAfterFree).toBeGreaterThan(0);
+  });
+
+  it("safety never records a cell from an INCONCLUSIVE run: safe is null, the reason says so, safetyOf leaves it out", async () => {
+    const m = await machine(2);
+    const r = await runSafety(m, { seconds: 0.001, strategies: ["plain"], contexts: ["idle"], probes: ["empty"] });
+    expect(r.cells).toHaveLength(1);
+    expect(r.cells[0]).toMatchObject({ strategy: "plain", context: "idle", verdict: "INCONCLUSIVE", safe: null });
+    expect(r.cells[0].reason).toMatch(/^not recorded \(safe: null\): too few probe-array releases/);
+    expect(safetyOf(r, "plain", "idle")).toEqual({});
+    expect(parseSafety(JSON.parse(JSON.stringify(r)), "x.json").cells[0].safe).toBeNull();
   });
 });
 

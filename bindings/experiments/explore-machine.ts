@@ -76,20 +76,13 @@ export class ExploreMachine {
     this.irqFn = 1 + names.indexOf("cb_explore_irq");
     this.resetInstances();
     this.inst[cpus + 1].explore_setup(g[FLAVOR_EXPORT[flavor]]);
-    this.u32.fill(0, (this.exBase + g.EX_FAULT_EVALS) >> 2, ((this.exBase + g.EX_FAULT_EVALS) >> 2) + g.EX_FAULT_EVALS_SLOTS); // count runs only
+    new Uint8Array(this.memory.buffer).fill(0, this.exBase + g.EX_FAULT_EVALS, this.exBase + g.EX_FAULT_EVALS + 4 * g.EX_FAULT_EVALS_SLOTS); // runs only
     this.snapshot = new Uint8Array(this.memory.buffer).slice(0, this.exBase + g.EX_REGION_BYTES);
   }
 
-  /**
-   * Per fault: how many times the last run evaluated its faulted branch (the `fault_active`
-   * test of assembly/rcu/faults.ts), injected or not. 0: this configuration never reaches
-   * the fault's code.
-   */
-  faultEvaluations(): Record<FaultName, number> {
-    const base = (this.exBase + this.g.EX_FAULT_EVALS) >> 2;
-    return Object.fromEntries(FAULT_NAMES.map((f) => [f, this.u32[base + 31 - Math.clz32(this.g[globalName("FAULT", f)])]])) as Record<FaultName, number>;
-  }
-
+  /** Per fault: evaluations of its faulted branch (assembly/rcu/faults.ts) in the last run, injected or not. */
+  faultEvaluations = (): Record<FaultName, number> => Object.fromEntries(FAULT_NAMES.map((f) =>
+    [f, this.u32[((this.exBase + this.g.EX_FAULT_EVALS) >> 2) + 31 - Math.clz32(this.g[globalName("FAULT", f)])]])) as Record<FaultName, number>;
   private irqFn = 0;
   /** The x86-TSO mode's store buffers (explore-tso.ts); undefined: sequentially consistent. */
   tso: StoreBuffers | undefined;

@@ -14,17 +14,13 @@ export const TORTURE_FLAVORS = ["rcu", "srcu", "srcu-fast"] as const;
 export type TortureFlavor = (typeof TORTURE_FLAVORS)[number];
 
 /**
- * The flavors on which each fault acts: runs of the flavor execute the broken code AND what it
- * breaks is what the flavor's oracle checks. srcutree.c's faults break SRCU and SRCU-fast
- * alike; reader-in-eqs is an RCU reader's. Tree RCU's grace-period engine (gp-*) acts on RCU
- * readers only: SRCU-fast runs do evaluate its branches (the RCU grace period that stands for
- * SRCU-fast's barrier A, X in srcutree.ts), but a shortened X leaves its readers' counters
- * summed correctly here (PASS in runs of 2 s with each of the three; no counterexample from
- * explore --config srcu-fast-task --tso --bound 2 in 20 s), so such a run would PASS having
- * tested nothing. A fault outside its flavors is refused. test/verdicts.test.ts checks this
- * table against the stepping build: each flavor listed evaluates the fault's branch in an
- * explore configuration of that flavor (exp-qs-in-reader: expedited grace periods are not
- * explored), and a flavor that evaluates it but is not listed is one of the exclusions above.
+ * The flavors each fault acts on: their runs execute the broken code AND their oracle checks
+ * what it breaks (else the run would PASS having tested nothing: refused). srcutree.c's faults
+ * break SRCU and SRCU-fast; reader-in-eqs is an RCU reader's; tree RCU's engine (gp-*) acts
+ * on RCU readers only: SRCU-fast runs evaluate its branches (X, the RCU grace period that
+ * stands for barrier A) but no run shows a shortened X (2 s runs of each PASS; explore
+ * srcu-fast-task --tso --bound 2: nothing in 20 s). test/verdicts.test.ts checks this table
+ * against the stepping build's branch counts (faultReach) both ways.
  */
 export const FAULT_FLAVORS: Readonly<Record<FaultName, readonly TortureFlavor[]>> = {
   "reader-in-eqs": ["rcu"],
@@ -38,10 +34,9 @@ export const FAULT_FLAVORS: Readonly<Record<FaultName, readonly TortureFlavor[]>
   "irq-entry-watching-shortcut": ["rcu"],
   // Broken variants no torture run reaches (legal scheduling points, ticks and NMIs): kept by
   // test/rcu-fidelity, kernel-paths, irq-paths, scenarios and recursion tests.
-  "sched-preempt-mask-only": [], "tick-trusts-user": [], "nmi-nest-unchecked": [], "srcu-sync-unchecked": [],
-  "trace-irq-no-guard": [], "entry-plain-tracepoint": [],
-  "irq-exit-ignores-rcu-exit": [], "idle-plain-tracepoint": [], "nmi-trace-before-rcu": [], "preempt-trace-every-level": [],
-  "rcuidle-body-ignored": [], "rec-guard-broken": [], "poke-emulates-old": [],
+  "sched-preempt-mask-only": [], "tick-trusts-user": [], "nmi-nest-unchecked": [], "srcu-sync-unchecked": [], "trace-irq-no-guard": [],
+  "entry-plain-tracepoint": [], "irq-exit-ignores-rcu-exit": [], "idle-plain-tracepoint": [], "nmi-trace-before-rcu": [],
+  "preempt-trace-every-level": [], "rcuidle-body-ignored": [], "rec-guard-broken": [], "poke-emulates-old": [],
   "srcu-no-barrier-b": [], // stepping build only: rcu-lab explore --tso
   "exp-qs-in-reader": ["rcu"], // rcu_exp_handler() reporting inside a reader: with expedited: true only
 };
@@ -166,10 +161,7 @@ export async function runTorture(m: Machine, o: TortureOptions): Promise<Torture
     throw new RangeError(`unknown fault '${o.fault}'; expected one of: ${FAULT_NAMES.join(", ")}`);
   }
   if (o.fault !== undefined && FAULT_FLAVORS[o.fault].length === 0) {
-    throw new RangeError(
-      `fault '${o.fault}' is a broken variant for the unit tests: no torture run executes its code, so the run would test nothing; ` +
-        `faults a torture run reaches: ${TORTURE_ACCEPTED_FAULTS.join(", ")}`,
-    );
+    throw new RangeError(`fault '${o.fault}' is a broken variant for the unit tests: no torture run executes its code, so the run would test nothing; faults a torture run reaches: ${TORTURE_ACCEPTED_FAULTS.join(", ")}`);
   }
   if (o.fault !== undefined && !FAULT_FLAVORS[o.fault].includes(o.flavor)) {
     throw new RangeError(
