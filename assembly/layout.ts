@@ -365,6 +365,13 @@ export const TPS_CPUS_PTR: u32 = 48;
 export const TPS_CURRENT: u32 = 52;
 /** u32 current->rcu_tasks_idle_cpu (v4.18, CONFIG_TASKS_RCU && CONFIG_NO_HZ_FULL). */
 export const TPS_TASKS_IDLE_CPU: u32 = 56;
+/**
+ * u32 tracepoint torture's call in progress on this CPU (emulator bookkeeping, written by
+ * tracepoint/torture.ts only): (probe-array slot + 1) << TPS_IN_CALL_SLOT_SHIFT | the
+ * context's TPCTX_* bit; 0 between calls. The host reads it when it releases an array.
+ */
+export const TPS_IN_CALL: u32 = 60;
+export const TPS_IN_CALL_SLOT_SHIFT: u32 = 8;
 /** u32 context_tracking.state (CONTEXT_KERNEL / CONTEXT_USER, kernel/context_tracking.ts). */
 export const PCPU_CT_STATE: u32 = 26 * CACHELINE;
 /**

@@ -8,11 +8,12 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { nodePlatform } from "../dist/bindings/platform/node.js";
-import { FAULT_CONFIG, configByName } from "../dist/bindings/experiments/explore-configs.js";
-import { compileStepping, explore, makeMachine, parseReplay, properties, runSchedule, type ExploreOptions } from "../dist/bindings/experiments/explore.js";
+import { EXPLORE_FAULTS, FAULT_CONFIG, configByName } from "../dist/bindings/experiments/explore-configs.js";
+import { compileStepping, configsReaching, explore, faultReach, makeMachine, parseReplay, properties, reachOf, runSchedule, type ExploreOptions } from "../dist/bindings/experiments/explore.js";
 import { recordTrace, chromeTrace } from "../dist/bindings/experiments/explore-trace.js";
 import { checkWasm, STEPPING_ALLOWED_IMPORTS } from "../scripts/wasm-check.mjs";
-import type { FaultName } from "../dist/bindings/abi/constants.js";
+import { FAULT_NAMES, type FaultName } from "../dist/bindings/abi/constants.js";
+import { helpFaults } from "./helpers.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const cli = path.join(root, "dist/bindings/cli/main.js");
@@ -124,7 +125,59 @@ describe("the stepping build stays out of the measured builds", () => {
   });
 });
 
+describe("a fault the configuration does not reach is refused, from the build's branch counts", () => {
+  // Each printed "CLEAN ... the bound was explored completely" before: the configuration never runs the faulted code.
+  const UNREACHED: [string, FaultName][] = [
+    ["rcu-task", "srcu-no-flip"], ["srcu-task", "reader-in-eqs"], ["rcu-task", "srcu-no-barrier-b"], ["srcu-idle", "gp-ignore-nesting"], ["rcu-softirq-tick", "srcu-no-scan1"],
+  ];
+  for (const [config, fault] of UNREACHED) {
+    it(`explore --config ${config} --fault ${fault}: exit 2, naming the configurations that reach it`, () => {
+      const reaching = configsReaching(faultReach(module), fault);
+      expect(reaching.length).toBeGreaterThan(0);
+      expect(reaching).not.toContain(config);
+      const r = run("explore", "--config", config, "--fault", fault);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`fault '${fault}' is not reached by configuration '${config}'`);
+      expect(r.stderr).toContain(`configurations that reach it: ${reaching.join(", ")}`);
+      expect(r.stdout).not.toMatch(/CLEAN/);
+      expect(() => explore(module, opts(config, { fault }))).toThrow(RangeError);
+    });
+  }
+
+  it("a configuration that reaches the fault still runs it (and finds it); reachability counts the faulted branch, injected or not", () => {
+    expect(explore(module, opts("srcu-task", { fault: "srcu-no-flip" })).status).toBe("counterexample");
+    const srcu = makeMachine(module, configByName("srcu-task"));
+    runSchedule(srcu, [], 20_000);
+    expect(srcu.faultEvaluations()["srcu-no-flip"]).toBeGreaterThan(0);
+    expect(srcu.faultEvaluations()["reader-in-eqs"]).toBe(0);
+    // The tick shortcut is in the tick handler: reached only by the run that delivers the ticks.
+    const tick = makeMachine(module, configByName("rcu-softirq-tick"));
+    runSchedule(tick, [], 20_000);
+    expect(tick.faultEvaluations()[TICK]).toBe(0);
+    expect(reachOf(module, configByName("rcu-softirq-tick")).has(TICK)).toBe(true);
+  });
+
+  it("explore --help offers exactly the faults some configuration reaches (EXPLORE_FAULTS); the others are refused", () => {
+    const reached = new Set([...faultReach(module).values()].flatMap((s) => [...s]));
+    expect([...EXPLORE_FAULTS].sort()).toEqual([...reached].sort());
+    expect(helpFaults(run("explore", "--help").stdout).sort()).toEqual([...reached].sort());
+    for (const f of FAULT_NAMES.filter((x) => !reached.has(x))) {
+      const r = run("explore", "--fault", f, "--budget", "1");
+      expect([f, r.status]).toEqual([f, 2]);
+      expect(r.stderr).toMatch(/no explore configuration reaches its code/);
+    }
+  });
+});
+
 describe("rcu-lab explore and replay", () => {
+  it("--bound with --scheduler random is refused (exit 2): the random scheduler has no bound or depth", () => {
+    const r = run("explore", "--config", "rcu-task", "--scheduler", "random", "--bound", "2", "--schedules", "5");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--bound 2 does not apply to --scheduler random: .*drop --bound, or choose --scheduler exhaustive or pct/);
+    expect(r.stdout).toBe("");
+    expect(run("explore", "--config", "rcu-task", "--scheduler", "random", "--schedules", "5").status).toBe(0);
+  });
+
   it("exit 1 and a replay file on a counterexample; replay reproduces it; 0 when clean; 4 when the budget runs out", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rcu-lab-explore-"));
     const file = path.join(dir, "cx.json"), trace = path.join(dir, "trace.json");

@@ -36,3 +36,10 @@ export function useMachines(defaults: Partial<MachineOptions> = {}) {
     return m;
   };
 }
+
+/** The `--fault` choices a command's --help offers (commander's "(choices: ...)", wrapped or not). */
+export function helpFaults(help: string): string[] {
+  const m = /--fault <name>.*?\(choices: ([^)]*)\)/.exec(help.replace(/\s+/g, " "));
+  if (!m) throw new Error(`no --fault choices in:\n${help}`);
+  return [...m[1].matchAll(/"([^"]+)"/g)].map((x) => x[1]);
+}

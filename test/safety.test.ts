@@ -60,3 +60,26 @@ describe("re-checked cells (one short tracepoint torture run each)", () => {
     expect(broken.useAfterFree).toBeGreaterThan(0);
   });
 });
+
+describe("the strategy table's safe column from a safety table with an undecided cell", () => {
+  it("a row is safe only when every probe kind was decided safe: an INCONCLUSIVE (null) cell leaves it undecided, not yes", async () => {
+    const { runStrategyBench, parseProfile } = await import("../dist/bindings/index.js");
+    const profile = parseProfile(fs.readFileSync(new URL("../profiles/amd-epyc-zen5-2vcpu.json", import.meta.url), "utf8"), "profile");
+    const base = { ...shipped, cells: shipped.cells.filter((c) => c.strategy !== "plain" || c.context !== "task") };
+    const plainTask = (rcu: boolean | null): SafetyReport => ({
+      ...base,
+      cells: [...base.cells, { ...cell("plain", "task", "empty"), safe: true }, { ...cell("plain", "task", "rcu"), safe: rcu, verdict: rcu === null ? "INCONCLUSIVE" : "PASS" }],
+    });
+    const safeOf = async (safety: SafetyReport) => {
+      const rel = await Machine.create({ cpus: 1 }), cnt = await Machine.create({ cpus: 1, build: "counting" });
+      try {
+        return (await runStrategyBench(rel, cnt, profile, { strategies: ["plain"], contexts: ["task"], probes: [1], iterations: 1000, reps: 1, safety })).rows[0].safe;
+      } finally {
+        await Promise.all([rel.close(), cnt.close()]);
+      }
+    };
+    expect(await safeOf(plainTask(true))).toBe(true);
+    expect(await safeOf(plainTask(null))).toBe(null);
+    expect(await safeOf(plainTask(false))).toBe(false);
+  });
+});

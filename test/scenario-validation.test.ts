@@ -53,6 +53,8 @@ describe("scenario validation (scenarios/schema.json)", () => {
     ["an unknown path", { ...good, mix: [{ path: "page-fault", weight: 1 }] }, /^mix\[0\]\.path: expected one of "syscall", .*found a string "page-fault"/],
     ["a negative weight", { ...good, mix: [{ path: "syscall", weight: -1 }] }, /^mix\[0\]\.weight: expected a number >= 0, found -1/],
     ["weights that add up to 0", { ...good, mix: [{ path: "syscall", weight: 0 }] }, /^mix: expected weights that add up to more than 0; found 0/],
+    ["weights whose sum overflows", { ...good, mix: [{ path: "syscall", weight: 1e308 }, { path: "irq-off-on", kernel: "v5.8", weight: 1e308 }] }, /^mix: expected weights whose sum is a finite number .*found 1e\+308 \+ 1e\+308, which overflows/],
+    ["a variant's weights whose sum overflows", { ...good, variants: [{ name: "a", mix: [{ path: "syscall", weight: 1e308 }, { path: "syscall", weight: 1e308 }] }] }, /^variants\[0\]\.mix: expected weights whose sum is a finite number/],
     ["an unknown kernel version", { ...good, mix: [{ path: "syscall", kernel: "v4.19", weight: 1 }] }, /^mix\[0\]\.kernel: expected one of "v5.6", "v5.8"; found a string "v4.19"/],
     ["a path not in that kernel version", { ...good, mix: [{ path: "sched-point", kernel: "v5.8", weight: 1 }] }, /^mix\[0\]\.kernel: path 'sched-point' exists in v5.6; found a string "v5.8"/],
     ["an unknown field", { ...good, nohz: true }, /^nohz: unknown field; expected one of name, description, .*nohzFull/],
@@ -68,6 +70,12 @@ describe("scenario validation (scenarios/schema.json)", () => {
       expect(p.some((x) => re.test(x)), `problems: ${JSON.stringify(p)}`).toBe(true);
     });
   }
+
+  it("a weight written past the largest double (1e309 parses to Infinity) is refused with its file and field", () => {
+    const text = JSON.stringify(good).replace('"weight":1}', '"weight":1e309}');
+    expect(text).toContain("1e309");
+    expect(() => parseScenario(text, "huge.json", schema)).toThrow(/huge\.json is not a valid scenario.*mix\[0\]\.weight: expected a number, found a number Infinity \(JSON\.parse's value for a number beyond the largest double\)/s);
+  });
 
   it("text that is not JSON is refused with the parser's message; ScenarioError names the file", () => {
     expect(() => parseScenario("{ cpus: 1", "x.json", schema)).toThrow(/x\.json is not a valid scenario.*expected JSON/s);

@@ -13,7 +13,7 @@ import { local_irq_disable, local_irq_enable } from "../irqflags";
 import { irq_enter, irq_exit } from "../kernel/hardirq";
 import { sched_clock_interrupt } from "../kernel/tick";
 import { rcu_idle_enter, rcu_idle_exit } from "../rcu/dynticks";
-import { FAULT_READER_IN_EQS, fault_active } from "../rcu/faults";
+import { FAULT_READER_IN_EQS, fault_active, fault_evals_at } from "../rcu/faults";
 import { GP_DOMAIN_RCU, GP_DOMAIN_SRCU_BASE, GP_REQ_SYNC, gp_poll_state, gp_start_poll } from "../rcu/flavor";
 import { gp_kthread_step } from "../rcu/kthread";
 import { rcu_read_lock_sched_notrace, rcu_read_unlock_sched_notrace } from "../rcu/rcupdate";
@@ -25,11 +25,11 @@ import { rcu_note_context_switch } from "../rcu/tree_qs";
 import { TORTURE_RCU, TORTURE_SRCU } from "../torture/rcutorture";
 import { smp_processor_id } from "../percpu";
 import {
-  EX_CLOCK, EX_CURRENT, EX_ELEM_MBTEST, EX_NR_ELEMS, EX_R_ACTIVE, EX_R_GPS, EX_R_SECTIONS, EX_R_SEQ_ADDR, EX_R_START,
+  EX_CLOCK, EX_CURRENT, EX_ELEM_MBTEST, EX_FAULT_EVALS, EX_NR_ELEMS, EX_R_ACTIVE, EX_R_GPS, EX_R_SECTIONS, EX_R_SEQ_ADDR, EX_R_START,
   EX_R_UAF, ex, ex_elem, ex_read_u32, ex_reader, ex_set_base, ex_write_u32,
 } from "./state";
 
-export { EX_REGION_BYTES, EX_READERS, EX_READER_STRIDE, EX_R_ACTIVE, EX_R_START, EX_R_SEQ_ADDR, EX_R_UAF, EX_R_SECTIONS, EX_R_GPS } from "./state";
+export { EX_REGION_BYTES, EX_FAULT_EVALS, EX_FAULT_EVALS_SLOTS, EX_READERS, EX_READER_STRIDE, EX_R_ACTIVE, EX_R_START, EX_R_SEQ_ADDR, EX_R_UAF, EX_R_SECTIONS, EX_R_GPS } from "./state";
 export { STEP_YIELD } from "../primitives";
 // For the trace: the context of an access (preempt-count fields) and whether RCU watches.
 export { SOFTIRQ_MASK, HARDIRQ_MASK, NMI_MASK } from "../preempt";
@@ -49,6 +49,7 @@ const SSP: u32 = 0;
 /** Bind this instance to the explorer region at `base` (every context, after cpu_init). */
 export function explore_init(base: u32): void {
   ex_set_base(base);
+  fault_evals_at(ex(EX_FAULT_EVALS));
   set_irq_vector(0);
 }
 

@@ -16,6 +16,9 @@ export const EX_ELEMS: u32 = 128;
 export const EX_NR_ELEMS: u32 = 4;
 export const EX_ELEM_STRIDE: u32 = 64;
 export const EX_ELEM_MBTEST: u32 = 0;
+/** u32 per fault bit (FAULT_* of rcu/faults.ts, by bit position): evaluations of its faulted branch in this run. */
+export const EX_FAULT_EVALS: u32 = 384;
+export const EX_FAULT_EVALS_SLOTS: u32 = 32;
 /** Reader records, one per context, EX_READER_STRIDE bytes each. */
 export const EX_READERS: u32 = 512;
 export const EX_READER_STRIDE: u32 = 64;

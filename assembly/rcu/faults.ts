@@ -2,7 +2,7 @@
 // (and that tests keep as their broken variants). The host sets the bits in shared memory
 // before a run; each mechanism reads them once per grace period or per reader batch.
 import { RCU_FAULTS, RCU_FAULT_ARG } from "../layout";
-import { READ_ONCE_u32, emulator_read_u32 } from "../primitives";
+import { READ_ONCE_u32, emulator_read_u32, STEPPING_BUILD } from "../primitives";
 
 /** The grace-period engine does not wait for CPU RCU_FAULT_ARG's quiescent state. */
 export const FAULT_GP_SKIP_CPU: u32 = 1 << 0;
@@ -96,14 +96,37 @@ export const FAULT_SRCU_NO_BARRIER_B: u32 = 1 << 20;
 export const FAULT_EXP_QS_IN_READER: u32 = 1 << 21;
 
 /**
+ * Stepping build only: where this instance counts the evaluations of each faulted branch
+ * (one u32 per fault bit, indexed by the bit's position; 0: not counting). The explorer
+ * points it into its own region (explore/state.ts EX_FAULT_EVALS), so that a fault whose
+ * branch a configuration never evaluates is refused instead of explored "clean"
+ * (bindings/experiments/explore.ts faultReach). Emulator bookkeeping: a plain load and
+ * store without a scheduling point (the explorer runs every context on one thread).
+ */
+let fault_evals: usize = 0;
+
+export function fault_evals_at(base: usize): void {
+  fault_evals = base;
+}
+
+@inline function count_evaluation(bit: u32): void {
+  if (STEPPING_BUILD && fault_evals != 0) {
+    const slot = fault_evals + (<usize>ctz(bit) << 2);
+    store<u32>(slot, load<u32>(slot) + 1);
+  }
+}
+
+/**
  * fault_active() for the kernel paths whose op counts are the kernel's: the fault bits
  * are read without counting (they are the emulator's, not the kernel's).
  */
 @inline export function fault_injected(bit: u32): bool {
+  count_evaluation(bit);
   return (emulator_read_u32(RCU_FAULTS) & bit) != 0;
 }
 
 @inline export function fault_active(bit: u32): bool {
+  count_evaluation(bit);
   return (READ_ONCE_u32(RCU_FAULTS) & bit) != 0;
 }
 

@@ -1,13 +1,13 @@
 // rcu-lab explore and rcu-lab replay (docs/explorer.md). Exit statuses: 0 the bound was
 // explored clean (replay: the run is clean), 1 a counterexample (replay: the failure shows
 // again), 2 bad command line, 4 the budget ran out before the bound was explored.
-import { Option, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import fs from "node:fs";
 import { FAULT_NAMES, type FaultName } from "../abi/constants.js";
 import { CONFIGS, DEFAULT_CONFIG, EXPLORE_FAULTS, FAULT_CONFIG, configByName } from "../experiments/explore-configs.js";
-import { SCHEDULERS, compileStepping, explore, makeMachine, parseReplay, replayFile, type ExploreOptions, type SchedulerName } from "../experiments/explore.js";
+import { SCHEDULERS, compileStepping, configsReaching, explore, faultReach, makeMachine, parseReplay, replayFile, type ExploreOptions, type SchedulerName } from "../experiments/explore.js";
 import { chromeTrace, formatTrace, recordTrace } from "../experiments/explore-trace.js";
-import { EXIT, UsageError, nonNegativeInt, positiveInt, positiveNumber } from "./options.js";
+import { EXIT, UsageError, explicit, nonNegativeInt, positiveInt, positiveNumber } from "./options.js";
 import { describeConfig, renderExplore } from "./render-explore.js";
 
 /** explore's exit status when its budget ran out first (EXIT holds the shared ones). */
@@ -16,6 +16,15 @@ export const EXIT_BUDGET = 4;
 interface ExploreCli {
   config?: string; fault?: FaultName; scheduler: SchedulerName; bound?: number; seed: number; schedules: number; budget: number;
   maxSteps: number; minimize: boolean; out: string; trace?: string; preemptKthread?: boolean; json?: boolean; tso?: boolean;
+}
+
+/** --fault: only a fault whose code some configuration reaches (the --help list); else exit 2 saying so. */
+function exploreFault(v: string): FaultName {
+  if (!(EXPLORE_FAULTS as readonly string[]).includes(v)) {
+    const why = (FAULT_NAMES as readonly string[]).includes(v) ? "no explore configuration reaches its code, so exploring it would test nothing" : "no such fault";
+    throw new InvalidArgumentError(`${why}; faults explore reaches: ${EXPLORE_FAULTS.join(", ")}`);
+  }
+  return v as FaultName;
 }
 
 function writeTrace(path: string, events: Parameters<typeof chromeTrace>[0], title: string): void {
@@ -30,7 +39,10 @@ export function addExploreCommands(program: Command): void {
         "1 counterexample, 2 bad command line, 4 the budget ran out first",
     )
     .addOption(new Option("--config <name>", `built-in configuration (default: the fault's, else ${DEFAULT_CONFIG})`).choices(CONFIGS.map((c) => c.name)))
-    .addOption(new Option("--fault <name>", "inject a deliberately broken mechanism (as torture names them)").choices([...FAULT_NAMES]))
+    .addOption(
+      new Option("--fault <name>", "inject a deliberately broken mechanism (as torture names them; those whose code some configuration reaches)")
+        .choices([...EXPLORE_FAULTS]).argParser(exploreFault),
+    )
     .addOption(new Option("--scheduler <name>", "exhaustive (bounded), random or pct").choices([...SCHEDULERS]).default("exhaustive"))
     .option("--bound <n>", "exhaustive: deviations from the default schedule (default: the fault's, else 2); pct: the depth d (default 3)", nonNegativeInt("--bound"))
     .option("--seed <n>", "random and pct: seed", nonNegativeInt("--seed"), 1)
@@ -44,18 +56,22 @@ export function addExploreCommands(program: Command): void {
     .option("--no-tso", "sequentially consistent even with --fault srcu-no-barrier-b")
     .option("--preempt-kthread", "let deviations preempt the grace-period kthread too (default: it runs until it yields)")
     .option("--json", "print the result as JSON (schema rcu-lab/explore@1)")
-    .action(async (o: ExploreCli) => {
-      if (o.fault && !EXPLORE_FAULTS.includes(o.fault)) {
-        throw new UsageError(`--fault ${o.fault}: no explore configuration reaches its code, so exploring would test nothing; faults explore reaches: ${EXPLORE_FAULTS.join(", ")}`);
+    .action(async (o: ExploreCli, self: Command) => {
+      if (o.scheduler === "random" && explicit(self, "bound")) {
+        throw new UsageError(
+          `--bound ${o.bound} does not apply to --scheduler random: it bounds the exhaustive search's deviations or sets PCT's depth, and the random scheduler ` +
+            "uses neither (each schedule deviates at random); drop --bound, or choose --scheduler exhaustive or pct",
+        );
       }
       const fc = o.fault ? FAULT_CONFIG[o.fault] : undefined;
-      const config = configByName(o.config ?? fc?.config ?? DEFAULT_CONFIG);
+      const module = await compileStepping((await import("../platform/node.js")).nodePlatform);
+      // A fault without a configuration of its own: the first that reaches it (explore() refuses one that does not).
+      const config = configByName(o.config ?? fc?.config ?? (o.fault ? configsReaching(faultReach(module, o.maxSteps), o.fault)[0] : undefined) ?? DEFAULT_CONFIG);
       const opts: ExploreOptions = {
         config, fault: o.fault, scheduler: o.scheduler, bound: o.bound ?? (o.scheduler === "pct" ? 3 : fc?.bound ?? 2), seed: o.seed, schedules: o.schedules,
         budgetSeconds: o.budget, maxSteps: o.maxSteps, minimize: o.minimize, preemptKthread: o.preemptKthread ?? false, tso: o.tso ?? fc?.tso ?? false,
         progress: (s, e) => process.stderr.write(`explore: ${s.toLocaleString("en-US")} schedules, ${e.toFixed(0)} s\n`),
       };
-      const module = await compileStepping((await import("../platform/node.js")).nodePlatform);
       const r = explore(module, opts);
       let events;
       if (r.counterexample) {

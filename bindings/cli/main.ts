@@ -182,8 +182,10 @@ addDeadlineOption(safety)
       const command = `rcu-lab safety ${process.argv.slice(3).join(" ")}`.trim();
       const r = await runSafety(m, { seconds: o.seconds, seed: o.seed, strategies: o.strategies ? list(o.strategies) : undefined, command, onProgress: progressLine() });
       const t = new Table({ head: ["strategy", "context", "probes", "verdict", "safe", "reason"], style: { head: [], border: [], compact: true } });
-      for (const c of r.cells) t.push([c.strategy, c.context, c.probes, c.verdict, c.safe ? "yes" : "NO", c.reason.slice(0, 110)]);
-      process.stdout.write(`${t.toString()}\n${r.cells.length} cells, ${r.seconds} s per run, seed ${r.seed}, ${r.cpus} CPUs, ${r.elapsedS.toFixed(0)} s\n`);
+      for (const c of r.cells) t.push([c.strategy, c.context, c.probes, c.verdict, c.safe === null ? "?" : c.safe ? "yes" : "NO", c.reason.slice(0, 110)]);
+      const unknown = r.cells.filter((c) => c.safe === null).length;
+      const note = unknown ? `; ${unknown} INCONCLUSIVE, not recorded (safe: null, ? above): rerun with more --seconds` : "";
+      process.stdout.write(`${t.toString()}\n${r.cells.length} cells, ${r.seconds} s per run, seed ${r.seed}, ${r.cpus} CPUs, ${r.elapsedS.toFixed(0)} s${note}\n`);
       if (o.out) fs.writeFileSync(o.out, `${JSON.stringify(r, null, 2)}\n`);
     } finally {
       await m.close();

@@ -31,6 +31,7 @@ export function renderTpTorture(r: TpTortureReport): string {
     ...(r.probes === "rcu"
       ? [`${tag} rcu probe: ${r.rcuProbe.calls} calls, ${r.rcuProbe.replaced} objects replaced, ${r.rcuProbe.freed} freed by call_rcu, ${r.rcuProbe.useAfterFree} used after free`]
       : []),
+    `${tag} releases whose grace period began under a call (at least ${r.overlapFloor} per context for a PASS): ${r.contexts.map((c) => `${c} ${r.overlappedReleases[c] ?? 0}`).join(", ")}`,
     `${tag} ticks in probes: ${r.ticks.taken}, of which ${r.ticks.reportedQs} reported a quiescent state${r.fault ? ` (fault ${r.fault})` : ""}`,
     `${tag} usage errors: ${usage.length ? usage.map(([k, v]) => `${k} ${v}`).join(", ") : "none"}`,
     `${tag} ${r.verdict}: ${r.reason}`,

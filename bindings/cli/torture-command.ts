@@ -2,10 +2,10 @@
 // (--strategy). Options that belong to the other mode are refused when given explicitly,
 // and so is a fault that the flavor's code never runs: either would print a verdict
 // about something that was not tested. Exit statuses: options.ts EXIT.
-import { Option, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import { FAULT_NAMES, type FaultName } from "../abi/constants.js";
 import { CONTEXTS, STRATEGIES } from "../experiments/strategy-table.js";
-import { FAULT_FLAVORS, TORTURE_FLAVORS, runTorture, type TortureFlavor } from "../experiments/torture.js";
+import { FAULT_FLAVORS, TORTURE_ACCEPTED_FAULTS, TORTURE_FLAVORS, runTorture, type TortureFlavor } from "../experiments/torture.js";
 import { PROBE_KINDS, runTpTorture, type ProbeKind } from "../experiments/tp-torture.js";
 import type { Verdict } from "../experiments/verdict.js";
 import { Machine } from "../machine/machine.js";
@@ -35,23 +35,35 @@ export function checkTortureOptions(o: TortureCliOptions, cmd: Command): void {
   }
   const bad = STRATEGY_ONLY.filter(([k]) => explicit(cmd, k)).map(([, f]) => f);
   if (bad.length) throw new UsageError(`${bad.join(", ")} ${bad.length > 1 ? "apply" : "applies"} to tracepoint runs (--strategy <name>), not to --flavor ${o.flavor}: drop ${bad.join(", ")} or add --strategy`);
-  if (o.fault && FAULT_FLAVORS[o.fault].length === 0) {
+  // SRCU's read side only: between reading srcu_idx and the increment, and a task that
+  // migrates with its srcu_idx (assembly/torture/rcutorture.ts); an RCU reader has neither.
+  const srcuOnly = ([["stallRate", "--stall-rate"], ["migrateRate", "--migrate-rate"]] as const).filter(([k]) => explicit(cmd, k)).map(([, f]) => f);
+  if (o.flavor === "rcu" && srcuOnly.length) {
     throw new UsageError(
-      `--fault ${o.fault} is a broken variant for the unit tests: no torture run executes its code, so the run would test nothing; ` +
-        `faults a torture run reaches: ${FAULT_NAMES.filter((f) => FAULT_FLAVORS[f].length > 0).join(", ")}`,
+      `${srcuOnly.join(", ")} ${srcuOnly.length > 1 ? "apply" : "applies"} to SRCU readers (--flavor srcu or srcu-fast), not to --flavor rcu: an RCU reader has no srcu_idx ` +
+        `to stall after or to carry to another CPU, so the rate would change nothing; drop ${srcuOnly.join(", ")} or choose --flavor srcu`,
     );
   }
   if (o.expedited && o.flavor !== "rcu") throw new UsageError(`--expedited applies to --flavor rcu (synchronize_rcu_expedited()), not to --flavor ${o.flavor}`);
   if (o.fault === "exp-qs-in-reader" && !o.expedited) throw new UsageError("--fault exp-qs-in-reader breaks expedited grace periods: add --expedited");
   if (o.fault && !FAULT_FLAVORS[o.fault].includes(o.flavor)) {
     throw new UsageError(
-      `--fault ${o.fault} does not apply to --flavor ${o.flavor}: it breaks code only ${FAULT_FLAVORS[o.fault].join(" and ")} runs execute, so the run would test nothing; ` +
+      `--fault ${o.fault} does not apply to --flavor ${o.flavor}: it acts only on ${FAULT_FLAVORS[o.fault].join(" and ")} runs (what it breaks is what their oracle checks), so the run would test nothing; ` +
         `use --flavor ${FAULT_FLAVORS[o.fault][0]}, or a fault of ${o.flavor}: ${FAULT_NAMES.filter((f) => FAULT_FLAVORS[f].includes(o.flavor)).join(", ")}`,
     );
   }
 }
 
 const exitOf = (v: Verdict) => EXIT[v];
+
+/** --fault: only a fault some flavor's run acts on (the --help list); else exit 2 saying so. */
+function tortureFault(v: string): FaultName {
+  if (!(TORTURE_ACCEPTED_FAULTS as readonly string[]).includes(v)) {
+    const why = (FAULT_NAMES as readonly string[]).includes(v) ? "is a broken variant for the unit tests: no torture run executes its code, so the run would test nothing" : "is no fault";
+    throw new InvalidArgumentError(`${v} ${why}; faults a torture run reaches: ${TORTURE_ACCEPTED_FAULTS.join(", ")}`);
+  }
+  return v as FaultName;
+}
 
 export function addTortureCommand(program: Command): void {
   const cmd = program
@@ -67,7 +79,7 @@ export function addTortureCommand(program: Command): void {
     .option("--seconds <s>", "duration in seconds", positiveNumber("--seconds"), 4)
     .option("--seed <n>", "random seed", nonNegativeInt("--seed"), 1)
     .option("--expedited", "flavor rcu: the writer waits with synchronize_rcu_expedited() (IPIs to CPUs not in an extended quiescent state)")
-    .addOption(new Option("--fault <name>", "flavor runs: inject a deliberately broken mechanism of that flavor").choices([...FAULT_NAMES]))
+    .addOption(new Option("--fault <name>", "flavor runs: inject a deliberately broken mechanism of that flavor").choices([...TORTURE_ACCEPTED_FAULTS]).argParser(tortureFault))
     .option("--long-delay-rate <n>", "flavor runs: 1 in N reader sections takes a 1-5 ms delay (0 = never)", nonNegativeInt("--long-delay-rate"), 64)
     .option("--stall-rate <n>", "flavor runs (SRCU): 1 in N task sections stalls 1-4 ms between reading the index and the increment", nonNegativeInt("--stall-rate"), 64)
     .option("--migrate-rate <n>", "flavor runs (SRCU): 1 in N task sections migrates to another CPU", nonNegativeInt("--migrate-rate"), 64)

@@ -5,7 +5,7 @@
 // to the driver loop; rewinding later re-enters it at the same point), so a switch costs
 // an unwind and a rewind, and a step that stays on the same CPU costs one JavaScript call.
 // Runs start from a snapshot of the memory taken after set-up (stateless re-execution).
-import { globalName, type FaultName } from "../abi/constants.js";
+import { FAULT_NAMES, globalName, type FaultName } from "../abi/constants.js";
 import { createMemory } from "../machine/memory.js";
 import { functionTableNames } from "../worker/boot.js";
 import type { StoreBuffers } from "./explore-tso.js";
@@ -76,9 +76,13 @@ export class ExploreMachine {
     this.irqFn = 1 + names.indexOf("cb_explore_irq");
     this.resetInstances();
     this.inst[cpus + 1].explore_setup(g[FLAVOR_EXPORT[flavor]]);
+    new Uint8Array(this.memory.buffer).fill(0, this.exBase + g.EX_FAULT_EVALS, this.exBase + g.EX_FAULT_EVALS + 4 * g.EX_FAULT_EVALS_SLOTS); // runs only
     this.snapshot = new Uint8Array(this.memory.buffer).slice(0, this.exBase + g.EX_REGION_BYTES);
   }
 
+  /** Per fault: evaluations of its faulted branch (assembly/rcu/faults.ts) in the last run, injected or not. */
+  faultEvaluations = (): Record<FaultName, number> => Object.fromEntries(FAULT_NAMES.map((f) =>
+    [f, this.u32[((this.exBase + this.g.EX_FAULT_EVALS) >> 2) + 31 - Math.clz32(this.g[globalName("FAULT", f)])]])) as Record<FaultName, number>;
   private irqFn = 0;
   /** The x86-TSO mode's store buffers (explore-tso.ts); undefined: sequentially consistent. */
   tso: StoreBuffers | undefined;

@@ -46,6 +46,15 @@ export function replayPolicy(devs: readonly Deviation[], out: Deviation[] = []):
   }, out);
 }
 
+/**
+ * The default policy, but every tick a CPU may take comes at its first chance: with the
+ * default schedule, the exploratory runs that find which faulted branches a configuration
+ * evaluates (explore.ts faultReach; the default schedule alone delivers no tick).
+ */
+export function ticksFirstPolicy(irq: number): Policy {
+  return recording((d, _k, def) => ({ thread: def, irq: d.irqOk[def] ? irq : 0 }), []);
+}
+
 /** mulberry32: a small seeded PRNG, so that every random schedule can be run again from its seed. */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;

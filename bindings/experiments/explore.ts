@@ -4,12 +4,12 @@
 // (the kernel's WARNs and lockdep splats, assembly/rcu/usage.ts). A counterexample is
 // minimized (fewer deviations from the default schedule) and can be written to a replay file.
 import { FAULT_NAMES, USAGE_KINDS, type FaultName } from "../abi/constants.js";
-import { configByName, type ExploreConfig } from "./explore-configs.js";
+import { CONFIGS, configByName, type ExploreConfig } from "./explore-configs.js";
 import { ExploreMachine } from "./explore-machine.js";
 import { StoreBuffers } from "./explore-tso.js";
 import type { Check, Recorder } from "./explore-types.js";
 import type { Platform } from "../platform/types.js";
-import { Exhaustive, pctPolicy, randomPolicy, replayPolicy, type Deviation } from "./explore-schedulers.js";
+import { Exhaustive, pctPolicy, randomPolicy, replayPolicy, ticksFirstPolicy, type Deviation } from "./explore-schedulers.js";
 
 export type SchedulerName = "exhaustive" | "random" | "pct";
 export const SCHEDULERS: readonly SchedulerName[] = ["exhaustive", "random", "pct"];
@@ -131,6 +131,46 @@ function vacuity(m: ExploreMachine, maxSteps: number): number {
   return r.steps;
 }
 
+/**
+ * Which faults each configuration reaches, from the build: the faulted branch's evaluation
+ * count (ExploreMachine.faultEvaluations) after the configuration's default schedule,
+ * without a fault. A fault a configuration does not reach cannot change any of its
+ * schedules: exploring it there would report "clean" having tested nothing.
+ */
+export function faultReach(module: WebAssembly.Module, maxSteps = 20_000): Map<string, Set<FaultName>> {
+  return new Map(CONFIGS.map((c) => [c.name, reachOf(module, c, maxSteps)]));
+}
+
+/**
+ * The faults whose branch `config` evaluates in its exploratory runs: the default schedule,
+ * and the default schedule with every tick at its first chance (ticks come only by deviations).
+ */
+export function reachOf(module: WebAssembly.Module, config: ExploreConfig, maxSteps = 20_000): Set<FaultName> {
+  const m = makeMachine(module, config);
+  const reached = new Set<FaultName>();
+  for (const policy of [replayPolicy([]), ticksFirstPolicy(m.g.EX_IRQ_TICK)]) {
+    m.run(policy, properties(m), maxSteps);
+    const evals = m.faultEvaluations();
+    for (const f of FAULT_NAMES) if (evals[f] > 0) reached.add(f);
+  }
+  return reached;
+}
+
+/** The configurations whose default schedule evaluates `fault`'s branch. */
+export function configsReaching(reach: Map<string, Set<FaultName>>, fault: FaultName): string[] {
+  return [...reach].filter(([, faults]) => faults.has(fault)).map(([name]) => name);
+}
+
+/** Throws (RangeError: a bad request) when `config`'s exploratory runs do not evaluate `fault`'s branch. */
+export function checkReached(module: WebAssembly.Module, config: ExploreConfig, fault: FaultName, maxSteps = 20_000): void {
+  if (reachOf(module, config, maxSteps).has(fault)) return;
+  const others = configsReaching(faultReach(module, maxSteps), fault);
+  throw new RangeError(
+    `fault '${fault}' is not reached by configuration '${config.name}': its exploratory runs never evaluate the faulted branch, so every schedule ` +
+      `would be clean having tested nothing; ${others.length ? `configurations that reach it: ${others.join(", ")}` : "no explore configuration reaches it"}`,
+  );
+}
+
 export function explore(module: WebAssembly.Module, o: ExploreOptions): ExploreResult {
   const m = makeMachine(module, o.config, o.fault, o.tso);
   m.preemptKthread = o.preemptKthread ?? false;
@@ -139,6 +179,7 @@ export function explore(module: WebAssembly.Module, o: ExploreOptions): ExploreR
   const elapsed = () => (performance.now() - t0) / 1000;
   let schedules = 0, truncated = 0, steps = 0, lastProgress = 0;
   const exhaustive = o.scheduler === "exhaustive" ? new Exhaustive(o.bound) : undefined;
+  if (o.fault !== undefined) checkReached(module, o.config, o.fault, o.maxSteps);
   const length = Math.max(1, vacuity(m, o.maxSteps));
   for (;;) {
     if (elapsed() > o.budgetSeconds) return { status: "budget", schedules, truncated, steps, elapsedS: elapsed() };

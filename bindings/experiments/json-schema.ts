@@ -29,13 +29,15 @@ export function unsupportedKeywords(schema: JsonSchema, at = "#"): string[] {
 /** A value as an error message shows it: its JSON, shortened. */
 export function shown(v: unknown): string {
   if (v === undefined) return "nothing";
+  if (typeof v === "number" && !Number.isFinite(v)) return `a number ${v} (JSON.parse's value for a number beyond the largest double)`;
   const j = JSON.stringify(v);
   const kind = Array.isArray(v) ? "an array" : v === null ? "null" : typeof v === "object" ? "an object" : typeof v === "string" ? "a string" : typeof v === "number" ? "a number" : typeof v;
   return `${kind} ${j.length > 60 ? `${j.slice(0, 57)}...` : j}`;
 }
 
 const typeOf = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "array" : Number.isInteger(v) ? "integer" : typeof v);
-const matchesType = (v: unknown, t: string) => t === typeOf(v) || (t === "number" && typeof v === "number" && Number.isFinite(v));
+// JSON has no Infinity, but JSON.parse turns a number past the largest double into one: it is no number.
+const matchesType = (v: unknown, t: string) => (typeof v !== "number" || Number.isFinite(v)) && (t === typeOf(v) || (t === "number" && typeof v === "number"));
 const article = (t: string) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
 
 /** Errors of `value` against `schema`, each "field: expected ..., found ...". */

@@ -18,12 +18,18 @@ export interface SafetyCell {
   context: Context;
   probes: ProbeKind;
   verdict: Verdict;
-  safe: boolean;
+  /**
+   * true: the run PASSed; false: it FAILed, or the strategy is unsafe by its code there; null:
+   * not recorded, the run was INCONCLUSIVE (it could not have failed: tp-torture.ts OVERLAP_FLOOR).
+   */
+  safe: boolean | null;
   reason: string;
   /** "run": measured here; else the cell it follows from. */
   from: "run" | "empty";
   calls: number;
   arraysFreed: number;
+  /** Probe-array releases whose grace period began under a call from this cell's context. */
+  overlappedReleases: number;
   useAfterFree: number;
   rcuProbeUseAfterFree: number;
   usageErrors: number;
@@ -73,11 +79,15 @@ export async function runSafety(m: Machine, o: SafetyOptions = {}): Promise<Safe
           continue;
         }
         const r = await runTpTorture(m, { strategy: s.name, contexts: [context], seconds, seed, spinUs, probes });
-        const overruled = r.verdict === "PASS" && byCode;
+        const overruled = r.verdict !== "FAIL" && byCode;
+        // An INCONCLUSIVE run is not recorded: safe stays null (unknown), never true or false.
+        const safe = byCode ? false : r.verdict === "INCONCLUSIVE" ? null : r.verdict === "PASS";
+        const reason = overruled ? `${r.verdict} (${r.reason}), but unsafe by its code: ${byCode}`
+          : r.verdict === "INCONCLUSIVE" ? `not recorded (safe: null): ${r.reason}` : r.reason;
         const cell: SafetyCell = {
-          strategy: s.name, context, probes, verdict: r.verdict, safe: r.verdict === "PASS" && !byCode,
-          reason: overruled ? `PASS (${r.reason}), but unsafe by its code: ${byCode}` : r.reason, from: "run",
-          calls: r.calls, arraysFreed: r.arraysFreed, useAfterFree: r.useAfterFree, rcuProbeUseAfterFree: r.rcuProbe.useAfterFree,
+          strategy: s.name, context, probes, verdict: r.verdict, safe, reason, from: "run",
+          calls: r.calls, arraysFreed: r.arraysFreed, overlappedReleases: r.overlappedReleases[context] ?? 0,
+          useAfterFree: r.useAfterFree, rcuProbeUseAfterFree: r.rcuProbe.useAfterFree,
           usageErrors: Object.values(r.usageErrors).reduce((a, b) => a + b, 0),
         };
         if (probes === "empty") empty = cell;
@@ -94,12 +104,12 @@ export async function runSafety(m: Machine, o: SafetyOptions = {}): Promise<Safe
 
 /**
  * A strategy's safety in `context` from a safety report: per probe kind, safe or not
- * (undefined: not in the report). "off" calls no probe: safe everywhere.
+ * (undefined: not in the report, or not recorded: INCONCLUSIVE). "off" calls no probe: safe everywhere.
  */
 export function safetyOf(r: SafetyReport | undefined, name: string, context: Context): Partial<Record<ProbeKind, boolean>> {
   if (!strategy(name).keyEnabled) return Object.fromEntries(PROBE_KINDS.map((k) => [k, true]));
   const out: Partial<Record<ProbeKind, boolean>> = {};
-  for (const c of r?.cells ?? []) if (c.strategy === name && c.context === context) out[c.probes] = c.safe;
+  for (const c of r?.cells ?? []) if (c.strategy === name && c.context === context && c.safe !== null) out[c.probes] = c.safe;
   return out;
 }
 
@@ -108,7 +118,7 @@ export function parseSafety(json: unknown, file: string): SafetyReport {
   const r = json as SafetyReport;
   if (!r || r.schema !== "rcu-lab/safety@1" || !Array.isArray(r.cells)) throw new Error(`${file}: not an rcu-lab/safety@1 document`);
   for (const c of r.cells) {
-    if (typeof c.strategy !== "string" || !CONTEXTS.includes(c.context) || !PROBE_KINDS.includes(c.probes) || typeof c.safe !== "boolean") {
+    if (typeof c.strategy !== "string" || !CONTEXTS.includes(c.context) || !PROBE_KINDS.includes(c.probes) || (typeof c.safe !== "boolean" && c.safe !== null)) {
       throw new Error(`${file}: bad cell ${JSON.stringify(c)}`);
     }
   }

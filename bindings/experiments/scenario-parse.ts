@@ -63,7 +63,12 @@ function mixOf(raw: RawMix, field: string, problems: string[]): MixEntry[] {
       problems.push(`${field}[${i}].kernel: path '${e.path}' exists in ${have.join(", ") || "no kernel version"}; found ${shown(kernel)}`);
     } else out.push({ path: p, weight: e.weight });
   });
-  if (raw.reduce((a, e) => a + e.weight, 0) <= 0) problems.push(`${field}: expected weights that add up to more than 0; found ${raw.map((e) => e.weight).join(" + ")}`);
+  const sum = raw.reduce((a, e) => a + e.weight, 0);
+  // Each weight is a finite number (the schema's type check); their sum can still overflow
+  // to Infinity, and every share (weight / sum) would then be 0 or NaN.
+  if (!Number.isFinite(sum)) {
+    problems.push(`${field}: expected weights whose sum is a finite number (at most ${Number.MAX_VALUE}); found ${raw.map((e) => e.weight).join(" + ")}, which overflows: scale the weights down`);
+  } else if (sum <= 0) problems.push(`${field}: expected weights that add up to more than 0; found ${raw.map((e) => e.weight).join(" + ")}`);
   return out;
 }
 

@@ -12,7 +12,7 @@ import type { Summary } from "./stats.js";
 import { acrossInstances, INSTANCE_SPREAD_LIMIT } from "./code-instances.js";
 import { safetyOf, type SafetyReport } from "./safety.js";
 import { STRATEGIES, strategy, type BenchContext, type Strategy } from "./strategy-table.js";
-import type { ProbeKind } from "./tp-torture.js";
+import { PROBE_KINDS, type ProbeKind } from "./tp-torture.js";
 
 /** Tracepoints with 0, 1 and 3 empty probes attached. */
 export function defineBenchTracepoints(m: Machine): Record<number, number> {
@@ -102,8 +102,10 @@ export interface StrategyBenchOptions {
 
 function safeColumn(r: SafetyReport | undefined, name: string, ctx: BenchContext): { safe: boolean | null; safeByProbes: Partial<Record<ProbeKind, boolean>> } {
   const by = safetyOf(r, name, ctx);
-  const v = Object.values(by);
-  return { safe: v.length ? v.every(Boolean) : null, safeByProbes: by };
+  // Safe only when every probe kind was decided safe; unsafe when one was decided unsafe; a
+  // kind with no decided cell (missing, or INCONCLUSIVE: null) leaves the row undecided.
+  const v = PROBE_KINDS.map((k) => by[k]);
+  return { safe: v.includes(false) ? false : v.every((x) => x === true) ? true : null, safeByProbes: by };
 }
 
 /** Register/unregister an extra probe on tracepoint `tpId` until stop() is awaited. */

@@ -4,16 +4,14 @@
 // strategy's chain of grace periods). A spinning probe holds each reader in the array for
 // milliseconds; a too-short grace period frees it under the reader, which then calls the
 // poison (probe_uaf): a counted use-after-free. The run fails on any.
-import { globalName, type FaultName } from "../abi/constants.js";
-import { yieldToEventLoop } from "../abi/futex.js";
+import type { FaultName } from "../abi/constants.js";
 import { perCpuAddr } from "../abi/layout.js";
 import type { Machine } from "../machine/machine.js";
 import { CONTEXTS, strategy, type Context } from "./strategy-table.js";
 import { seedCpus, sumUsageErrors } from "./torture-setup.js";
+import { contextBit, releaseOverlaps } from "./tp-overlaps.js";
 import { missing, usageSummary, type Verdict } from "./verdict.js";
 
-/** The torture loop's context bit of `c` (assembly/tracepoint/torture.ts TPCTX_*). */
-const contextBit = (m: Machine, c: Context) => m.layout[globalName("TPCTX", c)];
 
 export interface TpTortureOptions {
   strategy: string;
@@ -33,6 +31,17 @@ export interface TpTortureOptions {
   fault?: FaultName;
   onProgress?: (p: { elapsedS: number; seconds: number; calls: number; updates: number; uaf: number }) => void;
 }
+
+/**
+ * The evidence a PASS needs, per context called from: this many probe-array releases whose
+ * grace period began while a call from that context held the array (it was the published
+ * array when the call began, and the call was still running when the array was replaced).
+ * Only such a release can free an array under a reader of that context; fewer, and a run
+ * that did not fail could not have: INCONCLUSIVE. (plain from idle PASSed 6 of 6 runs of
+ * 0.001 s with 16-24 calls and 0-1 such releases, and FAILs at 0.3 s; default-length runs
+ * see 120-330 per context.)
+ */
+export const OVERLAP_FLOOR = 20;
 
 export type ProbeKind = "empty" | "rcu";
 export const PROBE_KINDS: readonly ProbeKind[] = ["empty", "rcu"];
@@ -54,6 +63,12 @@ export interface TpTortureReport {
   probeCalls: { spin: number; count: number };
   updates: number;
   arraysFreed: number;
+  /**
+   * Per context called from: probe-array releases whose grace period began while a call from
+   * that context held the array (OVERLAP_FLOOR is the least a PASS needs; `overlapFloor`).
+   */
+  overlappedReleases: Partial<Record<Context, number>>;
+  overlapFloor: number;
   useAfterFree: number;
   /** The `rcu` probe: calls, uses of a freed (poisoned) object, objects replaced and freed. */
   rcuProbe: { calls: number; useAfterFree: number; replaced: number; freed: number };
@@ -64,8 +79,9 @@ export interface TpTortureReport {
    * FAIL: a freed probe array was used, or the calls made usage errors (the kernel's
    * WARN/lockdep splats: e.g. SRCU from NMI where the strategy is not legal).
    * INCONCLUSIVE: no tracepoint call was made or no probe array was freed (nothing to
-   * protect: "off", or a run too short). PASS otherwise; its reason says so when the run
-   * called from contexts where the strategy is not legal.
+   * protect: "off", or a run too short), or a context called from has fewer than
+   * OVERLAP_FLOOR releases under a call (the run could not have failed there). PASS
+   * otherwise; its reason says so when the run called from contexts where the strategy is not legal.
    */
   verdict: Verdict;
   reason: string;
@@ -98,6 +114,14 @@ function judge(r: Omit<TpTortureReport, "verdict" | "reason" | "passed">, keyEna
   if (none.length) {
     const why = keyEnabled ? "run longer (--seconds)" : `the static key of '${r.strategy}' is disabled: no probe array is published or freed, so there is nothing to protect`;
     return { verdict: "INCONCLUSIVE", reason: `no ${none.join(", no ")} (${r.calls} calls, ${r.arraysFreed} arrays freed), so nothing was tested; ${why}` };
+  }
+  const thin = r.contexts.filter((c) => (r.overlappedReleases[c] ?? 0) < r.overlapFloor);
+  if (thin.length) {
+    return {
+      verdict: "INCONCLUSIVE",
+      reason: `too few probe-array releases whose grace period began under a call from ${thin.map((c) => `${c} (${r.overlappedReleases[c] ?? 0})`).join(", ")}: ` +
+        `a PASS needs at least ${r.overlapFloor} per context, or the run could not have failed there; run longer (--seconds)`,
+    };
   }
   if (illegal) return { verdict: "PASS", reason: `no freed probe array was used, although ${illegal} (this run did not catch it)` };
   return { verdict: "PASS", reason: "no freed probe array was used" };
@@ -148,6 +172,7 @@ export async function runTpTorture(m: Machine, o: TpTortureOptions): Promise<TpT
   const spin0 = sumTp(m, m.layout.TPS_SPIN), count0 = sumTp(m, m.layout.TPS_COUNT);
   const freed0 = m.readU64(m.layout.TP_ARENA_PRIV + m.layout.TPA_FREES);
 
+  const overlaps = releaseOverlaps(m, tp.id, contexts);
   const t0 = Date.now();
   const durationMs = o.seconds * 1000;
   let updates = 0;
@@ -163,11 +188,15 @@ export async function runTpTorture(m: Machine, o: TpTortureOptions): Promise<TpT
     if (!s.keyEnabled) return; // no probes: nothing to update
     // Each step publishes a new array and releases the old one.
     for (let k = 1; Date.now() - t0 < durationMs; k++) {
-      await tps.retryWhileArenaFull(() => tp.register("count", k));
-      await tps.retryWhileArenaFull(() => tp.unregister("count", k));
+      await tps.retryWhileArenaFull(() => overlaps.update(() => tp.register("count", k)));
+      await tps.retryWhileArenaFull(() => overlaps.update(() => tp.unregister("count", k)));
       updates += 2;
       if (probes === "rcu") tps.replaceRcuProbeObject();
-      await yieldToEventLoop();
+      // At most one step per millisecond (a timer, not setImmediate): back to back, the updater
+      // filled the arena (NR_PROBE_ARRAYS) in one burst right after each grace period, while
+      // the CPUs were between calls, so few releases began a grace period under a call
+      // (2-9 in 1.5 s from an irq or NMI over a task; 178-239 paced).
+      await new Promise((r) => setTimeout(r, 1));
     }
   })();
   try {
@@ -186,7 +215,8 @@ export async function runTpTorture(m: Machine, o: TpTortureOptions): Promise<TpT
     illegalContexts: contexts.filter((c) => !s.contexts.includes(c)), cpus: m.cpus, cores: m.platform.cores(),
     seconds: o.seconds, seed: o.seed, spinUs, probes, fault: o.fault ?? null, calls: sumTp(m, m.layout.TPS_CALLS) - calls0,
     probeCalls: { spin: sumTp(m, m.layout.TPS_SPIN) - spin0, count: sumTp(m, m.layout.TPS_COUNT) - count0 },
-    updates, arraysFreed: m.readU64(m.layout.TP_ARENA_PRIV + m.layout.TPA_FREES) - freed0, useAfterFree,
+    updates, arraysFreed: m.readU64(m.layout.TP_ARENA_PRIV + m.layout.TPA_FREES) - freed0,
+    overlappedReleases: overlaps.counts, overlapFloor: OVERLAP_FLOOR, useAfterFree,
     rcuProbe: {
       calls: stat(m.layout.PRS_RCU_CALLS) - rcuCalls0, useAfterFree: stat(m.layout.PRS_RCU_UAF) - rcuUaf0,
       replaced: prc(m.layout.PRC_REPLACED) - replaced0, freed: prc(m.layout.PRC_FREED) - freed0rcu,
