@@ -14,7 +14,7 @@ const run = (...args: string[]) => spawnSync(process.execPath, [bench, ...args],
 describe("npm run bench -- torture-detection: bad arguments", () => {
   it("an unknown --only case is refused, naming the cases", async () => {
     const r = run("torture-detection", "--only=bogus");
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2); // a bad command line, as rcu-lab's
     expect(r.stderr).toMatch(/unknown case 'bogus' for --only; expected one of: rcu, srcu, srcu-fast, reader-in-eqs, .*plain-from-idle/);
     expect(r.stdout).toBe(""); // no empty table, no "undefined"
     await expect(tortureDetection(1, 1, "bogus")).rejects.toThrow(/unknown case 'bogus'/);
@@ -22,17 +22,27 @@ describe("npm run bench -- torture-detection: bad arguments", () => {
 
   it("0 runs is refused (CLI and API)", async () => {
     const r = run("torture-detection", "0");
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/runs must be at least 1; got 0/);
     expect(r.stdout).toBe("");
     await expect(tortureDetection(0)).rejects.toThrow(/runs must be an integer in 1..10000 \(runs per case\); got 0/);
   });
 
   it("two suites at once, or --json into a missing directory, are refused", () => {
-    expect(run("rcu", "strategies").stderr).toMatch(/one benchmark suite at a time; got rcu, strategies/);
+    const two = run("rcu", "strategies");
+    expect(two.stderr).toMatch(/one benchmark suite at a time; got rcu, strategies/);
+    expect(two.status).toBe(2);
     const r = run("rcu", "--json", "/nonexistent/dir/b.json");
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--json \/nonexistent\/dir\/b.json: cannot write there: directory \/nonexistent\/dir does not exist/);
+  });
+
+  it("a run count that is not a number is named as such, exit status 2 (not 'one suite at a time', not 1)", () => {
+    const r = run("torture-detection", "abc");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^bench: torture-detection: 'abc' is not a run count: expected a whole number of runs per case/);
+    expect(r.stderr).not.toMatch(/one benchmark suite at a time/);
+    expect(run("rcu", "abc").stderr).toMatch(/rcu: unexpected argument 'abc'; rcu takes none but --json \[FILE\]/);
   });
 });
 
@@ -46,5 +56,12 @@ describe("npm run bench -- ... --json FILE", () => {
     expect(j.schema).toBe("rcu-lab/bench-suites@1");
     expect(j["torture-detection"]).toHaveLength(1);
     expect(j["torture-detection"][0]).toMatchObject({ fault: "plain-from-idle", runs: 1 });
+  });
+
+  it("a FILE that cannot be written at the end (/dev/full passes the check, then the disk is full): the JSON goes to stdout, exit status 5", () => {
+    const r = run("torture-detection", "1", "--only=plain-from-idle", "--json", "/dev/full");
+    expect(r.stderr).toMatch(/--json \/dev\/full: cannot write the result \(ENOSPC[^)]*\); it follows on stdout instead \(exit status 5\)/);
+    expect(JSON.parse(r.stdout)["torture-detection"][0]).toMatchObject({ fault: "plain-from-idle", runs: 1 });
+    expect(r.status).toBe(5);
   });
 });

@@ -10,7 +10,7 @@ import { SHIPPED_SAFETY_URL, parseSafety, runSafety, type SafetyReport } from ".
 import { runStrategyBench } from "../experiments/strategy-bench.js";
 import { STRATEGIES, type BenchContext } from "../experiments/strategy-table.js";
 import { Machine } from "../machine/machine.js";
-import { EXIT, UsageError, addDeadlineOption, checkWritable, cliMessage, list, positiveInt, positiveNumber } from "./options.js";
+import { EXIT, UsageError, addDeadlineOption, checkWritable, cliMessage, list, positiveInt, positiveNumber, unwritten, writeResult } from "./options.js";
 import { progressLine } from "./progress.js";
 import { renderPrimitives } from "./render-primitives.js";
 import { renderStrategies } from "./render-strategies.js";
@@ -39,7 +39,8 @@ const program = new Command()
   .addHelpText(
     "after",
     "\nExit statuses: 0 success (torture: PASS); 1 torture FAIL, or the run failed (a CPU error, a deadline: see --deadline, an unsteady clock in calibrate); " +
-      "2 bad command line; 3 torture INCONCLUSIVE (nothing was tested); 4 explore: the budget ran out before the bound was explored.",
+      "2 bad command line; 3 torture INCONCLUSIVE (nothing was tested); 4 explore: the budget ran out before the bound was explored; " +
+      "5 the result was computed but an output file (--out, --svg, --trace) could not be written: its text went to stdout.",
   );
 
 /** The command running, for error messages. */
@@ -151,7 +152,7 @@ addDeadlineOption(safety)
       const t = new Table({ head: ["strategy", "context", "probes", "verdict", "safe", "reason"], style: { head: [], border: [], compact: true } });
       for (const c of r.cells) t.push([c.strategy, c.context, c.probes, c.verdict, c.safe ? "yes" : "NO", c.reason.slice(0, 110)]);
       process.stdout.write(`${t.toString()}\n${r.cells.length} cells, ${r.seconds} s per run, seed ${r.seed}, ${r.cpus} CPUs, ${r.elapsedS.toFixed(0)} s\n`);
-      if (o.out) fs.writeFileSync(o.out, `${JSON.stringify(r, null, 2)}\n`);
+      if (o.out) writeResult(o.out, `${JSON.stringify(r, null, 2)}\n`, "--out");
     } finally {
       await m.close();
     }
@@ -183,10 +184,10 @@ addDeadlineOption(calibrate)
     const m = await Machine.create({ cpus: 1, platform, deadlineMs: o.deadline * 1000 });
     try {
       const p = await calibrateProfile(m, base, { onProgress: progressLine(), onWarning: (w) => process.stderr.write(`${w}\n`), maxSpread: o.maxSpread });
-      fs.writeFileSync(o.out, `${JSON.stringify(p, null, 2)}\n`);
+      const written = writeResult(o.out, `${JSON.stringify(p, null, 2)}\n`, "--out");
       const t = new Table({ head: ["op", "cycles", "source"], style: { head: [], border: [] }, colWidths: [16, 10, 90], wordWrap: true });
       for (const [k, v] of Object.entries(p.cyclesPerOp)) t.push([k, v.toFixed(2), p.sources[k as keyof typeof p.sources]]);
-      process.stdout.write(`cost profile ${p.name}: clock ${p.ghz.toFixed(3)} GHz, written to ${o.out}\n${t.toString()}\n`);
+      process.stdout.write(`cost profile ${p.name}: clock ${p.ghz.toFixed(3)} GHz, ${written ? `written to ${o.out}` : "NOT written (above)"}\n${t.toString()}\n`);
     } finally {
       await m.close();
     }
@@ -198,7 +199,10 @@ addRecursionCommand(program, readProfile);
 addExploreCommands(program);
 addServeCommand(program);
 
-program.parseAsync().catch((e: unknown) => {
+program.parseAsync().then(() => {
+  // A result that could not be written (writeResult printed it): not a verdict's status.
+  if (unwritten.length) process.exitCode = EXIT.UNWRITTEN;
+}, (e: unknown) => {
   if (e instanceof CommanderError) {
     // commander printed the message (and the line pointing to --help); --help and --version exit 0.
     process.exitCode = e.exitCode === 0 ? 0 : EXIT.USAGE;

@@ -3,10 +3,13 @@
 import { InvalidArgumentError, type Command } from "commander";
 import fs from "node:fs";
 import path from "node:path";
-import { DeadlineError } from "../machine/errors.js";
+import { DeadlineError, StartupTimeoutError } from "../machine/errors.js";
 
-/** Exit statuses of rcu-lab (README "Exit statuses"). */
-export const EXIT = { PASS: 0, FAIL: 1, USAGE: 2, INCONCLUSIVE: 3 } as const;
+/**
+ * Exit statuses of rcu-lab (README "Exit statuses"); explore's 4 is EXIT_BUDGET. UNWRITTEN:
+ * the result was computed but an output file could not be written (its text went to stdout).
+ */
+export const EXIT = { PASS: 0, FAIL: 1, USAGE: 2, INCONCLUSIVE: 3, UNWRITTEN: 5 } as const;
 
 /** A command line that cannot be run as given: exit status 2, no help dump. */
 export class UsageError extends Error {
@@ -64,6 +67,10 @@ export function cliMessage(e: unknown, command?: string): string {
     return `CPU ${e.cpu}: command '${e.command}' did not finish within its deadline of ${e.deadlineMs / 1000} s; ` +
       `if the work is just long (many --iterations), rerun with a larger --deadline <seconds>${command ? ` (rcu-lab ${command} --deadline ...)` : ""}`;
   }
+  if (e instanceof StartupTimeoutError) {
+    return `the CPUs (${e.workers} workers with the grace-period kthread) did not come up within --deadline ${e.deadlineMs / 1000} s; ` +
+      `on a loaded machine they need longer: rerun with a larger --deadline <seconds>${command ? ` (rcu-lab ${command} --deadline ...)` : ""}`;
+  }
   return e instanceof Error ? e.message : String(e);
 }
 
@@ -82,4 +89,27 @@ export function checkWritable(file: string, option: string): void {
     }
   }
   if (why) throw new UsageError(`${option} ${file}: cannot write there: ${why}; expected a file path in an existing, writable directory`);
+}
+
+/** Output files this run could not write (main.ts then exits with EXIT.UNWRITTEN). */
+export const unwritten: string[] = [];
+
+/**
+ * Write a result to `file` (given with `option`). When that fails at the end of a run (the
+ * check before the run passed; then the disk filled, the directory went away...), the result
+ * is not lost: its text goes to stdout, the reason to stderr, and rcu-lab exits with
+ * EXIT.UNWRITTEN, never a verdict's status. `flag` "wx" refuses an existing file (EEXIST is
+ * thrown, for the caller to pick another name). Returns whether the file was written.
+ */
+export function writeResult(file: string, text: string, option: string, flag: "w" | "wx" = "w"): boolean {
+  try {
+    fs.writeFileSync(file, text, { flag });
+    return true;
+  } catch (e) {
+    if (flag === "wx" && (e as NodeJS.ErrnoException).code === "EEXIST") throw e;
+    process.stderr.write(`rcu-lab: ${option} ${file}: cannot write the result (${(e as Error).message}); it follows on stdout instead (exit status ${EXIT.UNWRITTEN})\n`);
+    process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+    unwritten.push(file);
+    return false;
+  }
 }
