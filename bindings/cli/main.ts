@@ -10,7 +10,7 @@ import { SHIPPED_SAFETY_URL, parseSafety, runSafety, type SafetyReport } from ".
 import { runStrategyBench } from "../experiments/strategy-bench.js";
 import { STRATEGIES, type BenchContext } from "../experiments/strategy-table.js";
 import { Machine } from "../machine/machine.js";
-import { EXIT, UsageError, addDeadlineOption, checkWritable, cliMessage, list, positiveInt, positiveNumber, unwritten, writeResult } from "./options.js";
+import { EXIT, UsageError, addDeadlineOption, checkWritable, cliMessage, commaList, positiveInt, positiveNumber, refuseEmptyAndRepeated, unwritten, writeResult } from "./options.js";
 import { progressLine } from "./progress.js";
 import { renderPrimitives } from "./render-primitives.js";
 import { renderStrategies } from "./render-strategies.js";
@@ -53,11 +53,11 @@ const primitives = program
   .option("--cpus <n>", "emulated CPUs (default: the cores available)", positiveInt("--cpus"))
   .option("--iterations <n>", "operations per timed batch", positiveInt("--iterations", 2 ** 32 - 1), 10_000_000)
   .option("--reps <n>", "timed repetitions per figure", positiveInt("--reps", 1000), 5)
-  .option("--only <names>", `comma-separated primitives: ${PRIMITIVES.map((p) => p.name).join(", ")}`)
+  .option("--only <names>", `comma-separated primitives: ${PRIMITIVES.map((p) => p.name).join(", ")}`, commaList("--only"))
   .addOption(new Option("--impl <impl>", "which implementations").choices(["both", "wasm", "js"]).default("both"))
   .option("--json", "print the report as JSON (schema rcu-lab/primitives@1) instead of tables");
 addDeadlineOption(primitives)
-  .action(async (o: { cpus?: number; iterations: number; reps: number; only?: string; impl: string; json?: boolean; deadline: number }) => {
+  .action(async (o: { cpus?: number; iterations: number; reps: number; only?: string[]; impl: string; json?: boolean; deadline: number }) => {
     const platform = (await import("../platform/node.js")).nodePlatform;
     const cpus = o.cpus ?? platform.cores();
     const machine = await Machine.create({ cpus, platform, deadlineMs: o.deadline * 1000 });
@@ -65,7 +65,7 @@ addDeadlineOption(primitives)
       const report = await runPrimitives(machine, {
         iterations: o.iterations,
         reps: o.reps,
-        only: o.only?.split(",").map((s) => s.trim()),
+        only: o.only,
         impls: o.impl === "both" ? undefined : [o.impl as Impl],
         scopes: cpus === 1 ? (["1 CPU"] as Scope[]) : undefined,
         onProgress: progressLine(),
@@ -94,9 +94,9 @@ function readProfile(path?: string): CostProfile {
 const bench = program
   .command("bench")
   .description("the strategy table: every strategy x context x probes, ns/call, calibrated cycles, op counts, modeled cycles")
-  .option("--strategies <list>", `comma-separated: ${STRATEGIES.map((s) => s.name).join(", ")}`)
-  .option("--contexts <list>", "comma-separated: task (RCU watching), idle (not watching)")
-  .option("--probes <list>", "comma-separated probe counts: 0, 1, 3")
+  .option("--strategies <list>", `comma-separated: ${STRATEGIES.map((s) => s.name).join(", ")}`, commaList("--strategies"))
+  .option("--contexts <list>", "comma-separated: task (RCU watching), idle (not watching)", commaList("--contexts"))
+  .option("--probes <list>", "comma-separated probe counts: 0, 1, 3", commaList("--probes"))
   .option("--cpus <n>", "emulated CPUs (default: the cores available)", positiveInt("--cpus", 64))
   .option("--iterations <n>", "calls per timed batch", positiveInt("--iterations", 2 ** 32 - 1), 1_000_000)
   .option("--reps <n>", "timed repetitions per figure", positiveInt("--reps", 1000), 5)
@@ -104,21 +104,21 @@ const bench = program
   .option("--churn", "a concurrent updater registers/unregisters a probe on the measured tracepoint during each figure")
   .option("--json", "print the report as JSON (schema rcu-lab/bench@1)");
 addDeadlineOption(bench)
-  .action(async (o: { strategies?: string; contexts?: string; probes?: string; cpus?: number; iterations: number; reps: number; profile?: string; churn?: boolean; json?: boolean; deadline: number }) => {
+  .action(async (o: { strategies?: string[]; contexts?: string[]; probes?: string[]; cpus?: number; iterations: number; reps: number; profile?: string; churn?: boolean; json?: boolean; deadline: number }) => {
     const platform = (await import("../platform/node.js")).nodePlatform;
     const profile = readProfile(o.profile);
     const cpus = o.cpus ?? platform.cores();
-    const probes = o.probes ? list(o.probes).map((x) => {
+    const probes = o.probes?.map((x) => {
       const n = Number(x);
       if (![0, 1, 3].includes(n)) throw new UsageError(`--probes: '${x}' is not one of 0, 1, 3`);
       return n;
-    }) : undefined;
+    });
     const m = await Machine.create({ cpus, platform, deadlineMs: o.deadline * 1000 });
     const counting = await Machine.create({ cpus: 1, platform, build: "counting", deadlineMs: o.deadline * 1000 });
     try {
       const report = await runStrategyBench(m, counting, profile, {
-        strategies: o.strategies ? list(o.strategies) : undefined,
-        contexts: o.contexts ? (list(o.contexts) as BenchContext[]) : undefined,
+        strategies: o.strategies,
+        contexts: o.contexts as BenchContext[] | undefined,
         probes, iterations: o.iterations, reps: o.reps, churn: o.churn, safety: readShippedSafety(), onProgress: progressLine(),
       });
       process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderStrategies(report)}\n`);
@@ -140,15 +140,15 @@ const safety = program
   .option("--seconds <s>", "seconds per run", positiveNumber("--seconds"), 1.5)
   .option("--seed <n>", "torture seed", positiveInt("--seed", 2 ** 31), 1)
   .option("--cpus <n>", "emulated CPUs", positiveInt("--cpus", 64), 2)
-  .option("--strategies <list>", "comma-separated (default: every strategy but off)");
+  .option("--strategies <list>", "comma-separated (default: every strategy but off)", commaList("--strategies"));
 addDeadlineOption(safety)
-  .action(async (o: { out?: string; seconds: number; seed: number; cpus: number; strategies?: string; deadline: number }) => {
+  .action(async (o: { out?: string; seconds: number; seed: number; cpus: number; strategies?: string[]; deadline: number }) => {
     if (o.out) checkWritable(o.out, "--out");
     const platform = (await import("../platform/node.js")).nodePlatform;
     const m = await Machine.create({ cpus: o.cpus, platform, deadlineMs: o.deadline * 1000 });
     try {
       const command = `rcu-lab safety ${process.argv.slice(3).join(" ")}`.trim();
-      const r = await runSafety(m, { seconds: o.seconds, seed: o.seed, strategies: o.strategies ? list(o.strategies) : undefined, command, onProgress: progressLine() });
+      const r = await runSafety(m, { seconds: o.seconds, seed: o.seed, strategies: o.strategies, command, onProgress: progressLine() });
       const t = new Table({ head: ["strategy", "context", "probes", "verdict", "safe", "reason"], style: { head: [], border: [], compact: true } });
       for (const c of r.cells) t.push([c.strategy, c.context, c.probes, c.verdict, c.safe ? "yes" : "NO", c.reason.slice(0, 110)]);
       process.stdout.write(`${t.toString()}\n${r.cells.length} cells, ${r.seconds} s per run, seed ${r.seed}, ${r.cpus} CPUs, ${r.elapsedS.toFixed(0)} s\n`);
@@ -198,6 +198,7 @@ addRunCommand(program);
 addRecursionCommand(program, readProfile);
 addExploreCommands(program);
 addServeCommand(program);
+for (const cmd of program.commands) refuseEmptyAndRepeated(cmd);
 
 program.parseAsync().then(() => {
   // A result that could not be written (writeResult printed it): not a verdict's status.

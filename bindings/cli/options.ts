@@ -45,7 +45,46 @@ export function nonNegativeInt(what: string) {
   };
 }
 
-export const list = (v: string) => v.split(",").map((x) => x.trim()).filter(Boolean);
+/**
+ * A comma-separated list option's parser: refuses an empty list, an empty entry ("a,,b")
+ * and an entry given twice ("idle,idle"), naming the option.
+ */
+export function commaList(what: string) {
+  return (v: string): string[] => {
+    const items = v.split(",").map((x) => x.trim());
+    if (items.some((x) => x === "")) throw new InvalidArgumentError(`${what} must be a comma-separated list of names with none empty; got '${v}'`);
+    const twice = items.find((x, i) => items.indexOf(x) !== i);
+    if (twice !== undefined) throw new InvalidArgumentError(`${what} names '${twice}' twice in '${v}'; give each once`);
+    return items;
+  };
+}
+
+/**
+ * Refuse, on every option of `cmd`, an empty value (`--strategies ""`) and an option given
+ * twice (`--strategy a --strategy b`: commander would keep the last silently), naming the
+ * option. Commander emits "option:<name>" once per occurrence on the command line.
+ */
+export function refuseEmptyAndRepeated(cmd: Command): Command {
+  // by attribute: --tso and --no-tso set the same one
+  const seen = new Map<string, { flag: string; value?: string }>();
+  for (const opt of cmd.options) {
+    const flag = opt.long ?? opt.short ?? opt.name();
+    cmd.on(`option:${opt.name()}`, (v: unknown) => {
+      const value = typeof v === "string" ? v : undefined;
+      if (value !== undefined && value.trim() === "") {
+        throw new UsageError(`${flag} was given an empty value; expected ${opt.flags.replace(/^.*?</, "<")}: give a value or drop ${flag}`);
+      }
+      const before = seen.get(opt.attributeName());
+      if (before) {
+        const what = before.flag === flag ? `${flag} given twice` : `${before.flag} and ${flag} given together`;
+        const values = before.value !== undefined ? ` ('${before.value}', then '${value}')` : "";
+        throw new UsageError(`${what}${values}; the command takes one: keep one`);
+      }
+      seen.set(opt.attributeName(), { flag, value });
+    });
+  }
+  return cmd;
+}
 
 /** Whether the user gave option `name` (attribute name, e.g. "spinUs") on the command line. */
 export const explicit = (cmd: Command, name: string) => cmd.getOptionValueSource(name) === "cli";
