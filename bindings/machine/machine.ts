@@ -3,8 +3,8 @@
 // one module, and the host's own context (an instance on this thread) that runs the
 // host-side kernel (kernel/). The host posts commands through each CPU's mailbox
 // (abi/mailbox.ts) and waits with Atomics.waitAsync: it never blocks its thread (a
-// browser's main thread may not), and every wait has a deadline. The file is over 250 lines
-// because each public member first checks, on its own line, that the machine is open.
+// browser's main thread may not), and every wait has a deadline.
+// (over 250 lines because each public member first checks, on its own line, that the machine is open)
 import type { FaultName, OpKind, UsageKind } from "../abi/constants.js";
 import { hostContext, kthreadContext, maxCpus, readLayout, type Layout } from "../abi/layout.js";
 import { memoryViews, type MemoryViews } from "../abi/mailbox.js";
