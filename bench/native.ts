@@ -33,7 +33,9 @@ function buildAndRun(src: string, bin: string, flags: string[], args: string[]):
     fs.mkdirSync(here("build"), { recursive: true });
     execFileSync("cc", ["-O2", "-mno-red-zone", ...flags, "-o", bin, src], { stdio: "inherit" });
   }
-  return { compiler, json: JSON.parse(execFileSync(bin, args, { encoding: "utf8" })) };
+  // The loop dies with this process (bench/native/die-with-parent.h): it checks that its parent is still this pid.
+  const env = { ...process.env, RCU_LAB_PARENT_PID: String(process.pid) };
+  return { compiler, json: JSON.parse(execFileSync(bin, args, { encoding: "utf8", env })) };
 }
 
 /** Build (if needed) and run the native primitive loops. */

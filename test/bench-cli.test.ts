@@ -1,12 +1,13 @@
 // npm run bench (dist/bench/run.js): bad arguments are refused before anything runs, and
 // --json FILE writes pure JSON to a file (npm's banner goes to stdout, never into it).
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { tortureDetection } from "../dist/bench/torture-detection.js";
+import { until } from "./helpers.js";
 
 const bench = fileURLToPath(new URL("../dist/bench/run.js", import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [bench, ...args], { encoding: "utf8" });
@@ -64,4 +65,42 @@ describe("npm run bench -- ... --json FILE", () => {
     expect(JSON.parse(r.stdout)["torture-detection"][0]).toMatchObject({ fault: "plain-from-idle", runs: 1 });
     expect(r.status).toBe(5);
   });
+});
+
+/** The pid of a child of `parent` whose command name starts with `name` (/proc), if any; and whether `pid` is gone (or a zombie). */
+function childNamed(parent: number, name: string): number | undefined {
+  for (const d of fs.readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${d}/stat`, "utf8");
+    } catch {
+      continue; // exited meanwhile
+    }
+    const m = /^(\d+) \((.*)\) \S+ (\d+)/.exec(stat);
+    if (m && Number(m[3]) === parent && m[2].startsWith(name)) return Number(m[1]);
+  }
+  return undefined;
+}
+function gone(pid: number): boolean {
+  try {
+    return /^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return true;
+  }
+}
+
+describe.runIf(process.platform === "linux" && process.arch === "x64")("npm run bench -- primitives: its native loop dies with it", () => {
+  it("SIGTERM to the bench while build/native-primitives runs: the loop's process is gone too (not left at 100% CPU)", async () => {
+    const b = spawn(process.execPath, [bench, "primitives"], { stdio: ["ignore", "ignore", "ignore"] });
+    const exited = new Promise<NodeJS.Signals | null>((r) => b.on("exit", (_code, sig) => r(sig)));
+    let loop: number | undefined;
+    // cc builds the loop first (a second or two); the loop then runs for many seconds
+    await until(() => (loop = childNamed(b.pid!, "native-primitiv")) !== undefined, 60_000, "build/native-primitives to start");
+    b.kill("SIGTERM");
+    expect(await exited).toBe("SIGTERM");
+    await until(() => gone(loop!), 3_000, `the native loop (pid ${loop}) to end with its parent`).catch((e) => {
+      process.kill(loop!, "SIGKILL"); // do not leave it spinning when the test fails
+      throw e;
+    });
+  }, 90_000);
 });
