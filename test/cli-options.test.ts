@@ -2,6 +2,7 @@
 // given twice are refused (exit status 2, naming the option), as are options that do not
 // apply; and every option README.md shows on a command exists on that command.
 import { spawnSync } from "node:child_process";
+import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { cli, commands, helpOptions } from "./cli-help.js";
@@ -63,5 +64,78 @@ describe("empty and repeated options are refused on every command (exit status 2
     expect(r.stderr).toMatch(/^rcu-lab: --trace-strategy plain chooses the strategy --trace records, and there is no --trace: add --trace <file> or drop --trace-strategy/);
     expect(r.stdout).toBe("");
     expect(r.status).toBe(2);
+  });
+});
+
+/**
+ * The options a document shows on a command: `rcu-lab <cmd> ... --opt` in backticks or at the
+ * start of a line of a code block (its comment included), and the backticked `--opt`s in the
+ * parentheses right after a backticked `rcu-lab <cmd>` ("`rcu-lab recursion` (`--json` for
+ * ..., `--no-costs` ...)"). Returns [command, option, where] triples.
+ */
+export function documentedOptions(text: string, file: string): [string, string, string][] {
+  const out: [string, string, string][] = [];
+  const lines = text.split("\n");
+  let fenced = false;
+  lines.forEach((line, i) => {
+    if (line.startsWith("```")) fenced = !fenced;
+    const where = `${file}:${i + 1}`;
+    // a command: in a code block at the start of a line (a shell command), in prose inside backticks
+    const re = fenced ? /^\s*(?:\$ )?(?:npx )?rcu-lab ([a-z]+)(?=\s|$)([^\n]*)/g : /`(?:npx )?rcu-lab ([a-z]+)([^`]*)`( \((?:[^()]|\([^()]*\))*\))?/g;
+    for (const m of line.matchAll(re)) {
+      const rest = fenced ? m[2] : `${m[2]} ${[...(m[3] ?? "").matchAll(/`(--[\w-]+)[^`]*`/g)].map((x) => x[1]).join(" ")}`;
+      for (const o of rest.matchAll(/(?:^|[\s[(])(--[a-z][\w-]*)/g)) out.push([m[1], o[1], where]);
+      out.push([m[1], "", where]); // the command itself must exist
+    }
+  });
+  return out;
+}
+
+describe("README.md and docs/ agree with the command line", () => {
+  const docs = ["README.md", ...fs.readdirSync(new URL("../docs/", import.meta.url)).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+  const known = new Map(commands().map((c) => [c, new Set([...helpOptions(c).map((o) => o.flag), "--help"])]));
+
+  it("every option a document shows on a command exists on that command (commander's options, from --help)", () => {
+    const wrong: string[] = [];
+    let checked = 0;
+    for (const d of docs) {
+      for (const [cmd, opt, where] of documentedOptions(fs.readFileSync(new URL(`../${d}`, import.meta.url), "utf8"), d)) {
+        if (!known.has(cmd)) wrong.push(`${where}: rcu-lab ${cmd}: no such command`);
+        else if (opt && !known.get(cmd)!.has(opt)) wrong.push(`${where}: rcu-lab ${cmd} ${opt}: ${cmd} has no ${opt}`);
+        else if (opt) checked++;
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(checked).toBeGreaterThan(40);
+  });
+
+  it("the check catches an option on the wrong command (broken variant: README's old claim, explore --deadline)", () => {
+    const found = documentedOptions("Try `rcu-lab explore --deadline 5` or\n```\nnpx rcu-lab serve --port 1 --deadline 2  # --cpus 3\n```\n`rcu-lab recursion` (`--json`, `--bogus`)", "x.md");
+    const bad = found.filter(([c, o]) => o && !known.get(c)!.has(o)).map(([c, o]) => `${c} ${o}`);
+    expect(bad).toEqual(["explore --deadline", "serve --deadline", "serve --cpus", "recursion --bogus"]);
+  });
+
+  it("the commands that take --deadline are those README names, and the help prints its default once", () => {
+    const readme = fs.readFileSync(new URL("../README.md", import.meta.url), "utf8").replace(/\s+/g, " ");
+    const m = /Every command that runs CPU workers \(([^)]*)\) takes `--deadline <seconds>`/.exec(readme);
+    expect(m, "README's --deadline sentence").not.toBeNull();
+    const named = [...m![1].matchAll(/`(\w+)`/g)].map((x) => x[1]).sort();
+    expect(named).toEqual([...known].filter(([, opts]) => opts.has("--deadline")).map(([c]) => c).sort());
+    for (const c of named) {
+      const line = helpOptions(c).find((o) => o.flag === "--deadline")!.description;
+      expect(line.match(/default/g), `${c} --deadline: ${line}`).toHaveLength(1);
+    }
+  });
+
+  it("the quick start's command list names every command", () => {
+    const readme = fs.readFileSync(new URL("../README.md", import.meta.url), "utf8").replace(/\s+/g, " ");
+    const list = /The CLI is `npx rcu-lab <command>` \(([^;]*);/.exec(readme)![1];
+    expect([...list.matchAll(/`(\w+)`/g)].map((x) => x[1]).sort()).toEqual(commands().sort());
+  });
+
+  it("README says the package is ESM-only, as package.json has it", () => {
+    const pkg = JSON.parse(fs.readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+    expect(pkg.type).toBe("module");
+    expect(fs.readFileSync(new URL("../README.md", import.meta.url), "utf8")).toMatch(/The package\s+is ESM-only/);
   });
 });

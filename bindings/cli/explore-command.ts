@@ -1,6 +1,7 @@
 // rcu-lab explore and rcu-lab replay (docs/explorer.md). Exit statuses: 0 the bound was
 // explored clean (replay: the run is clean), 1 a counterexample (replay: the failure shows
-// again), 2 bad command line, 4 the budget ran out before the bound was explored.
+// again), 2 bad command line, 4 the budget ran out before the bound was explored, 5 an
+// output file could not be written at the end (options.ts writeResult).
 import { Option, type Command } from "commander";
 import fs from "node:fs";
 import { FAULT_NAMES, type FaultName } from "../abi/constants.js";
@@ -49,7 +50,7 @@ export function addExploreCommands(program: Command): void {
     .command("explore")
     .description(
       "systematic interleaving explorer: the emulated CPUs run the same kernel code under an explicit scheduler. Exit status 0 the bound was explored clean, " +
-        "1 counterexample, 2 bad command line, 4 the budget ran out first",
+        "1 counterexample, 2 bad command line, 4 the budget ran out first, 5 the replay file or --trace could not be written (the text went to stdout)",
     )
     .addOption(new Option("--config <name>", `built-in configuration (default: the fault's, else ${DEFAULT_CONFIG})`).choices(CONFIGS.map((c) => c.name)))
     .addOption(new Option("--fault <name>", "inject a deliberately broken mechanism (as torture names them)").choices([...FAULT_NAMES]))

@@ -94,7 +94,7 @@ export const DEFAULT_DEADLINE_S = 60;
 export function addDeadlineOption(cmd: Command, defaultS = DEFAULT_DEADLINE_S): Command {
   return cmd.option(
     "--deadline <seconds>",
-    `seconds one command (one timed batch, one torture step) may run before its CPU is declared stuck (default ${defaultS})`,
+    "seconds the CPUs may take to come up, and one command (one timed batch, one torture step) may run, before a CPU is declared stuck",
     positiveNumber("--deadline", 86_400),
     defaultS,
   );
