@@ -53,6 +53,7 @@ function jsonOption(argv: string[]): { json: boolean; file?: string; args: strin
   let json = false, file: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    if ((a === "--json" || a.startsWith("--json=")) && json) throw new BenchUsageError("--json given twice; give it once (--json FILE, --json=FILE, or --json alone for stdout)");
     if (a.startsWith("--json=")) (json = true), (file = a.slice(7));
     else if (a === "--json") {
       json = true;
@@ -90,6 +91,14 @@ async function main(): Promise<void> {
     throw new BenchUsageError(`torture-detection: '${extra[0]}' is not a run count: expected a whole number of runs per case (e.g. torture-detection 5), and --only=<case> for one case`);
   }
   if (extra.length) throw new BenchUsageError(`${name}: unexpected argument${extra.length > 1 ? "s" : ""} ${extra.map((x) => `'${x}'`).join(", ")}; ${name} takes none but --json [FILE]`);
+  const flags = args.filter((a) => a.startsWith("--")), counts = args.filter((a) => /^\d+$/.test(a));
+  const unknown = flags.find((f) => !f.startsWith("--only="));
+  if (unknown) throw new BenchUsageError(`unknown option '${unknown}'; expected --json [FILE], --json=FILE, or (torture-detection) --only=<case>`);
+  if (name !== "torture-detection" && flags.length + counts.length) {
+    throw new BenchUsageError(`${[...counts.map((c) => `a run count (${c})`), ...flags].join(" and ")}: for torture-detection only, not ${name}; drop it or run torture-detection`);
+  }
+  if (flags.length > 1) throw new BenchUsageError(`--only given ${flags.length} times (${flags.join(", ")}); torture-detection takes one case: give --only once`);
+  if (counts.length > 1) throw new BenchUsageError(`torture-detection: ${counts.length} run counts (${counts.join(", ")}); give one`);
   for (const [suite, s] of Object.entries(SUITES)) if (name === suite || (name === "all" && s.inAll)) s.check?.(args);
   const results: Record<string, unknown> = {};
   for (const [suite, s] of Object.entries(SUITES)) {

@@ -45,6 +45,21 @@ describe("npm run bench -- torture-detection: bad arguments", () => {
     expect(r.stderr).not.toMatch(/one benchmark suite at a time/);
     expect(run("rcu", "abc").stderr).toMatch(/rcu: unexpected argument 'abc'; rcu takes none but --json \[FILE\]/);
   });
+
+  it.each([
+    [["rcu", "--json", "--json"], /--json given twice; give it once/],
+    [["torture-detection", "--only=rcu", "--only=srcu"], /--only given 2 times \(--only=rcu, --only=srcu\); torture-detection takes one case/],
+    [["torture-detection", "2", "3"], /torture-detection: 2 run counts \(2, 3\); give one/],
+    [["rcu", "5"], /a run count \(5\): for torture-detection only, not rcu/],
+    [["primitives", "--only=rcu"], /--only=rcu: for torture-detection only, not primitives/],
+    [["rcu", "--bogus"], /unknown option '--bogus'; expected --json \[FILE\], --json=FILE, or \(torture-detection\) --only=<case>/],
+    [["rcu", "--json="], /--json : cannot write there: the file name is empty/],
+  ])("%j: refused before anything runs, exit status 2", (args, msg) => {
+    const r = run(...(args as string[]));
+    expect(r.stderr).toMatch(msg);
+    expect(r.stdout).toBe("");
+    expect(r.status).toBe(2);
+  });
 });
 
 describe("npm run bench -- ... --json FILE", () => {
