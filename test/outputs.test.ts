@@ -9,6 +9,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { GracePeriodTimeoutError } from "../dist/bindings/index.js";
+import { cliMessage } from "../dist/bindings/cli/options.js";
 
 const cli = fileURLToPath(new URL("../dist/bindings/cli/main.js", import.meta.url));
 const run = (args: string[], cwd?: string) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", cwd });
@@ -89,5 +91,15 @@ describe("a start-up deadline names --deadline", () => {
     const r = run(["bench", "--deadline", "0.001", "--cpus", "1"]);
     expect(r.stderr).toMatch(/did not come up within --deadline 0\.001 s; .*rerun with a larger --deadline <seconds> \(rcu-lab bench --deadline \.\.\.\)/);
     expect(r.status).toBe(1);
+  });
+});
+
+describe("a grace period's timeout on the command line names --deadline", () => {
+  it("the wait's deadline in seconds, and the option that raises it", () => {
+    const e = new GracePeriodTimeoutError("synchronize_rcu()", 2000, "gp_seq 4 has not reached 8");
+    expect(cliMessage(e, "torture")).toBe(
+      "synchronize_rcu() did not complete within 2000 ms: gp_seq 4 has not reached 8; the wait's deadline was --deadline 2 s: " +
+        "if the machine is just loaded, rerun with a larger --deadline <seconds> (rcu-lab torture --deadline ...)",
+    );
   });
 });

@@ -3,6 +3,7 @@
 import { InvalidArgumentError, type Command } from "commander";
 import fs from "node:fs";
 import path from "node:path";
+import { GracePeriodTimeoutError } from "../kernel/rcu.js";
 import { DeadlineError, StartupTimeoutError } from "../machine/errors.js";
 
 /**
@@ -109,6 +110,9 @@ export function cliMessage(e: unknown, command?: string): string {
   if (e instanceof StartupTimeoutError) {
     return `the CPUs (${e.workers} workers with the grace-period kthread) did not come up within --deadline ${e.deadlineMs / 1000} s; ` +
       `on a loaded machine they need longer: rerun with a larger --deadline <seconds>${command ? ` (rcu-lab ${command} --deadline ...)` : ""}`;
+  }
+  if (e instanceof GracePeriodTimeoutError) {
+    return `${e.message}; the wait's deadline was --deadline ${e.deadlineMs / 1000} s: if the machine is just loaded, rerun with a larger --deadline <seconds>${command ? ` (rcu-lab ${command} --deadline ...)` : ""}`;
   }
   return e instanceof Error ? e.message : String(e);
 }

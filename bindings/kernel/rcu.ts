@@ -18,7 +18,7 @@ export interface GpOptions {
 
 /** A grace period that did not complete before its deadline. */
 export class GracePeriodTimeoutError extends Error {
-  constructor(what: string, deadlineMs: number, detail: string) {
+  constructor(what: string, readonly deadlineMs: number, detail: string) {
     super(`${what} did not complete within ${deadlineMs} ms: ${detail}`);
     this.name = "GracePeriodTimeoutError";
   }
