@@ -30,6 +30,8 @@ describe("output paths are checked before any work, naming the option (exit stat
     [["explore", "--trace", "/nonexistent/dir/t.json"], "--trace"],
     [["replay", "whatever.json", "--trace", "/nonexistent/dir/t.json"], "--trace"],
     [["run", "whatever.json", "--svg", "/nonexistent/dir/c.svg"], "--svg"],
+    [["run", "whatever.json", "--trace", "/nonexistent/dir/t.json"], "--trace"],
+    [["calibrate", "--out", "/nonexistent/dir/p.json"], "--out"],
     [["safety", "--out", "/nonexistent/dir/s.json"], "--out"],
   ])("%j", (args, option) => {
     const r = run(args as string[]);
