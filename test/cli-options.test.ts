@@ -68,26 +68,39 @@ describe("empty and repeated options are refused on every command (exit status 2
 });
 
 /**
- * The options a document shows on a command: `rcu-lab <cmd> ... --opt` in backticks or at the
- * start of a line of a code block (its comment included), and the backticked `--opt`s in the
- * parentheses right after a backticked `rcu-lab <cmd>` ("`rcu-lab recursion` (`--json` for
- * ..., `--no-costs` ...)"). Returns [command, option, where] triples.
+ * The options a document shows on a command: `rcu-lab <cmd> ... --opt` at the start of a line
+ * of a code block (its comment included) or inside backticks in prose, and the backticked
+ * `--opt`s in the parentheses right after a backticked `rcu-lab <cmd>` ("`rcu-lab recursion`
+ * (`--json` for ..., `--no-costs` ...)", across line breaks). [command, option, where]
+ * triples; option "" for the command itself.
  */
-export function documentedOptions(text: string, file: string): [string, string, string][] {
+function documentedOptions(text: string, file: string): [string, string, string][] {
   const out: [string, string, string][] = [];
-  const lines = text.split("\n");
-  let fenced = false;
-  lines.forEach((line, i) => {
-    if (line.startsWith("```")) fenced = !fenced;
+  const add = (cmd: string, rest: string, where: string) => {
+    out.push([cmd, "", where]);
+    for (const o of rest.matchAll(/(?:^|[\s[(])(--[a-z][\w-]*)/g)) out.push([cmd, o[1], where]);
+  };
+  const prose = (para: string, where: string) => {
+    for (const m of para.matchAll(/`(?:npx )?rcu-lab ([a-z]+)([^`]*)`( \((?:[^()]|\([^()]*\))*\))?/g)) {
+      add(m[1], `${m[2]} ${[...(m[3] ?? "").matchAll(/`(--[\w-]+)[^`]*`/g)].map((x) => x[1]).join(" ")}`, where);
+    }
+  };
+  let fenced = false, para = "", paraStart = 0;
+  text.split("\n").forEach((line, i) => {
     const where = `${file}:${i + 1}`;
-    // a command: in a code block at the start of a line (a shell command), in prose inside backticks
-    const re = fenced ? /^\s*(?:\$ )?(?:npx )?rcu-lab ([a-z]+)(?=\s|$)([^\n]*)/g : /`(?:npx )?rcu-lab ([a-z]+)([^`]*)`( \((?:[^()]|\([^()]*\))*\))?/g;
-    for (const m of line.matchAll(re)) {
-      const rest = fenced ? m[2] : `${m[2]} ${[...(m[3] ?? "").matchAll(/`(--[\w-]+)[^`]*`/g)].map((x) => x[1]).join(" ")}`;
-      for (const o of rest.matchAll(/(?:^|[\s[(])(--[a-z][\w-]*)/g)) out.push([m[1], o[1], where]);
-      out.push([m[1], "", where]); // the command itself must exist
+    if (line.startsWith("```") || (!fenced && line.trim() === "")) {
+      prose(para, `${file}:${paraStart}`);
+      para = "";
+      if (line.startsWith("```")) fenced = !fenced;
+    } else if (fenced) {
+      const m = /^\s*(?:\$ )?(?:npx )?rcu-lab ([a-z]+)(?=\s|$)(.*)$/.exec(line);
+      if (m) add(m[1], m[2], where);
+    } else {
+      if (para === "") paraStart = i + 1;
+      para += ` ${line}`;
     }
   });
+  prose(para, `${file}:${paraStart}`);
   return out;
 }
 
@@ -110,7 +123,7 @@ describe("README.md and docs/ agree with the command line", () => {
   });
 
   it("the check catches an option on the wrong command (broken variant: README's old claim, explore --deadline)", () => {
-    const found = documentedOptions("Try `rcu-lab explore --deadline 5` or\n```\nnpx rcu-lab serve --port 1 --deadline 2  # --cpus 3\n```\n`rcu-lab recursion` (`--json`, `--bogus`)", "x.md");
+    const found = documentedOptions("Try `rcu-lab explore --deadline 5` or\n```\nnpx rcu-lab serve --port 1 --deadline 2  # --cpus 3\n```\n`rcu-lab recursion` (`--json` for\nJSON, `--bogus`)", "x.md");
     const bad = found.filter(([c, o]) => o && !known.get(c)!.has(o)).map(([c, o]) => `${c} ${o}`);
     expect(bad).toEqual(["explore --deadline", "serve --deadline", "serve --cpus", "recursion --bogus"]);
   });
