@@ -86,6 +86,22 @@ describe("rcu-lab run on a deeply nested file", () => {
     expect(r.stderr).toMatch(/- mix\[0\]\[0\]\[0\].*: nested 33 levels deep \(arrays and objects\); a scenario nests at most 32/);
     expect(r.status).toBe(2);
   });
+
+  it("so do a cost profile (bench --profile, calibrate --base) and a replay file", () => {
+    const dir = tmp(), deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
+    const profile = path.join(dir, "p.json"), replay = path.join(dir, "r.json");
+    fs.writeFileSync(profile, deep);
+    fs.writeFileSync(replay, `{"format":"rcu-lab-explore-replay","version":1,"deviations":${deep}}`);
+    for (const [args, re] of [
+      [["bench", "--profile", profile], /^rcu-lab: cost profile \S+p\.json: \[0\]\[0\].*: nested 33 levels deep/],
+      [["calibrate", "--base", profile, "--out", path.join(dir, "out.json")], /^rcu-lab: cost profile \S+p\.json: \[0\]\[0\].*: nested 33 levels deep/],
+      [["replay", replay], /^rcu-lab: cannot replay \S+r\.json: replay file \S+r\.json: deviations\[0\]\[0\].*: nested 33 levels deep/],
+    ] as const) {
+      const r = run([...args]);
+      expect(r.stderr, args.join(" ")).toMatch(re);
+      expect(r.status).toBe(2);
+    }
+  });
 });
 
 describe("a start-up deadline names --deadline", () => {

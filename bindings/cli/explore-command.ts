@@ -8,7 +8,7 @@ import { FAULT_NAMES, type FaultName } from "../abi/constants.js";
 import { CONFIGS, DEFAULT_CONFIG, EXPLORE_FAULTS, FAULT_CONFIG, configByName } from "../experiments/explore-configs.js";
 import { SCHEDULERS, compileStepping, explore, makeMachine, parseReplay, replayFile, type ExploreOptions, type SchedulerName } from "../experiments/explore.js";
 import { chromeTrace, formatTrace, recordTrace } from "../experiments/explore-trace.js";
-import { EXIT, UsageError, checkWritable, explicit, nonNegativeInt, positiveInt, positiveNumber, writeResult } from "./options.js";
+import { EXIT, UsageError, checkWritable, explicit, refuseDeepJson, nonNegativeInt, positiveInt, positiveNumber, writeResult } from "./options.js";
 import { describeConfig, renderExplore } from "./render-explore.js";
 
 /** explore's exit status when its budget ran out first (EXIT holds the shared ones). */
@@ -104,7 +104,9 @@ export function addExploreCommands(program: Command): void {
       if (o.trace) checkWritable(o.trace, "--trace");
       let f;
       try {
-        f = parseReplay(JSON.parse(fs.readFileSync(file, "utf8")), file);
+        const text = fs.readFileSync(file, "utf8");
+        refuseDeepJson(text, file, "replay file");
+        f = parseReplay(JSON.parse(text), file);
       } catch (e) {
         throw new UsageError(`cannot replay ${file}: ${(e as Error).message}`);
       }

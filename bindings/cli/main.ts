@@ -10,7 +10,7 @@ import { SHIPPED_SAFETY_URL, parseSafety, runSafety, type SafetyReport } from ".
 import { runStrategyBench } from "../experiments/strategy-bench.js";
 import { STRATEGIES, type BenchContext } from "../experiments/strategy-table.js";
 import { Machine } from "../machine/machine.js";
-import { EXIT, UsageError, addDeadlineOption, checkWritable, cliMessage, commaList, positiveInt, positiveNumber, refuseEmptyAndRepeated, unwritten, writeResult } from "./options.js";
+import { EXIT, UsageError, addDeadlineOption, checkWritable, cliMessage, commaList, positiveInt, positiveNumber, refuseDeepJson, refuseEmptyAndRepeated, unwritten, writeResult } from "./options.js";
 import { progressLine } from "./progress.js";
 import { renderPrimitives } from "./render-primitives.js";
 import { renderStrategies } from "./render-strategies.js";
@@ -84,6 +84,7 @@ function readProfile(path?: string): CostProfile {
   } catch (e) {
     throw new UsageError(`cannot read cost profile ${where}: ${(e as Error).message} (write one with: rcu-lab calibrate --out ${where})`);
   }
+  refuseDeepJson(text, where, "cost profile");
   try {
     return parseProfile(text, where);
   } catch (e) {

@@ -3,6 +3,7 @@
 import { InvalidArgumentError, type Command } from "commander";
 import fs from "node:fs";
 import path from "node:path";
+import { tooDeep } from "../experiments/json-schema.js";
 import { GracePeriodTimeoutError } from "../kernel/rcu.js";
 import { DeadlineError, StartupTimeoutError } from "../machine/errors.js";
 
@@ -132,6 +133,22 @@ export function checkWritable(file: string, option: string): void {
     }
   }
   if (why) throw new UsageError(`${option} ${file}: cannot write there: ${why}; expected a file path in an existing, writable directory`);
+}
+
+/**
+ * Refuse a JSON file nested deeper than any rcu-lab file is (32 arrays or objects), by its
+ * field path and depth, before a parser that recurses (or prints the value) overflows the
+ * stack with "Maximum call stack size exceeded". Text that is not JSON is left to the parser.
+ */
+export function refuseDeepJson(text: string, file: string, what: string): void {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return;
+  }
+  const deep = tooDeep(value, 32);
+  if (deep) throw new UsageError(`${what} ${file}: ${deep.path.length > 80 ? `${deep.path.slice(0, 60)}...` : deep.path}: nested ${deep.depth} levels deep (arrays and objects); expected at most 32`);
 }
 
 /** Output files this run could not write (main.ts then exits with EXIT.UNWRITTEN). */
