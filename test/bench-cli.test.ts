@@ -105,17 +105,28 @@ function gone(pid: number): boolean {
 }
 
 describe.runIf(process.platform === "linux" && process.arch === "x64")("npm run bench -- primitives: its native loop dies with it", () => {
-  it("SIGTERM to the bench while build/native-primitives runs: the loop's process is gone too (not left at 100% CPU)", async () => {
-    const b = spawn(process.execPath, [bench, "primitives"], { stdio: ["ignore", "ignore", "ignore"] });
-    const exited = new Promise<NodeJS.Signals | null>((r) => b.on("exit", (_code, sig) => r(sig)));
-    let loop: number | undefined;
+  /** Start the bench under `argv`, wait for its native loop, kill `victim()` with SIGTERM; the bench's node and the loop must both end. */
+  async function stopDuringNativeLoop(argv: string[], victim: (launched: number, bench: number) => number) {
+    const launched = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "ignore", "ignore"] });
+    let node: number | undefined, loop: number | undefined;
     // cc builds the loop first (a second or two); the loop then runs for many seconds
-    await until(() => (loop = childNamed(b.pid!, "native-primitiv")) !== undefined, 60_000, "build/native-primitives to start");
-    b.kill("SIGTERM");
-    expect(await exited).toBe("SIGTERM");
-    await until(() => gone(loop!), 3_000, `the native loop (pid ${loop}) to end with its parent`).catch((e) => {
-      process.kill(loop!, "SIGKILL"); // do not leave it spinning when the test fails
-      throw e;
-    });
+    await until(() => {
+      node = argv[0] === process.execPath ? launched.pid : childNamed(launched.pid!, "node");
+      return node !== undefined && (loop = childNamed(node, "native-primitiv")) !== undefined;
+    }, 60_000, "build/native-primitives to start");
+    process.kill(victim(launched.pid!, node!), "SIGTERM");
+    try {
+      await until(() => gone(node!) && gone(loop!), 3_000, `the bench (pid ${node}) and its native loop (pid ${loop}) to end`);
+    } finally {
+      for (const p of [node!, loop!]) if (!gone(p)) process.kill(p, "SIGKILL"); // do not leave them spinning when the test fails
+    }
+  }
+
+  it("SIGTERM to the bench while build/native-primitives runs: the loop's process is gone too (not left at 100% CPU)", async () => {
+    await stopDuringNativeLoop([process.execPath, bench, "primitives"], (_launched, node) => node);
+  }, 90_000);
+
+  it("SIGTERM to the shell npm runs it through (npm forwards SIGTERM there): the bench and the loop end too", async () => {
+    await stopDuringNativeLoop(["/bin/sh", "-c", `"${process.execPath}" "${bench}" primitives; true`], (sh) => sh);
   }, 90_000);
 });
