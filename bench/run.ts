@@ -3,7 +3,6 @@
 // --json alone prints JSON on stdout (use npm run -s, or npm's banner precedes it);
 // --json FILE (or --json=FILE) writes it to FILE, checked writable before anything runs.
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { benchmarkJs, renderBenchmarkJs } from "./benchmarkjs.js";
 import { benchPrimitives, renderPrimitivesBench } from "./primitives.js";
@@ -11,7 +10,7 @@ import { detectionCases, renderDetection, tortureDetection } from "./torture-det
 import { benchRcu, renderRcuBench } from "./rcu.js";
 import { benchStrategies, renderStrategiesBench } from "./strategies.js";
 import { benchSpeed, renderSpeed } from "./speed.js";
-import { EXIT, writeResult } from "../bindings/cli/options.js";
+import { EXIT, endWithParent, writeResult } from "../bindings/cli/options.js";
 
 /** A command line that cannot be run: exit status 2 (as rcu-lab's), nothing run. */
 class BenchUsageError extends Error {}
@@ -80,23 +79,8 @@ function jsonOption(argv: string[]): { json: boolean; file?: string; args: strin
   return { json, file, args };
 }
 
-/**
- * npm runs this through `sh -c`, and SIGTERM to npm reaches that shell only: the bench would
- * go on without a parent (its native loops die with it: bench/native/die-with-parent.h).
- * When the parent goes, the bench ends too (checked every 200 ms; the native loops run
- * asynchronously, so this runs meanwhile).
- */
-function endWithParent(): void {
-  const parent = process.ppid;
-  setInterval(() => {
-    if (process.ppid === parent) return;
-    process.stderr.write(`bench: the parent process (pid ${parent}: npm or its shell) has ended; stopping\n`);
-    process.exit(128 + os.constants.signals.SIGTERM);
-  }, 200).unref();
-}
-
 async function main(): Promise<void> {
-  endWithParent();
+  endWithParent("bench"); // npm runs this through `sh -c`
   const { json, file, args } = jsonOption(process.argv.slice(2));
   const names = args.filter((a) => !a.startsWith("--") && !/^\d+$/.test(a));
   const expected = [...Object.keys(SUITES), "all"].join(", ");

@@ -3,7 +3,7 @@
 // result on stdout and exits 5 (never a verdict's status); two explores in one folder keep
 // both replay files; a deeply nested scenario names its file and field; a start-up deadline
 // names --deadline.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { GracePeriodTimeoutError } from "../dist/bindings/index.js";
 import { cliMessage } from "../dist/bindings/cli/options.js";
+import { until } from "./helpers.js";
 
 const cli = fileURLToPath(new URL("../dist/bindings/cli/main.js", import.meta.url));
 const run = (args: string[], cwd?: string) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", cwd });
@@ -120,4 +121,24 @@ describe("a grace period's timeout on the command line names --deadline", () => 
         "if the machine is just loaded, rerun with a larger --deadline <seconds> (rcu-lab torture --deadline ...)",
     );
   });
+});
+
+describe.runIf(process.platform === "linux")("under an npm script, rcu-lab ends with npm's shell", () => {
+  it("SIGTERM to the `sh -c` npm runs it through (npm start): the torture run stops too, not orphaned", async () => {
+    const sh = spawn("/bin/sh", ["-c", `"${process.execPath}" "${cli}" torture --seconds 60; true`], {
+      stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, npm_lifecycle_event: "start" },
+    });
+    let stderr = "";
+    sh.stderr.on("data", (d) => (stderr += d));
+    const child = (p: number) => Number(fs.readFileSync(`/proc/${p}/task/${p}/children`, "utf8").trim().split(" ")[0]) || 0;
+    let pid = 0;
+    await until(() => (pid = child(sh.pid!)) > 0 && /torture rcu: /.test(stderr), 30_000, "the torture run to start");
+    sh.kill("SIGTERM");
+    const alive = () => fs.existsSync(`/proc/${pid}`) && !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+    try {
+      await until(() => !alive(), 3_000, `rcu-lab (pid ${pid}) to end with its shell`);
+    } finally {
+      if (alive()) process.kill(pid, "SIGKILL");
+    }
+  }, 60_000);
 });

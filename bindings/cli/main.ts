@@ -10,7 +10,7 @@ import { SHIPPED_SAFETY_URL, parseSafety, runSafety, type SafetyReport } from ".
 import { runStrategyBench } from "../experiments/strategy-bench.js";
 import { STRATEGIES, type BenchContext } from "../experiments/strategy-table.js";
 import { Machine } from "../machine/machine.js";
-import { EXIT, UsageError, addDeadlineOption, checkWritable, cliMessage, commaList, positiveInt, positiveNumber, refuseDeepJson, refuseEmptyAndRepeated, unwritten, writeResult } from "./options.js";
+import { EXIT, UsageError, addDeadlineOption, checkWritable, cliMessage, commaList, positiveInt, positiveNumber, endWithParent, refuseDeepJson, refuseEmptyAndRepeated, unwritten, writeResult } from "./options.js";
 import { progressLine } from "./progress.js";
 import { renderPrimitives } from "./render-primitives.js";
 import { renderStrategies } from "./render-strategies.js";
@@ -200,6 +200,10 @@ addRecursionCommand(program, readProfile);
 addExploreCommands(program);
 addServeCommand(program);
 for (const cmd of program.commands) refuseEmptyAndRepeated(cmd);
+
+// Under an npm script (npm start, npm run demo, npx), end with npm's shell (options.ts endWithParent);
+// run from a shell of one's own (nohup, &), rcu-lab outlives it as any command does.
+if (process.env.npm_lifecycle_event !== undefined) endWithParent("rcu-lab");
 
 program.parseAsync().then(() => {
   // A result that could not be written (writeResult printed it): not a verdict's status.

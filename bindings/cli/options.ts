@@ -2,6 +2,7 @@
 // statuses, the usage error, and the deadline option.
 import { InvalidArgumentError, type Command } from "commander";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { tooDeep } from "../experiments/json-schema.js";
 import { GracePeriodTimeoutError } from "../kernel/rcu.js";
@@ -149,6 +150,21 @@ export function refuseDeepJson(text: string, file: string, what: string): void {
   }
   const deep = tooDeep(value, 32);
   if (deep) throw new UsageError(`${what} ${file}: ${deep.path.length > 80 ? `${deep.path.slice(0, 60)}...` : deep.path}: nested ${deep.depth} levels deep (arrays and objects); expected at most 32`);
+}
+
+/**
+ * End this process when its parent does. npm runs a script through `sh -c`, and SIGTERM to
+ * npm reaches that shell only: without this, `npm start` or `npm run bench` stopped that way
+ * would go on measuring without a parent (and a bench's native loops with it, which die with
+ * this process: bench/native/die-with-parent.h). Checked every 200 ms.
+ */
+export function endWithParent(who: string): void {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid === parent) return;
+    process.stderr.write(`${who}: the parent process (pid ${parent}: npm or its shell) has ended; stopping\n`);
+    process.exit(128 + os.constants.signals.SIGTERM);
+  }, 200).unref();
 }
 
 /** Output files this run could not write (main.ts then exits with EXIT.UNWRITTEN). */
