@@ -1,6 +1,6 @@
 // The native C primitive loops (bench/native/primitives.c), built and run on this machine
 // so that the emulation is compared with the hardware it runs on, in the same run.
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Summary } from "../bindings/experiments/stats.js";
@@ -19,8 +19,13 @@ const here = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url)
 
 const builtHere = new Set<string>();
 
-/** Build `src` into `bin` with cc (if stale) and run it; a reason instead when that cannot be done here. */
-function buildAndRun(src: string, bin: string, flags: string[], args: string[]): { compiler: string; json: unknown } | { unavailable: string } {
+/**
+ * Build `src` into `bin` with cc (if stale) and run it; a reason instead when that cannot be
+ * done here. The loop runs asynchronously, so this process stays responsive meanwhile (bench/
+ * run.ts ends the bench when its parent goes), and it dies with this process
+ * (bench/native/die-with-parent.h: PR_SET_PDEATHSIG, and its parent checked to be this pid).
+ */
+async function buildAndRun(src: string, bin: string, flags: string[], args: string[]): Promise<{ compiler: string; json: unknown } | { unavailable: string }> {
   if (process.arch !== "x64") return { unavailable: `native loops are x86-64 assembly; this is ${process.arch}` };
   let compiler: string;
   try {
@@ -33,12 +38,15 @@ function buildAndRun(src: string, bin: string, flags: string[], args: string[]):
     fs.mkdirSync(here("build"), { recursive: true });
     execFileSync("cc", ["-O2", "-mno-red-zone", ...flags, "-o", bin, src], { stdio: "inherit" });
   }
-  return { compiler, json: JSON.parse(execFileSync(bin, args, { encoding: "utf8" })) };
+  const env = { ...process.env, RCU_LAB_PARENT_PID: String(process.pid) };
+  const stdout = await new Promise<string>((resolve, reject) =>
+    execFile(bin, args, { encoding: "utf8", env, maxBuffer: 64 << 20 }, (e, out) => (e ? reject(e) : resolve(out))));
+  return { compiler, json: JSON.parse(stdout) };
 }
 
 /** Build (if needed) and run the native primitive loops. */
-export function runNative(iterations: number, reps: number): NativeResult | { unavailable: string } {
-  const r = buildAndRun(here("bench/native/primitives.c"), here("build/native-primitives"), [], [String(iterations), String(reps)]);
+export async function runNative(iterations: number, reps: number): Promise<NativeResult | { unavailable: string }> {
+  const r = await buildAndRun(here("bench/native/primitives.c"), here("build/native-primitives"), [], [String(iterations), String(reps)]);
   if ("unavailable" in r) return r;
   const j = r.json as { nsPerOp: Record<string, Summary>; inSequence: Record<string, number>; fillerNs: number; fillerOps: number };
   return { compiler: r.compiler, nsPerOp: j.nsPerOp, inSequenceNs: j.inSequence, fillerNs: j.fillerNs, fillerOps: j.fillerOps };
@@ -53,11 +61,11 @@ export interface NativeTracepointResult {
 }
 
 /** Build (if needed) and run the native tracepoint sequences, without and with irq save/restore. */
-export function runNativeTracepoint(iterations: number, reps: number): NativeTracepointResult | { unavailable: string } {
+export async function runNativeTracepoint(iterations: number, reps: number): Promise<NativeTracepointResult | { unavailable: string }> {
   const src = here("bench/native/tracepoint.c");
-  const a = buildAndRun(src, here("build/native-tracepoint"), [], [String(iterations), String(reps)]);
+  const a = await buildAndRun(src, here("build/native-tracepoint"), [], [String(iterations), String(reps)]);
   if ("unavailable" in a) return a;
-  const b = buildAndRun(src, here("build/native-tracepoint-irqsave"), ["-DWITH_IRQ_SAVE"], [String(iterations), String(reps)]);
+  const b = await buildAndRun(src, here("build/native-tracepoint-irqsave"), ["-DWITH_IRQ_SAVE"], [String(iterations), String(reps)]);
   if ("unavailable" in b) return b;
   const ns = (x: unknown) => (x as { nsPerCall: Record<string, Summary> }).nsPerCall;
   return { compiler: a.compiler, withoutIrqSave: ns(a.json), withIrqSave: ns(b.json) };
@@ -70,8 +78,8 @@ export interface NativeInlineResult {
 }
 
 /** The native stand-ins in the emulation's loop shape (bench/native/tracepoint.c `inline`), without irq save/restore. */
-export function runNativeInline(iterations: number, reps: number): NativeInlineResult | { unavailable: string } {
-  const r = buildAndRun(here("bench/native/tracepoint.c"), here("build/native-tracepoint"), [], [String(iterations), String(reps), "inline"]);
+export async function runNativeInline(iterations: number, reps: number): Promise<NativeInlineResult | { unavailable: string }> {
+  const r = await buildAndRun(here("bench/native/tracepoint.c"), here("build/native-tracepoint"), [], [String(iterations), String(reps), "inline"]);
   if ("unavailable" in r) return r;
   return { compiler: r.compiler, nsPerCall: (r.json as { nsPerCall: Record<string, Summary> }).nsPerCall };
 }

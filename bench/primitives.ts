@@ -20,7 +20,7 @@ export async function benchPrimitives(o: PrimitivesBenchOptions = {}): Promise<{
   const reps = o.reps ?? 7;
   const cpus = o.cpus ?? nodePlatform.cores();
   process.stderr.write(`native C loops (${iterations} iterations x ${reps})...\n`);
-  const native = runNative(iterations, reps);
+  const native = await runNative(iterations, reps);
   const machine = await Machine.create({ cpus, platform: nodePlatform });
   try {
     const report = await runPrimitives(machine, { iterations, reps, onProgress: progressLine() });

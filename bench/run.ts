@@ -11,6 +11,10 @@ import { benchRcu, renderRcuBench } from "./rcu.js";
 import { benchStrategies, renderStrategiesBench } from "./strategies.js";
 import { benchSpeed, renderSpeed } from "./speed.js";
 import { benchRepeat, renderRepeat } from "./repeat.js";
+import { EXIT, endWithParent, writeResult } from "../bindings/cli/options.js";
+
+/** A command line that cannot be run: exit status 2 (as rcu-lab's), nothing run. */
+class BenchUsageError extends Error {}
 
 interface Suite {
   inAll: boolean;
@@ -34,7 +38,7 @@ const SUITES: Record<string, Suite> = {
     },
     check: (args) => {
       const n = args.find((a) => /^\d+$/.test(a));
-      if (n !== undefined && Number(n) < 2) throw new Error(`repeat: invocations must be at least 2; got ${n}`);
+      if (n !== undefined && Number(n) < 2) throw new BenchUsageError(`repeat: invocations must be at least 2; got ${n}`);
     },
     render: renderRepeat,
   },
@@ -46,10 +50,10 @@ const SUITES: Record<string, Suite> = {
     },
     check: (args) => {
       const runs = args.find((a) => /^\d+$/.test(a));
-      if (runs !== undefined && Number(runs) < 1) throw new Error(`torture-detection: runs must be at least 1; got ${runs}`);
+      if (runs !== undefined && Number(runs) < 1) throw new BenchUsageError(`torture-detection: runs must be at least 1; got ${runs}`);
       const only = args.find((a) => a.startsWith("--only="))?.slice(7);
       if (only !== undefined && !detectionCases().includes(only)) {
-        throw new Error(`torture-detection: unknown case '${only}' for --only; expected one of: ${detectionCases().join(", ")}`);
+        throw new BenchUsageError(`torture-detection: unknown case '${only}' for --only; expected one of: ${detectionCases().join(", ")}`);
       }
     },
     render: renderDetection,
@@ -62,6 +66,7 @@ function jsonOption(argv: string[]): { json: boolean; file?: string; args: strin
   let json = false, file: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    if ((a === "--json" || a.startsWith("--json=")) && json) throw new BenchUsageError("--json given twice; give it once (--json FILE, --json=FILE, or --json alone for stdout)");
     if (a.startsWith("--json=")) (json = true), (file = a.slice(7));
     else if (a === "--json") {
       json = true;
@@ -82,19 +87,33 @@ function jsonOption(argv: string[]): { json: boolean; file?: string; args: strin
         why = `${fs.existsSync(file) ? file : dir} is not writable`;
       }
     }
-    if (why) throw new Error(`--json ${file}: cannot write there: ${why}; expected a file in an existing, writable directory, or --json alone for stdout`);
+    if (why) throw new BenchUsageError(`--json ${file}: cannot write there: ${why}; expected a file in an existing, writable directory, or --json alone for stdout`);
   }
   return { json, file, args };
 }
 
 async function main(): Promise<void> {
+  endWithParent("bench"); // npm runs this through `sh -c`
   const { json, file, args } = jsonOption(process.argv.slice(2));
   const names = args.filter((a) => !a.startsWith("--") && !/^\d+$/.test(a));
-  if (names.length > 1) throw new Error(`one benchmark suite at a time; got ${names.join(", ")} (expected one of: ${[...Object.keys(SUITES), "all"].join(", ")})`);
+  const expected = [...Object.keys(SUITES), "all"].join(", ");
   const name = names[0] ?? "all";
-  if (name !== "all" && !(name in SUITES)) {
-    throw new Error(`unknown benchmark suite '${name}'; expected one of: ${[...Object.keys(SUITES), "all"].join(", ")}`);
+  if (name !== "all" && !(name in SUITES)) throw new BenchUsageError(`unknown benchmark suite '${name}'; expected one of: ${expected}`);
+  const extra = names.slice(1);
+  if (extra.some((x) => x in SUITES || x === "all")) throw new BenchUsageError(`one benchmark suite at a time; got ${names.join(", ")} (expected one of: ${expected})`);
+  if (extra.length && name === "torture-detection") {
+    throw new BenchUsageError(`torture-detection: '${extra[0]}' is not a run count: expected a whole number of runs per case (e.g. torture-detection 5), and --only=<case> for one case`);
   }
+  if (extra.length) throw new BenchUsageError(`${name}: unexpected argument${extra.length > 1 ? "s" : ""} ${extra.map((x) => `'${x}'`).join(", ")}; ${name} takes none but --json [FILE]`);
+  const flags = args.filter((a) => a.startsWith("--")), counts = args.filter((a) => /^\d+$/.test(a));
+  const unknown = flags.find((f) => !f.startsWith("--only="));
+  if (unknown) throw new BenchUsageError(`unknown option '${unknown}'; expected --json [FILE], --json=FILE, or (torture-detection) --only=<case>`);
+  if (name === "repeat" && flags.length) throw new BenchUsageError(`${flags.join(" and ")}: for torture-detection only, not repeat (repeat takes a number of invocations)`);
+  if (name !== "torture-detection" && name !== "repeat" && flags.length + counts.length) {
+    throw new BenchUsageError(`${[...counts.map((c) => `a run count (${c})`), ...flags].join(" and ")}: for torture-detection only, not ${name}; drop it or run torture-detection (repeat takes a number of invocations)`);
+  }
+  if (flags.length > 1) throw new BenchUsageError(`--only given ${flags.length} times (${flags.join(", ")}); torture-detection takes one case: give --only once`);
+  if (counts.length > 1) throw new BenchUsageError(`${name}: ${counts.length} ${name === "repeat" ? "invocation" : "run"} counts (${counts.join(", ")}); give one`);
   for (const [suite, s] of Object.entries(SUITES)) if (name === suite || (name === "all" && s.inAll)) s.check?.(args);
   const results: Record<string, unknown> = {};
   for (const [suite, s] of Object.entries(SUITES)) {
@@ -106,13 +125,11 @@ async function main(): Promise<void> {
   if (!json) return;
   const text = `${JSON.stringify({ schema: "rcu-lab/bench-suites@1", ...results }, null, 2)}\n`;
   if (file === undefined) process.stdout.write(text);
-  else {
-    fs.writeFileSync(file, text);
-    process.stderr.write(`bench: JSON (schema rcu-lab/bench-suites@1) written to ${file}\n`);
-  }
+  else if (writeResult(file, text, "--json")) process.stderr.write(`bench: JSON (schema rcu-lab/bench-suites@1) written to ${file}\n`);
+  else process.exitCode = EXIT.UNWRITTEN; // the JSON went to stdout
 }
 
 main().catch((e: unknown) => {
   process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exitCode = 1;
+  process.exitCode = e instanceof BenchUsageError ? EXIT.USAGE : EXIT.FAIL;
 });

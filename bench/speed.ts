@@ -130,7 +130,7 @@ export async function runSpeedComparison(m: Machine, o: SpeedOptions = {}): Prom
   const ratios = (k: string) => window(wasm.get(k)!).map((w, i) => w / window(native.get(k)!)[i]);
   let run = 0, unstable: string[] = [];
   for (; run < maxRounds; run++) {
-    const n = runNativeInline(iterations, batches);
+    const n = await runNativeInline(iterations, batches);
     if ("unavailable" in n) return n;
     compiler = n.compiler;
     for (const r of rowsOf) push(native, key(r.s.name, r.c), n.nsPerCall[key(r.s.name, r.c)].min);

@@ -111,8 +111,8 @@ export async function benchStrategies(): Promise<{
   speed: SpeedReport | { unavailable: string };
 }> {
   process.stderr.write("native C primitive loops (the model's inputs) and tracepoint sequences (1e7 calls x 5, with and without pushf/popf)...\n");
-  const nativePrimitives = runNative(10_000_000, 5);
-  const native = runNativeTracepoint(10_000_000, 5);
+  const nativePrimitives = await runNative(10_000_000, 5);
+  const native = await runNativeTracepoint(10_000_000, 5);
   const profile = parseProfile(fs.readFileSync(SHIPPED_PROFILE_URL, "utf8"), SHIPPED_PROFILE_URL.pathname);
   const m = await Machine.create({ cpus: nodePlatform.cores(), platform: nodePlatform });
   const counting = await Machine.create({ cpus: 1, platform: nodePlatform, build: "counting" });

@@ -7,7 +7,7 @@
 // exports in NODE_ONLY_EXPORTS; test/browser.test.ts checks that the two stay in step and
 // that nothing this file imports needs Node or a bare specifier.
 export { Machine, type MachineOptions, type RunOptions, type RunAllOptions, type CommandResult } from "./machine/machine.js";
-export { CpuError, DeadlineError, MachineClosedError } from "./machine/errors.js";
+export { CpuError, DeadlineError, MachineClosedError, StartupTimeoutError } from "./machine/errors.js";
 export type { KernelTiming } from "./machine/inspect.js";
 export { createLocalCpu, type LocalCpu } from "./machine/local-cpu.js";
 export { HOT_PERCPU_FIELDS, layoutEnd, maxCpus, perCpuAddr, readLayout, type Layout } from "./abi/layout.js";

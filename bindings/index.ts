@@ -1,7 +1,7 @@
 // rcu-lab's public API, and nothing else. The layers behind it are described in
 // docs/architecture.md.
 export { Machine, type MachineOptions, type RunOptions, type RunAllOptions, type CommandResult } from "./machine/machine.js";
-export { CpuError, DeadlineError, MachineClosedError } from "./machine/errors.js";
+export { CpuError, DeadlineError, MachineClosedError, StartupTimeoutError } from "./machine/errors.js";
 export type { KernelTiming } from "./machine/inspect.js";
 export { createLocalCpu, type LocalCpu } from "./machine/local-cpu.js";
 export { HOT_PERCPU_FIELDS, layoutEnd, maxCpus, perCpuAddr, readLayout, type Layout } from "./abi/layout.js";

@@ -24,5 +24,5 @@ try {
     console.log(`${name}: ${(r.elapsedNs / 1e6).toFixed(2)} ns per trace call (task context, 1 probe)`);
   }
 } finally {
-  await m.close(); // ends the CPU workers; without it the process stays alive
+  await m.close(); // ends the CPU workers (a script that forgets it still exits: README, "Using the machine from code")
 }

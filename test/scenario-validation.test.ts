@@ -15,7 +15,7 @@ const good = {
 
 function problems(doc: unknown): string[] {
   try {
-    parseScenario(JSON.stringify(doc), "bad.json", schema);
+    parseScenario(typeof doc === "string" ? doc : JSON.stringify(doc), "bad.json", schema); // a string: the file's text as is
   } catch (e) {
     if (e instanceof ScenarioError) return [...e.problems];
     throw e;
@@ -61,6 +61,9 @@ describe("scenario validation (scenarios/schema.json)", () => {
     ["mix not an array", { ...good, mix: { path: "syscall" } }, /^mix: expected an array, found an object/],
     ["a baseline that is not compared", { ...good, baseline: "rcuidle-watching" }, /^baseline: expected one of the scenario's strategies \(off, rcuidle-srcu-irq\); found a string "rcuidle-watching"/],
     ["an interrupt schedule without its rate", { ...good, interrupts: { kind: "tick" } }, /^interrupts\.hz: required field missing/],
+    ["everyOps on a tick schedule", { ...good, interrupts: { kind: "tick", hz: 250, everyOps: 100 } }, /^interrupts\.everyOps: applies to kind 'every-n-ops', not to kind 'tick': drop it or set kind 'every-n-ops'/],
+    ["hz and kernel on a random schedule", { ...good, interrupts: { kind: "random", meanOps: 10, hz: 250, kernel: "v5.8" } }, /^interrupts\.kernel: applies to kind 'tick', not to kind 'random'/],
+    ["arrays nested 100,000 deep (a stack overflow before)", `{"name":"t","mix":${"[".repeat(100_000)}${"]".repeat(100_000)}}`, /^mix\[0\]\[0\]\[0\].*: nested 33 levels deep \(arrays and objects\); a scenario nests at most 32/],
     ["a variant's mix with a bad entry", { ...good, variants: [{ name: "a", mix: [{ path: "syscall", weight: "1" }] }] }, /^variants\[0\]\.mix\[0\]\.weight: expected a number, found a string "1"/],
     ["the same strategy twice", { ...good, strategies: ["off", "off"] }, /^strategies\[1\]: expected entries that differ, found a string "off" twice/],
   ];

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include "die-with-parent.h"
 
 static double now_ns(void) {
   struct timespec ts;
@@ -110,6 +111,7 @@ static int cmp(const void *a, const void *b) {
 }
 
 int main(int argc, char **argv) {
+  die_with_parent();
   long iters = argc > 1 ? atol(argv[1]) : 20000000;
   int reps = argc > 2 ? atoi(argv[2]) : 5;
   if (iters < 1 || reps < 1 || reps > 1000) { fprintf(stderr, "usage: primitives [iters>=1] [reps 1..1000]\n"); return 2; }

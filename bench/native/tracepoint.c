@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include "die-with-parent.h"
 
 #define NOINLINE __attribute__((noinline))
 #define INLINE inline __attribute__((always_inline))
@@ -221,6 +222,7 @@ static double now_ns(void) { struct timespec ts; clock_gettime(CLOCK_MONOTONIC, 
 static int cmp(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return x < y ? -1 : x > y; }
 
 int main(int argc, char **argv) {
+  die_with_parent();
   long iters = argc > 1 ? atol(argv[1]) : 10000000;
   int reps = argc > 2 ? atoi(argv[2]) : 5;
   if (iters < 1 || reps < 1 || reps > 1000) { fprintf(stderr, "usage: tracepoint [iters>=1] [reps 1..1000]\n"); return 2; }

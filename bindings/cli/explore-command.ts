@@ -1,13 +1,14 @@
 // rcu-lab explore and rcu-lab replay (docs/explorer.md). Exit statuses: 0 the bound was
 // explored clean (replay: the run is clean), 1 a counterexample (replay: the failure shows
-// again), 2 bad command line, 4 the budget ran out before the bound was explored.
+// again), 2 bad command line, 4 the budget ran out before the bound was explored, 5 an
+// output file could not be written at the end (options.ts writeResult).
 import { InvalidArgumentError, Option, type Command } from "commander";
 import fs from "node:fs";
 import { FAULT_NAMES, type FaultName } from "../abi/constants.js";
 import { CONFIGS, DEFAULT_CONFIG, EXPLORE_FAULTS, FAULT_CONFIG, configByName } from "../experiments/explore-configs.js";
 import { SCHEDULERS, compileStepping, configsReaching, explore, faultReach, makeMachine, parseReplay, replayFile, type ExploreOptions, type SchedulerName } from "../experiments/explore.js";
 import { chromeTrace, formatTrace, recordTrace } from "../experiments/explore-trace.js";
-import { EXIT, UsageError, explicit, nonNegativeInt, positiveInt, positiveNumber } from "./options.js";
+import { EXIT, UsageError, checkWritable, explicit, refuseDeepJson, nonNegativeInt, positiveInt, positiveNumber, writeResult } from "./options.js";
 import { describeConfig, renderExplore } from "./render-explore.js";
 
 /** explore's exit status when its budget ran out first (EXIT holds the shared ones). */
@@ -28,7 +29,29 @@ function exploreFault(v: string): FaultName {
 }
 
 function writeTrace(path: string, events: Parameters<typeof chromeTrace>[0], title: string): void {
-  fs.writeFileSync(path, `${JSON.stringify(chromeTrace(events, title))}\n`);
+  writeResult(path, `${JSON.stringify(chromeTrace(events, title))}\n`, "--trace");
+}
+
+/** The default replay file's name. */
+export const DEFAULT_REPLAY = "rcu-lab-counterexample.json";
+
+/**
+ * Write the replay file: to --out as given (an existing file is replaced), or, by default, to
+ * the first of rcu-lab-counterexample.json, -2.json, -3.json ... that does not exist yet,
+ * created exclusively, so two explores in one folder never overwrite each other's file.
+ * Returns the file written, or undefined (writeResult printed the text instead).
+ */
+export function writeReplay(text: string, out: string, given: boolean): string | undefined {
+  if (given) return writeResult(out, text, "--out") ? out : undefined;
+  const stem = out.replace(/\.json$/, "");
+  for (let i = 1; ; i++) {
+    const file = i === 1 ? out : `${stem}-${i}.json`;
+    try {
+      return writeResult(file, text, "--out", "wx") ? file : undefined;
+    } catch {
+      continue; // EEXIST: another explore's file
+    }
+  }
 }
 
 export function addExploreCommands(program: Command): void {
@@ -36,7 +59,7 @@ export function addExploreCommands(program: Command): void {
     .command("explore")
     .description(
       "systematic interleaving explorer: the emulated CPUs run the same kernel code under an explicit scheduler. Exit status 0 the bound was explored clean, " +
-        "1 counterexample, 2 bad command line, 4 the budget ran out first",
+        "1 counterexample, 2 bad command line, 4 the budget ran out first, 5 the replay file or --trace could not be written (the text went to stdout)",
     )
     .addOption(new Option("--config <name>", `built-in configuration (default: the fault's, else ${DEFAULT_CONFIG})`).choices(CONFIGS.map((c) => c.name)))
     .addOption(
@@ -50,7 +73,7 @@ export function addExploreCommands(program: Command): void {
     .option("--budget <s>", "give up after this many seconds (exit status 4)", positiveNumber("--budget"), 300)
     .option("--max-steps <n>", "cut a schedule after this many accesses", positiveInt("--max-steps"), 20_000)
     .option("--no-minimize", "report the counterexample as found")
-    .option("--out <file>", "where to write the replay file of a counterexample", "rcu-lab-counterexample.json")
+    .option("--out <file>", `where to write the replay file of a counterexample (replaced if it exists); default ${DEFAULT_REPLAY}, or -2.json, -3.json ... when that exists`, DEFAULT_REPLAY)
     .option("--trace <file>", "write the counterexample's interleaving as Chrome trace-event JSON")
     .option("--tso", "x86-TSO: per-CPU store buffers for plain stores, drained by locked operations (default: sequentially consistent; on with --fault srcu-no-barrier-b)")
     .option("--no-tso", "sequentially consistent even with --fault srcu-no-barrier-b")
@@ -63,6 +86,9 @@ export function addExploreCommands(program: Command): void {
             "uses neither (each schedule deviates at random); drop --bound, or choose --scheduler exhaustive or pct",
         );
       }
+      // By default a new file is created beside an existing one: the folder must be writable.
+      checkWritable(explicit(self, "out") || !fs.existsSync(o.out) ? o.out : `${o.out.replace(/\.json$/, "")}-2.json`, "--out");
+      if (o.trace) checkWritable(o.trace, "--trace");
       const fc = o.fault ? FAULT_CONFIG[o.fault] : undefined;
       const module = await compileStepping((await import("../platform/node.js")).nodePlatform);
       // A fault without a configuration of its own: the first that reaches it (explore() refuses one that does not).
@@ -73,15 +99,15 @@ export function addExploreCommands(program: Command): void {
         progress: (s, e) => process.stderr.write(`explore: ${s.toLocaleString("en-US")} schedules, ${e.toFixed(0)} s\n`),
       };
       const r = explore(module, opts);
-      let events;
+      let events, replay: string | undefined;
       if (r.counterexample) {
         const m = makeMachine(module, config, o.fault, opts.tso);
         events = recordTrace(m, r.counterexample.deviations, opts.maxSteps).events;
-        fs.writeFileSync(o.out, `${JSON.stringify(replayFile(opts, r.counterexample), null, 2)}\n`);
+        replay = writeReplay(`${JSON.stringify(replayFile(opts, r.counterexample), null, 2)}\n`, o.out, explicit(self, "out"));
         if (o.trace) writeTrace(o.trace, events, `rcu-lab explore ${config.name}${o.fault ? ` --fault ${o.fault}` : ""}`);
       }
       const { progress: _p, config: _c, ...shown } = opts;
-      process.stdout.write(`${o.json ? JSON.stringify({ schema: "rcu-lab/explore@1", config: config.name, ...shown, ...r, interleaving: events }, null, 2) : renderExplore(opts, r, events, r.counterexample ? o.out : undefined)}\n`);
+      process.stdout.write(`${o.json ? JSON.stringify({ schema: "rcu-lab/explore@1", config: config.name, ...shown, ...r, interleaving: events, replayFile: replay }, null, 2) : renderExplore(opts, r, events, replay)}\n`);
       process.exitCode = r.status === "counterexample" ? EXIT.FAIL : r.status === "clean" ? EXIT.PASS : EXIT_BUDGET;
     });
 
@@ -91,9 +117,12 @@ export function addExploreCommands(program: Command): void {
     .argument("<file>", "replay file (explore --out)")
     .option("--trace <file>", "write the interleaving as Chrome trace-event JSON")
     .action(async (file: string, o: { trace?: string }) => {
+      if (o.trace) checkWritable(o.trace, "--trace");
       let f;
       try {
-        f = parseReplay(JSON.parse(fs.readFileSync(file, "utf8")), file);
+        const text = fs.readFileSync(file, "utf8");
+        refuseDeepJson(text, file, "replay file");
+        f = parseReplay(JSON.parse(text), file);
       } catch (e) {
         throw new UsageError(`cannot replay ${file}: ${(e as Error).message}`);
       }

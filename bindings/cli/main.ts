@@ -1,17 +1,18 @@
 #!/usr/bin/env node
 // rcu-lab command line.
 import Table from "cli-table3";
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import fs from "node:fs";
 import { DEFAULT_MAX_SPREAD, calibrateProfile } from "../experiments/calibrate.js";
 import { parseProfile, SHIPPED_PROFILE_URL, type CostProfile } from "../experiments/costs.js";
-import { MODEL_INPUTS, parseCostSetting, withCosts } from "../experiments/model-inputs.js";
+import { MODEL_INPUTS, withCosts } from "../experiments/model-inputs.js";
 import { PRIMITIVES, runPrimitives, type Impl, type Scope } from "../experiments/primitives.js";
 import { SHIPPED_SAFETY_URL, parseSafety, runSafety, type SafetyReport } from "../experiments/safety.js";
 import { runStrategyBench } from "../experiments/strategy-bench.js";
 import { STRATEGIES, type BenchContext } from "../experiments/strategy-table.js";
 import { Machine } from "../machine/machine.js";
-import { EXIT, UsageError, addDeadlineOption, checkWritable, cliMessage, list, positiveInt, positiveNumber } from "./options.js";
+import { EXIT, UsageError, addDeadlineOption, checkWritable, cliMessage, commaList, positiveInt, positiveNumber, endWithParent, refuseDeepJson, refuseEmptyAndRepeated, unwritten, writeResult } from "./options.js";
+import { costArg, maxSpreadArg } from "./bench-options.js";
 import { progressLine } from "./progress.js";
 import { renderPrimitives } from "./render-primitives.js";
 import { renderStrategies } from "./render-strategies.js";
@@ -40,7 +41,8 @@ const program = new Command()
   .addHelpText(
     "after",
     "\nExit statuses: 0 success (torture: PASS); 1 torture FAIL, or the run failed (a CPU error, a deadline: see --deadline, an unsteady clock in calibrate); " +
-      "2 bad command line; 3 torture INCONCLUSIVE (nothing was tested); 4 explore: the budget ran out before the bound was explored.",
+      "2 bad command line; 3 torture INCONCLUSIVE (nothing was tested); 4 explore: the budget ran out before the bound was explored; " +
+      "5 the result was computed but an output file (--out, --svg, --trace) could not be written: its text went to stdout.",
   );
 
 /** The command running, for error messages. */
@@ -53,11 +55,11 @@ const primitives = program
   .option("--cpus <n>", "emulated CPUs (default: the cores available)", positiveInt("--cpus"))
   .option("--iterations <n>", "operations per timed batch", positiveInt("--iterations", 2 ** 32 - 1), 10_000_000)
   .option("--reps <n>", "timed repetitions per figure", positiveInt("--reps", 1000), 5)
-  .option("--only <names>", `comma-separated primitives: ${PRIMITIVES.map((p) => p.name).join(", ")}`)
+  .option("--only <names>", `comma-separated primitives: ${PRIMITIVES.map((p) => p.name).join(", ")}`, commaList("--only"))
   .addOption(new Option("--impl <impl>", "which implementations").choices(["both", "wasm", "js"]).default("both"))
   .option("--json", "print the report as JSON (schema rcu-lab/primitives@1) instead of tables");
 addDeadlineOption(primitives)
-  .action(async (o: { cpus?: number; iterations: number; reps: number; only?: string; impl: string; json?: boolean; deadline: number }) => {
+  .action(async (o: { cpus?: number; iterations: number; reps: number; only?: string[]; impl: string; json?: boolean; deadline: number }) => {
     const platform = (await import("../platform/node.js")).nodePlatform;
     const cpus = o.cpus ?? platform.cores();
     const machine = await Machine.create({ cpus, platform, deadlineMs: o.deadline * 1000 });
@@ -65,7 +67,7 @@ addDeadlineOption(primitives)
       const report = await runPrimitives(machine, {
         iterations: o.iterations,
         reps: o.reps,
-        only: o.only?.split(",").map((s) => s.trim()),
+        only: o.only,
         impls: o.impl === "both" ? undefined : [o.impl as Impl],
         scopes: cpus === 1 ? (["1 CPU"] as Scope[]) : undefined,
         onProgress: progressLine(),
@@ -84,6 +86,7 @@ function readProfile(path?: string): CostProfile {
   } catch (e) {
     throw new UsageError(`cannot read cost profile ${where}: ${(e as Error).message} (write one with: rcu-lab calibrate --out ${where})`);
   }
+  refuseDeepJson(text, where, "cost profile");
   try {
     return parseProfile(text, where);
   } catch (e) {
@@ -91,31 +94,12 @@ function readProfile(path?: string): CostProfile {
   }
 }
 
-/** --max-spread <ratio>: the widest max/min GHz over the clock's batches that counts as steady. */
-function maxSpreadArg(v: string): number {
-  const n = positiveNumber("--max-spread")(v);
-  if (n <= 1) throw new InvalidArgumentError(`--max-spread must be a ratio > 1 (max/min of the clock's batches); got '${v}'`);
-  return n;
-}
-
-/** --cost NAME=CYCLES, repeatable: the costs set so far by name; each name once. */
-function costArg(v: string, prev: Record<string, number> = {}): Record<string, number> {
-  let c: { name: string; cycles: number };
-  try {
-    c = parseCostSetting(v);
-  } catch (e) {
-    throw new InvalidArgumentError((e as Error).message);
-  }
-  if (c.name in prev) throw new InvalidArgumentError(`--cost ${c.name} given twice (${c.name}=${prev[c.name]}, ${v}): give each cost once`);
-  return { ...prev, [c.name]: c.cycles };
-}
-
 const bench = program
   .command("bench")
   .description("the strategy table: every strategy x context x probes, ns/call, calibrated cycles, op counts, modeled cycles")
-  .option("--strategies <list>", `comma-separated: ${STRATEGIES.map((s) => s.name).join(", ")}`)
-  .option("--contexts <list>", "comma-separated: task (RCU watching), idle (not watching)")
-  .option("--probes <list>", "comma-separated probe counts: 0, 1, 3")
+  .option("--strategies <list>", `comma-separated: ${STRATEGIES.map((s) => s.name).join(", ")}`, commaList("--strategies"))
+  .option("--contexts <list>", "comma-separated: task (RCU watching), idle (not watching)", commaList("--contexts"))
+  .option("--probes <list>", "comma-separated probe counts: 0, 1, 3", commaList("--probes"))
   .option("--cpus <n>", "emulated CPUs (default: the cores available)", positiveInt("--cpus", 64))
   .option("--iterations <n>", "calls per timed batch", positiveInt("--iterations", 2 ** 32 - 1), 1_000_000)
   .option("--reps <n>", "timed repetitions per figure, on each code instance", positiveInt("--reps", 1000), 5)
@@ -130,16 +114,16 @@ const bench = program
   .option("--churn", "a concurrent updater registers/unregisters a probe on the measured tracepoint during each figure")
   .option("--json", "print the report as JSON (schema rcu-lab/bench@1)");
 addDeadlineOption(bench)
-  .action(async (o: { strategies?: string; contexts?: string; probes?: string; cpus?: number; iterations: number; reps: number; instances: number; profile?: string; cost?: Record<string, number>; maxSpread: number; churn?: boolean; json?: boolean; deadline: number }) => {
+  .action(async (o: { strategies?: string[]; contexts?: string[]; probes?: string[]; cpus?: number; iterations: number; reps: number; instances: number; profile?: string; cost?: Record<string, number>; maxSpread: number; churn?: boolean; json?: boolean; deadline: number }) => {
     const platform = (await import("../platform/node.js")).nodePlatform;
     const read = readProfile(o.profile);
     const profile = o.cost ? withCosts(read, o.cost, "set on the command line (--cost)") : read;
     const cpus = o.cpus ?? platform.cores();
-    const probes = o.probes ? list(o.probes).map((x) => {
+    const probes = o.probes?.map((x) => {
       const n = Number(x);
       if (![0, 1, 3].includes(n)) throw new UsageError(`--probes: '${x}' is not one of 0, 1, 3`);
       return n;
-    }) : undefined;
+    });
     // Each code instance a machine of its own (its CPUs' modules compiled anew): one after
     // another, so that a failure leaves no worker behind.
     const ms: Machine[] = [];
@@ -148,8 +132,8 @@ addDeadlineOption(bench)
       for (let k = 0; k < o.instances; k++) ms.push(await Machine.create({ cpus, platform, deadlineMs: o.deadline * 1000, codeInstance: k }));
       counting = await Machine.create({ cpus: 1, platform, build: "counting", deadlineMs: o.deadline * 1000 });
       const report = await runStrategyBench(ms, counting, profile, {
-        strategies: o.strategies ? list(o.strategies) : undefined,
-        contexts: o.contexts ? (list(o.contexts) as BenchContext[]) : undefined,
+        strategies: o.strategies,
+        contexts: o.contexts as BenchContext[] | undefined,
         probes, iterations: o.iterations, reps: o.reps, churn: o.churn, maxSpread: o.maxSpread, safety: readShippedSafety(), onProgress: progressLine(),
       });
       if (report.clock.warning) process.stderr.write(`rcu-lab bench: warning: ${report.clock.warning}\n`);
@@ -172,21 +156,21 @@ const safety = program
   .option("--seconds <s>", "seconds per run", positiveNumber("--seconds"), 1.5)
   .option("--seed <n>", "torture seed", positiveInt("--seed", 2 ** 31), 1)
   .option("--cpus <n>", "emulated CPUs", positiveInt("--cpus", 64), 2)
-  .option("--strategies <list>", "comma-separated (default: every strategy but off)");
+  .option("--strategies <list>", "comma-separated (default: every strategy but off)", commaList("--strategies"));
 addDeadlineOption(safety)
-  .action(async (o: { out?: string; seconds: number; seed: number; cpus: number; strategies?: string; deadline: number }) => {
+  .action(async (o: { out?: string; seconds: number; seed: number; cpus: number; strategies?: string[]; deadline: number }) => {
     if (o.out) checkWritable(o.out, "--out");
     const platform = (await import("../platform/node.js")).nodePlatform;
     const m = await Machine.create({ cpus: o.cpus, platform, deadlineMs: o.deadline * 1000 });
     try {
       const command = `rcu-lab safety ${process.argv.slice(3).join(" ")}`.trim();
-      const r = await runSafety(m, { seconds: o.seconds, seed: o.seed, strategies: o.strategies ? list(o.strategies) : undefined, command, onProgress: progressLine() });
+      const r = await runSafety(m, { seconds: o.seconds, seed: o.seed, strategies: o.strategies, command, onProgress: progressLine() });
       const t = new Table({ head: ["strategy", "context", "probes", "verdict", "safe", "reason"], style: { head: [], border: [], compact: true } });
       for (const c of r.cells) t.push([c.strategy, c.context, c.probes, c.verdict, c.safe === null ? "?" : c.safe ? "yes" : "NO", c.reason.slice(0, 110)]);
       const unknown = r.cells.filter((c) => c.safe === null).length;
       const note = unknown ? `; ${unknown} INCONCLUSIVE, not recorded (safe: null, ? above): rerun with more --seconds` : "";
       process.stdout.write(`${t.toString()}\n${r.cells.length} cells, ${r.seconds} s per run, seed ${r.seed}, ${r.cpus} CPUs, ${r.elapsedS.toFixed(0)} s${note}\n`);
-      if (o.out) fs.writeFileSync(o.out, `${JSON.stringify(r, null, 2)}\n`);
+      if (o.out) writeResult(o.out, `${JSON.stringify(r, null, 2)}\n`, "--out");
     } finally {
       await m.close();
     }
@@ -214,10 +198,10 @@ addDeadlineOption(calibrate)
     const m = await Machine.create({ cpus: 1, platform, deadlineMs: o.deadline * 1000 });
     try {
       const p = await calibrateProfile(m, base, { onProgress: progressLine(), onWarning: (w) => process.stderr.write(`${w}\n`), maxSpread: o.maxSpread });
-      fs.writeFileSync(o.out, `${JSON.stringify(p, null, 2)}\n`);
+      const written = writeResult(o.out, `${JSON.stringify(p, null, 2)}\n`, "--out");
       const t = new Table({ head: ["op", "cycles", "source"], style: { head: [], border: [] }, colWidths: [16, 10, 90], wordWrap: true });
       for (const [k, v] of Object.entries(p.cyclesPerOp)) t.push([k, v.toFixed(2), p.sources[k as keyof typeof p.sources]]);
-      process.stdout.write(`cost profile ${p.name}: clock ${p.ghz.toFixed(3)} GHz, written to ${o.out}\n${t.toString()}\n`);
+      process.stdout.write(`cost profile ${p.name}: clock ${p.ghz.toFixed(3)} GHz, ${written ? `written to ${o.out}` : "NOT written (above)"}\n${t.toString()}\n`);
     } finally {
       await m.close();
     }
@@ -228,8 +212,16 @@ addRunCommand(program);
 addRecursionCommand(program, readProfile);
 addExploreCommands(program);
 addServeCommand(program);
+for (const cmd of program.commands) refuseEmptyAndRepeated(cmd);
 
-program.parseAsync().catch((e: unknown) => {
+// Under an npm script (npm start, npm run demo, npx), end with npm's shell (options.ts endWithParent);
+// run from a shell of one's own (nohup, &), rcu-lab outlives it as any command does.
+if (process.env.npm_lifecycle_event !== undefined) endWithParent("rcu-lab");
+
+program.parseAsync().then(() => {
+  // A result that could not be written (writeResult printed it): not a verdict's status.
+  if (unwritten.length) process.exitCode = EXIT.UNWRITTEN;
+}, (e: unknown) => {
   if (e instanceof CommanderError) {
     // commander printed the message (and the line pointing to --help); --help and --version exit 0.
     process.exitCode = e.exitCode === 0 ? 0 : EXIT.USAGE;

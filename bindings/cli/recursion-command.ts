@@ -6,21 +6,21 @@ import { GUARDS, SCENARIOS } from "../experiments/recursion.js";
 import { runRecursionTable } from "../experiments/recursion-table.js";
 import { createLocalCpu } from "../machine/local-cpu.js";
 import { Machine } from "../machine/machine.js";
-import { UsageError, addDeadlineOption, list, nonNegativeInt, positiveInt } from "./options.js";
+import { UsageError, addDeadlineOption, commaList, nonNegativeInt, positiveInt } from "./options.js";
 import { progressLine } from "./progress.js";
 import { renderRecursion } from "./render-recursion.js";
 
 interface RecursionCliOptions {
-  guards?: string; guardB?: string; scenarios?: string; seed: number; steps: number; costs: boolean; iterations: number; reps: number; profile?: string; json?: boolean; deadline: number;
+  guards?: string[]; guardB?: string; scenarios?: string[]; seed: number; steps: number; costs: boolean; iterations: number; reps: number; profile?: string; json?: boolean; deadline: number;
 }
 
 export function addRecursionCommand(program: Command, readProfile: (path?: string) => CostProfile): void {
   const cmd = program
     .command("recursion")
     .description("tracer recursion guards compared: events recorded, legitimate nested events lost, recursions stopped, depth and crashes per guard x scenario, and each guard's cost per call")
-    .option("--guards <list>", `comma-separated: ${GUARDS.map((g) => g.name).join(", ")}`)
+    .option("--guards <list>", `comma-separated: ${GUARDS.map((g) => g.name).join(", ")}`, commaList("--guards"))
     .option("--guard-b <name>", "tracer B's guard in every cell (default: the column's guard, as tracer A)")
-    .option("--scenarios <list>", `comma-separated: ${SCENARIOS.map((s) => s.name).join(", ")}`)
+    .option("--scenarios <list>", `comma-separated: ${SCENARIOS.map((s) => s.name).join(", ")}`, commaList("--scenarios"))
     .option("--seed <n>", "seed of the random scenario", nonNegativeInt("--seed"), 1)
     .option("--steps <n>", "top-level steps of the random scenario", positiveInt("--steps", 1_000_000), 2000)
     .option("--no-costs", "skip the guards' cost per call (ns, cycles, op counts, modeled cycles)")
@@ -38,7 +38,7 @@ export function addRecursionCommand(program: Command, readProfile: (path?: strin
       let report;
       try {
         report = await runRecursionTable(local, {
-          guards: o.guards ? list(o.guards) : undefined, guardB: o.guardB, scenarios: o.scenarios ? list(o.scenarios) : undefined,
+          guards: o.guards, guardB: o.guardB, scenarios: o.scenarios,
           seed: o.seed, randomSteps: o.steps, costs: o.costs, iterations: o.iterations, reps: o.reps, onProgress: progressLine(),
         }, machine && counting && profile ? { machine, counting, profile } : undefined);
       } catch (e) {

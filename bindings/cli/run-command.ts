@@ -7,7 +7,7 @@ import type { JsonSchema } from "../experiments/json-schema.js";
 import { checkSchema, parseScenario, ScenarioError, type Scenario } from "../experiments/scenario-parse.js";
 import { runScenario, type ScenarioReport } from "../experiments/scenario.js";
 import { runTraced, type TraceResult } from "../experiments/scenario-trace.js";
-import { UsageError, addDeadlineOption, checkWritable, positiveInt } from "./options.js";
+import { UsageError, addDeadlineOption, checkWritable, positiveInt, writeResult } from "./options.js";
 import { progressLine } from "./progress.js";
 import { renderScenario, renderScenarioSvg, renderTraceSummary } from "./render-scenario.js";
 
@@ -52,18 +52,21 @@ export function addRunCommand(program: Command): void {
     .option("--trace-strategy <name>", "the strategy --trace records (default: the first with its tracepoint enabled)")
     .option("--shorten <factor>", "divide the iterations by this and keep at most 2 reps (a quick look; tests)", positiveInt("--shorten"), 1);
   addDeadlineOption(run).action(async (file: string, o: RunCliOptions) => {
-    const sc = readScenario(file);
+    if (o.traceStrategy !== undefined && !o.trace) {
+      throw new UsageError(`--trace-strategy ${o.traceStrategy} chooses the strategy --trace records, and there is no --trace: add --trace <file> or drop --trace-strategy`);
+    }
     if (o.svg) checkWritable(o.svg, "--svg");
     if (o.trace) checkWritable(o.trace, "--trace");
+    const sc = readScenario(file);
     const platform = (await import("../platform/node.js")).nodePlatform;
     const opts = { platform, deadlineMs: o.deadline * 1000, onProgress: progressLine(), shorten: o.shorten };
     const report = await runScenario(sc, opts);
     let traced: TraceResult | undefined;
     if (o.trace) {
       traced = await runTraced(sc, { ...opts, strategy: o.traceStrategy, iterations: report.settings.iterations, reps: report.settings.reps });
-      fs.writeFileSync(o.trace, JSON.stringify(traced.trace));
+      if (!writeResult(o.trace, JSON.stringify(traced.trace), "--trace")) traced = undefined;
     }
-    if (o.svg) fs.writeFileSync(o.svg, renderScenarioSvg(report));
+    const svgWritten = o.svg !== undefined && writeResult(o.svg, renderScenarioSvg(report), "--svg");
     if (o.json) {
       const { trace: _t, ...summary } = traced ?? ({} as TraceResult);
       const doc: RunJson = traced ? { ...report, trace: { ...summary, file: o.trace! } } : report;
@@ -71,7 +74,7 @@ export function addRunCommand(program: Command): void {
     } else {
       process.stdout.write(`${renderScenario(report)}\n`);
       if (traced) process.stdout.write(`${renderTraceSummary(traced, o.trace!)}\n`);
-      if (o.svg) process.stdout.write(`chart written to ${o.svg}\n`);
+      if (svgWritten) process.stdout.write(`chart written to ${o.svg}\n`);
     }
   });
 }

@@ -9,11 +9,11 @@ import { FAULT_FLAVORS, TORTURE_ACCEPTED_FAULTS, TORTURE_FLAVORS, runTorture, ty
 import { PROBE_KINDS, runTpTorture, type ProbeKind } from "../experiments/tp-torture.js";
 import type { Verdict } from "../experiments/verdict.js";
 import { Machine } from "../machine/machine.js";
-import { EXIT, UsageError, addDeadlineOption, explicit, list, nonNegativeInt, positiveInt, positiveNumber } from "./options.js";
+import { EXIT, UsageError, addDeadlineOption, commaList, explicit, nonNegativeInt, positiveInt, positiveNumber } from "./options.js";
 import { renderTorture, renderTpTorture } from "./render-torture.js";
 
 interface TortureCliOptions {
-  flavor: TortureFlavor; strategy?: string; contexts?: string; cpus: number; seconds: number; seed: number; fault?: FaultName; json?: boolean;
+  flavor: TortureFlavor; strategy?: string; contexts?: string[]; cpus: number; seconds: number; seed: number; fault?: FaultName; json?: boolean;
   longDelayRate: number; stallRate: number; migrateRate: number; spinUs: number; probes: ProbeKind; deadline: number; expedited?: boolean;
 }
 
@@ -74,7 +74,7 @@ export function addTortureCommand(program: Command): void {
     )
     .addOption(new Option("--flavor <flavor>", "RCU flavor").choices([...TORTURE_FLAVORS]).default("rcu"))
     .addOption(new Option("--strategy <name>", "torture a tracepoint strategy instead of an RCU flavor").choices(STRATEGIES.map((s) => s.name)))
-    .option("--contexts <list>", `with --strategy: comma-separated contexts to call from (${CONTEXTS.join(", ")}); default: where the strategy is legal`)
+    .option("--contexts <list>", `with --strategy: comma-separated contexts to call from (${CONTEXTS.join(", ")}); default: where the strategy is legal`, commaList("--contexts"))
     .option("--cpus <n>", "emulated CPUs: CPU 0 writes, the others read", positiveInt("--cpus", 64), 3)
     .option("--seconds <s>", "duration in seconds", positiveNumber("--seconds"), 4)
     .option("--seed <n>", "random seed", nonNegativeInt("--seed"), 1)
@@ -102,7 +102,7 @@ export function addTortureCommand(program: Command): void {
       let out: string, verdict: Verdict;
       if (o.strategy) {
         const report = await runTpTorture(machine, {
-          strategy: o.strategy, contexts: o.contexts ? list(o.contexts) : undefined, seconds: o.seconds, seed: o.seed, spinUs: o.spinUs, probes: o.probes,
+          strategy: o.strategy, contexts: o.contexts, seconds: o.seconds, seed: o.seed, spinUs: o.spinUs, probes: o.probes,
           onProgress: (p) => line(`torture ${o.strategy}: ${p.elapsedS.toFixed(1)}/${p.seconds} s, ${p.calls} calls, ${p.updates} updates, use-after-free ${p.uaf}`),
         });
         [out, verdict] = [o.json ? JSON.stringify(report, null, 2) : renderTpTorture(report), report.verdict];

@@ -26,6 +26,24 @@ export function unsupportedKeywords(schema: JsonSchema, at = "#"): string[] {
   return out;
 }
 
+/**
+ * The first array or object nested more than `max` levels deep in `value`: its field path
+ * (`mix[0][0]`...) and depth (the top is depth 1), or undefined. Iterative: a file nested
+ * thousands of levels deep is measured, not a stack overflow (which validate() and
+ * shown()'s JSON.stringify would hit).
+ */
+export function tooDeep(value: unknown, max: number): { path: string; depth: number } | undefined {
+  const stack: [unknown, string, number][] = [[value, "", 1]];
+  while (stack.length) {
+    const [v, path, depth] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (depth > max) return { path: path || "(the file)", depth };
+    if (Array.isArray(v)) v.forEach((x, i) => stack.push([x, `${path}[${i}]`, depth + 1]));
+    else for (const [k, x] of Object.entries(v)) stack.push([x, path ? `${path}.${k}` : k, depth + 1]);
+  }
+  return undefined;
+}
+
 /** A value as an error message shows it: its JSON, shortened. */
 export function shown(v: unknown): string {
   if (v === undefined) return "nothing";

@@ -3,7 +3,7 @@
 // say (a path in the kernel version asked, weights that add up to something, a baseline
 // among the strategies). Errors name the file and the field, what was expected and what
 // was found.
-import { validate, unsupportedKeywords, shown, type JsonSchema } from "./json-schema.js";
+import { tooDeep, validate, unsupportedKeywords, shown, type JsonSchema } from "./json-schema.js";
 import { BODIES, PATHS, findPath, type BodyDef, type KernelVersion, type PathDef } from "./scenario-paths.js";
 
 export interface MixEntry {
@@ -51,6 +51,9 @@ export function checkSchema(schema: JsonSchema): void {
   if (bad.length) throw new Error(`scenarios/schema.json uses keywords the validator does not implement: ${bad.join(", ")}`);
 }
 
+/** The interrupt schedule's fields and the kind each applies to (kernel: the tick's x86 entry code). */
+const INTERRUPT_FIELDS = [["everyOps", "every-n-ops"], ["meanOps", "random"], ["hz", "tick"], ["kernel", "tick"]] as const;
+
 type RawMix = { path: string; kernel?: KernelVersion; weight: number }[];
 
 function mixOf(raw: RawMix, field: string, problems: string[]): MixEntry[] {
@@ -74,6 +77,9 @@ function mixOf(raw: RawMix, field: string, problems: string[]): MixEntry[] {
 
 const mixName = (mix: readonly MixEntry[]) => mix.map((e) => `${e.path.name}@${e.path.kernel}`).join("+");
 
+/** Arrays and objects nested deeper than this are refused before the (recursive) schema check. */
+const MAX_DEPTH = 32;
+
 /** Parse the text of scenario file `file` against `schema`; throws ScenarioError with every problem found. */
 export function parseScenario(text: string, file: string, schema: JsonSchema): Scenario {
   let raw: unknown;
@@ -81,6 +87,11 @@ export function parseScenario(text: string, file: string, schema: JsonSchema): S
     raw = JSON.parse(text);
   } catch (e) {
     throw new ScenarioError(file, [`(the file): expected JSON, found text that does not parse: ${(e as Error).message}`]);
+  }
+  const deep = tooDeep(raw, MAX_DEPTH);
+  if (deep) {
+    const at = deep.path.length > 80 ? `${deep.path.slice(0, 60)}...` : deep.path;
+    throw new ScenarioError(file, [`${at}: nested ${deep.depth} levels deep (arrays and objects); a scenario nests at most ${MAX_DEPTH} (a valid one needs 5: the objects of variants[i].mix[j])`]);
   }
   const problems = validate(raw, schema);
   if (problems.length) throw new ScenarioError(file, problems);
@@ -108,6 +119,9 @@ export function parseScenario(text: string, file: string, schema: JsonSchema): S
   if (interrupts) {
     const need = { "every-n-ops": "everyOps", random: "meanOps", tick: "hz", none: undefined }[interrupts.kind];
     if (need && !(need in interrupts)) problems.push(`interrupts.${need}: required field missing (kind '${interrupts.kind}' needs it)`);
+    for (const [field, kind] of INTERRUPT_FIELDS) {
+      if (kind !== interrupts.kind && field in interrupts) problems.push(`interrupts.${field}: applies to kind '${kind}', not to kind '${interrupts.kind}': drop it or set kind '${kind}'`);
+    }
   }
   if (problems.length) throw new ScenarioError(file, problems);
   const body = (n: string) => BODIES.find((b) => b.name === n)!;

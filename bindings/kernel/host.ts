@@ -14,6 +14,8 @@ export interface KernelHost {
   readonly deadlineMs: number;
   /** Table index of a `probe_*` or `cb_*` function. */
   functionIndex(name: string): number;
+  /** Throws MachineClosedError once the machine is closed: every public method calls it first. */
+  open(what: string): void;
   /** Throws if the machine cannot serve a request (closed, kthread dead). */
   check(what: string): void;
   /** Why grace periods cannot complete (kthread dead), if so. */

@@ -95,6 +95,7 @@ export class Interrupts {
 
   /** The schedule kind CPU `cpu` runs now. */
   scheduleKind(cpu: number): IrqSchedule["kind"] {
+    this.host.open("interrupts.scheduleKind");
     const L = this.host.layout, m = this.host.exports.irq_schedule_mode(this.cpu(cpu, "interrupts.scheduleKind"));
     return m === L.IRQ_SCHED_EVERY ? "every" : m === L.IRQ_SCHED_RANDOM ? "random" : m === L.IRQ_SCHED_TICK ? "tick" : "off";
   }
@@ -107,12 +108,14 @@ export class Interrupts {
 
   /** The vectors pending on CPU `cpu` (IRQ_VEC_* bits): raised, not yet taken. */
   pending(cpu: number): number {
+    this.host.open("interrupts.pending");
     const L = this.host.layout;
     return Atomics.load(this.host.i32, (L.PERCPU_BASE + this.cpu(cpu, "interrupts.pending") * L.PERCPU_STRIDE + L.PCPU_IRQ_PENDING) >> 2) >>> 0;
   }
 
   /** Interrupts delivered to CPU `cpu` since the machine started. */
   deliveries(cpu: number): IrqDeliveries {
+    this.host.open("interrupts.deliveries");
     const L = this.host.layout, c = this.cpu(cpu, "interrupts.deliveries");
     const dv = new DataView(this.host.i32.buffer);
     const at = (off: number) => Number(dv.getBigUint64(L.PERCPU_BASE + c * L.PERCPU_STRIDE + L.PCPU_IRQ_STATS + off, true));

@@ -28,12 +28,14 @@ export class Kernel {
 
   /** An srcu_struct by name: "tracepoint_srcu" and "tracepoint_srcu_fast" always exist. */
   srcu(name: string): SrcuStruct {
+    this.host.open(`srcu('${name}')`);
     const s = this.srcuStructs.get(name);
     if (!s) throw new Error(`no srcu_struct '${name}'; known: ${[...this.srcuStructs.keys()].join(", ")} (create one with initSrcu())`);
     return s;
   }
 
   hasSrcu(name: string): boolean {
+    this.host.open(`hasSrcu('${name}')`);
     return this.srcuStructs.has(name);
   }
 

@@ -18,7 +18,7 @@ export interface GpOptions {
 
 /** A grace period that did not complete before its deadline. */
 export class GracePeriodTimeoutError extends Error {
-  constructor(what: string, deadlineMs: number, detail: string) {
+  constructor(what: string, readonly deadlineMs: number, detail: string) {
     super(`${what} did not complete within ${deadlineMs} ms: ${detail}`);
     this.name = "GracePeriodTimeoutError";
   }
@@ -50,11 +50,13 @@ export abstract class RcuFlavor {
 
   /** The grace-period sequence: grace periods completed = gpSeq >> RCU_SEQ_CTR_SHIFT. */
   get gpSeq(): number {
+    this.host.open(`${this.name}: gpSeq`);
     return Atomics.load(this.host.i32, this.host.exports.gp_seq_word(this.domain) >> 2) >>> 0;
   }
 
   /** Whether a grace period is in progress (the sequence's state bits). */
   get gpInProgress(): boolean {
+    this.host.open(`${this.name}: gpInProgress`);
     return (this.gpSeq & this.host.layout.RCU_SEQ_STATE_MASK) !== 0;
   }
 
@@ -66,6 +68,7 @@ export abstract class RcuFlavor {
 
   /** poll_state_synchronize_*(cookie): whether that grace period has completed. */
   pollState(cookie: number): boolean {
+    this.host.open(this.what("poll_state_synchronize"));
     return this.host.exports.gp_poll_state(this.domain, cookie) === 1;
   }
 
@@ -135,6 +138,7 @@ export class Rcu extends RcuFlavor {
 
   /** CPUs the grace period in progress still waits for (rcu_node qsmask as CPU ids). */
   waitingFor(): number[] {
+    this.host.open("rcu.waitingFor");
     const L = this.host.layout;
     const lo = Atomics.load(this.host.i32, (L.RCU_GP_PRIV + L.GP_PRIV_QSMASK) >> 2) >>> 0;
     const hi = Atomics.load(this.host.i32, (L.RCU_GP_PRIV + L.GP_PRIV_QSMASK + 4) >> 2) >>> 0;
@@ -145,6 +149,7 @@ export class Rcu extends RcuFlavor {
 
   /** CPUs the expedited grace period in progress still waits for (the root's expmask as CPU ids). */
   expWaitingFor(): number[] {
+    this.host.open("rcu.expWaitingFor");
     const L = this.host.layout;
     const lo = Atomics.load(this.host.i32, L.RCU_EXP_MASK >> 2) >>> 0;
     const hi = Atomics.load(this.host.i32, (L.RCU_EXP_MASK + 4) >> 2) >>> 0;
@@ -155,6 +160,7 @@ export class Rcu extends RcuFlavor {
 
   /** Expedited grace periods completed, and IPIs sent for them (assembly/rcu/tree_exp.ts). */
   get expStats(): { completed: number; ipis: number; notIpid: number } {
+    this.host.open("rcu.expStats");
     const L = this.host.layout, dv = new DataView(this.host.i32.buffer);
     const u64 = (off: number) => Number(dv.getBigUint64(L.RCU_EXP_PRIV + off, true));
     return { completed: u64(L.EXP_PRIV_COMPLETED), ipis: u64(L.EXP_PRIV_IPIS), notIpid: u64(L.EXP_PRIV_SKIPPED) };

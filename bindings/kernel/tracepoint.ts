@@ -53,6 +53,7 @@ export class Tracepoint {
    * `null` passes a NULL probe, which the kernel refuses with WARN_ON and -EINVAL.
    */
   register(probe: ProbeName | null, data = 0, prio = this.host.layout.TRACEPOINT_DEFAULT_PRIO): void {
+    this.host.open(`tracepoint_probe_register(${this.name})`);
     const what = `tracepoint_probe_register(${this.name}, ${probe ?? "NULL"}, data ${data}, prio ${prio})`;
     checkU32(data, what, "data");
     if (!Number.isInteger(prio) || prio < -(2 ** 31) || prio >= 2 ** 31) throw new RangeError(`${what}: prio must be a 32-bit integer`);
@@ -71,6 +72,7 @@ export class Tracepoint {
    * `null` passes a NULL probe, which removes every probe (v5.6 func_remove()).
    */
   unregister(probe: ProbeName | null, data = 0): void {
+    this.host.open(`tracepoint_probe_unregister(${this.name})`);
     const what = `tracepoint_probe_unregister(${this.name}, ${probe ?? "NULL"}, data ${data})`;
     checkU32(data, what, "data");
     const rc = this.x.tracepoint_probe_unregister(this.id, probeIndex(this.host, probe), data);
@@ -83,6 +85,7 @@ export class Tracepoint {
 
   /** The published probe array, in call order. */
   probes(): ProbeEntry[] {
+    this.host.open(`${this.name}: probes()`);
     const n = this.x.tracepoint_nr_probes(this.id);
     const out: ProbeEntry[] = [];
     for (let i = 0; i < n; i++) {
@@ -94,20 +97,24 @@ export class Tracepoint {
 
   /** Whether the published array pointer is NULL (no probes). */
   get hasArray(): boolean {
+    this.host.open(`${this.name}: hasArray`);
     return this.x.tracepoint_nr_probes(this.id) >= 0;
   }
 
   get keyEnabled(): boolean {
+    this.host.open(`${this.name}: keyEnabled`);
     return this.x.tracepoint_key(this.id) === 1;
   }
 
   /** WARN_ON_ONCE()s of register/unregister on this tracepoint. */
   get warnings(): number {
+    this.host.open(`${this.name}: warnings`);
     return this.x.tracepoint_warns(this.id) >>> 0;
   }
 
   /** Choose how old arrays are released (the kernel version's chain). */
   setRelease(chain: ReleaseChain): void {
+    this.host.open(`${this.name}: setRelease`);
     const L = this.host.layout;
     if (chain === "rcu") this.x.tracepoint_set_release(this.id, L.TP_RELEASE_RCU, 0);
     else if (chain === "rcu-srcu") this.x.tracepoint_set_release(this.id, L.TP_RELEASE_RCU_SRCU, this.deps.tracepointSrcu.index);
@@ -166,6 +173,7 @@ export class Tracepoints {
 
   /** Define tracepoint `name` (DEFINE_TRACE): ids are given in order of definition. */
   define(name: string, release: ReleaseChain = "rcu-srcu"): Tracepoint {
+    this.host.open(`tracepoints.define('${name}')`);
     if (this.byName.has(name)) throw new Error(`tracepoint '${name}' is defined already`);
     const id = this.byName.size;
     if (id >= this.host.layout.NR_TRACEPOINTS) throw new RangeError(`no room for tracepoint '${name}': this build has NR_TRACEPOINTS = ${this.host.layout.NR_TRACEPOINTS}`);
@@ -176,16 +184,19 @@ export class Tracepoints {
   }
 
   has(name: string): boolean {
+    this.host.open(`tracepoints.has('${name}')`);
     return this.byName.has(name);
   }
 
   /** The tracepoint with id `id`. */
   byId(id: number): Tracepoint {
+    this.host.open(`tracepoints.byId(${id})`);
     for (const tp of this.byName.values()) if (tp.id === id) return tp;
     throw new Error(`no tracepoint with id ${id}`);
   }
 
   get(name: string): Tracepoint {
+    this.host.open(`tracepoints.get('${name}')`);
     const tp = this.byName.get(name);
     if (!tp) throw new Error(`no tracepoint '${name}'; defined: ${[...this.byName.keys()].join(", ") || "none"}`);
     return tp;
@@ -193,6 +204,7 @@ export class Tracepoints {
 
   /** tracepoint_synchronize_unregister() (v5.6): synchronize_srcu(&tracepoint_srcu); synchronize_rcu(). */
   async synchronizeUnregister(): Promise<void> {
+    this.host.open("tracepoint_synchronize_unregister()");
     await this.deps.tracepointSrcu.synchronize();
     await this.deps.tracepointSrcuFast.synchronize();
     await this.deps.rcu.synchronize();
@@ -203,6 +215,7 @@ export class Tracepoints {
    * period (old arrays are freed after theirs) and try again. Other errors propagate.
    */
   async retryWhileArenaFull(step: () => void): Promise<void> {
+    this.host.open("tracepoints.retryWhileArenaFull");
     for (;;) {
       try {
         step();
@@ -217,6 +230,7 @@ export class Tracepoints {
 
   /** Probe arrays allocated and not yet freed. */
   get arraysInUse(): number {
+    this.host.open("tracepoints.arraysInUse");
     return this.x.tp_arrays_in_use();
   }
 }

@@ -7,7 +7,7 @@ import { argProblem } from "../abi/wasm-signatures.js";
 import { CMD_EXIT, PostError, post, type MemoryViews } from "../abi/mailbox.js";
 import type { CpuWorkerHandle, ContextInit, Platform } from "../platform/types.js";
 import type { CommandTable } from "../worker/commands.js";
-import { CpuError, DeadlineError, MachineClosedError } from "./errors.js";
+import { CpuError, DeadlineError, MachineClosedError, StartupTimeoutError } from "./errors.js";
 
 export interface RunOptions {
   deadlineMs?: number;
@@ -66,7 +66,7 @@ export class Contexts {
     for (const c of this.all) c.handle!.onDeath((reason) => (c.broken ??= reason));
     const deadline = this.deadlineMs;
     try {
-      await withDeadline(Promise.all(this.all.map((c) => c.handle!.ready)), deadline, () => new Error(`the CPUs did not come up within ${deadline} ms`));
+      await withDeadline(Promise.all(this.all.map((c) => c.handle!.ready)), deadline, () => new StartupTimeoutError(this.all.length, deadline));
     } catch (e) {
       await Promise.all(this.all.map((c) => c.handle!.terminate()));
       throw e;

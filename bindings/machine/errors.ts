@@ -26,3 +26,11 @@ export class DeadlineError extends Error {
     this.name = "DeadlineError";
   }
 }
+
+/** The workers of a new machine that did not all come up before the deadline (deadlineMs). */
+export class StartupTimeoutError extends Error {
+  constructor(readonly workers: number, readonly deadlineMs: number) {
+    super(`the CPUs did not come up within ${deadlineMs} ms (deadlineMs; ${workers} workers: the CPUs and the grace-period kthread): pass a larger deadlineMs`);
+    this.name = "StartupTimeoutError";
+  }
+}

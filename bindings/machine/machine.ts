@@ -4,6 +4,7 @@
 // host-side kernel (kernel/). The host posts commands through each CPU's mailbox
 // (abi/mailbox.ts) and waits with Atomics.waitAsync: it never blocks its thread (a
 // browser's main thread may not), and every wait has a deadline.
+// (over 250 lines because each public member first checks, on its own line, that the machine is open)
 import type { FaultName, OpKind, UsageKind } from "../abi/constants.js";
 import { hostContext, kthreadContext, maxCpus, readLayout, type Layout } from "../abi/layout.js";
 import { memoryViews, type MemoryViews } from "../abi/mailbox.js";
@@ -96,9 +97,10 @@ export class Machine {
     this.hostExports = bootContext({ role: "cpu", cpu: hostContext(cpus), module, memory, idle: false }).exports;
     this.kernel = new Kernel({
       exports: this.hostExports, i32: this.views.i32, layout, deadlineMs,
-      functionIndex: (name) => this.functionIndex(name),
+      functionIndex: (name) => functionIndex(this.functionNames, name),
+      open: (what) => this.open(what),
       check: (what) => {
-        if (this.closed) throw new MachineClosedError(what);
+        this.open(what);
         const dead = contexts.kthreadBroken();
         if (dead) throw new Error(`${what}: grace periods cannot complete: ${dead}`);
       },
@@ -123,34 +125,48 @@ export class Machine {
     return machine;
   }
 
+  /**
+   * Every public method and getter but close() and `closed` starts here: on a closed machine
+   * it throws MachineClosedError (test/machine-closed.test.ts enumerates the public API).
+   */
+  private open(what: string): void {
+    if (this.closed) throw new MachineClosedError(what);
+  }
+
   // ---- the host-side kernel -------------------------------------------------------------
 
   /** Tree RCU: synchronize_rcu(), call_rcu(), the polled API. */
   get rcu(): Rcu {
+    this.open("rcu");
     return this.kernel.rcu;
   }
 
   /** Tracepoints: define, register, unregister. */
   get tracepoints(): Tracepoints {
+    this.open("tracepoints");
     return this.kernel.tracepoints;
   }
 
   /** Interrupts delivered to running CPUs: schedules, IPIs, delivery counts (kernel/interrupts.ts). */
   get interrupts(): Interrupts {
+    this.open("interrupts");
     return this.kernel.interrupts;
   }
 
   /** An srcu_struct by name: "tracepoint_srcu" always exists; others come from initSrcu(). */
   srcu(name: string): SrcuStruct {
+    this.open(`srcu('${name}')`);
     return this.kernel.srcu(name);
   }
 
   hasSrcu(name: string): boolean {
+    this.open(`hasSrcu('${name}')`);
     return this.kernel.hasSrcu(name);
   }
 
   /** init_srcu_struct(): a new srcu_struct of the given flavor ("srcu" or "srcu-fast"). */
   initSrcu(name: string, flavor: SrcuFlavor = "srcu"): SrcuStruct {
+    this.open(`initSrcu('${name}')`);
     return this.kernel.initSrcu(name, flavor);
   }
 
@@ -180,11 +196,13 @@ export class Machine {
 
   /** Table index of a `probe_*` or `cb_*` function in every context's function table. */
   functionIndex(name: string): number {
+    this.open(`functionIndex('${name}')`);
     return functionIndex(this.functionNames, name);
   }
 
   /** Turn deliberately broken mechanisms on (for the oracle and the tests' broken variants). */
   setFaults(faults: readonly FaultName[], arg = 0): void {
+    this.open("setFaults");
     inspect.setFaults(this.views, faults, arg);
   }
 
@@ -193,53 +211,63 @@ export class Machine {
    * the grace-period kthread's or the host's context (e.g. a full callback ring).
    */
   usageErrors(cpu: number | "kthread" | "host"): Record<UsageKind, number> {
+    this.open("usageErrors");
     if (typeof cpu === "number") this.contexts.checkCpu(cpu);
     return inspect.usageErrors(this.views, cpu === "kthread" ? kthreadContext(this.cpus) : cpu === "host" ? hostContext(this.cpus) : cpu);
   }
 
   /** Op counts of CPU `cpu` (the counting build counts; the release build reads zeros). */
   opCounts(cpu: number): Record<OpKind, number> {
+    this.open("opCounts");
     this.contexts.checkCpu(cpu);
     return inspect.opCounts(this.views, cpu);
   }
 
   /** Read a 64-bit per-CPU field of context `cpu` (e.g. dynticks_nesting). */
   readPerCpuI64(cpu: number, field: number): bigint {
+    this.open("readPerCpuI64");
     return inspect.readPerCpuI64(this.views, cpu, field);
   }
 
   /** Read a 32-bit per-CPU field of context `cpu`. */
   readPerCpuU32(cpu: number, field: number): number {
+    this.open("readPerCpuU32");
     return inspect.readPerCpuU32(this.views, cpu, field);
   }
 
   /** HZ and the grace-period timing parameters of the emulated kernel (read from the module). */
   get timing(): inspect.KernelTiming {
+    this.open("timing");
     return inspect.timing(this.layout, this.hostExports);
   }
 
   /** Read a u32 at `addr` (a word of the shared kernel state). */
   readU32(addr: number): number {
+    this.open("readU32");
     return inspect.readU32(this.views, addr);
   }
 
   /** Read an f64 at `addr` (a time of the grace-period machines, us). */
   readF64(addr: number): number {
+    this.open("readF64");
     return inspect.readF64(this.views, addr);
   }
 
   /** Read a u64 at `addr` (a statistics counter), as a number. */
   readU64(addr: number): number {
+    this.open("readU64");
     return inspect.readU64(this.views, addr);
   }
 
   /** Read shared word `i` (a u32 on its own cache line). */
   readSharedWord(i: number): number {
+    this.open("readSharedWord");
     return inspect.readSharedWord(this.views, i);
   }
 
   /** Write shared word `i`. */
   writeSharedWord(i: number, v: number): void {
+    this.open("writeSharedWord");
     inspect.writeSharedWord(this.views, i, v);
   }
 }

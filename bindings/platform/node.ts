@@ -15,6 +15,48 @@ const BUILD_FILES: Record<Build, string> = {
 
 let engineReady = false;
 
+/**
+ * Options that say how to read the main script (-e, -p, --input-type, ...) -> whether the
+ * next argument is their value. A worker runs a file, and Node refuses these with a file
+ * ("--input-type can only be used with string input"): inherited, they kill every CPU
+ * worker of a machine made from `node --input-type=module -e ...`.
+ */
+const SCRIPT_INPUT = new Map<string, boolean>([
+  ["-e", true], ["--eval", true], ["-p", true], ["--print", true], ["-pe", true], ["--input-type", true],
+  ["-i", false], ["--interactive", false], ["-c", false], ["--check", false], ["--test", false], ["--watch", false],
+]);
+
+/** The parent's Node options minus the script-input ones (and the value given after one). */
+export function workerExecArgv(execArgv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const a = execArgv[i], name = a.split("=")[0];
+    if (!SCRIPT_INPUT.has(name)) out.push(a);
+    else if (SCRIPT_INPUT.get(name) && !a.includes("=")) i++;
+  }
+  return out;
+}
+
+/**
+ * A worker on `url`. It inherits the parent's options unless some of them are script-input
+ * ones; then it gets the others, minus those Node refuses in a worker's execArgv (V8 and
+ * per-process options such as --max-old-space-size, which apply to the whole process anyway).
+ */
+function newWorker(url: URL, workerData: ContextInit): Worker {
+  let execArgv = workerExecArgv(process.execArgv);
+  if (execArgv.length === process.execArgv.length) return new Worker(url, { workerData });
+  for (;;) {
+    try {
+      return new Worker(url, { workerData, execArgv });
+    } catch (e) {
+      const refused = (e as { code?: string }).code === "ERR_WORKER_INVALID_EXEC_ARGV" ? /flags: (.*)$/.exec((e as Error).message)?.[1].split(", ") : undefined;
+      const left = refused ? execArgv.filter((a) => !refused.includes(a)) : execArgv;
+      if (left.length === execArgv.length) throw e;
+      execArgv = left;
+    }
+  }
+}
+
 export const nodePlatform: Platform = {
   name: "node",
 
@@ -51,7 +93,7 @@ export const nodePlatform: Platform = {
   },
 
   startContext(init: ContextInit): CpuWorkerHandle {
-    const worker = new Worker(new URL("./node-worker.js", import.meta.url), { workerData: init });
+    const worker = newWorker(new URL("./node-worker.js", import.meta.url), init);
     const { who, ready, readyNow, die, onDeath } = workerLife(init);
     worker.on("message", (m: { type: string; message?: string }) => {
       if (m.type === "ready") readyNow();
