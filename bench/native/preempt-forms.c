@@ -9,16 +9,18 @@
  *   plain:    preempt_disable; probe(); preempt_enable
  *   watching: rcu_is_watching() out of line (preempt_disable; load dynticks; preempt_enable),
  *             then plain's sequence: two pairs of RMWs on one word per call
- * and the forms of preempt_disable / preempt_enable (the word is `preempt_count` in all):
+ *   inlined:  the same with rcu_is_watching() inlined (as Binaryen inlines it in the WebAssembly)
+ * and the forms of preempt_disable / preempt_enable (the word starts at 0x80000000, PREEMPT_ENABLED;
+ * the enable tests for zero, as __preempt_count_dec_and_test(), and is never taken):
  *   kernel     incl %fs:x / decl %fs:x; je (arch/x86/include/asm/preempt.h: raw_cpu_add_4 and
  *              __preempt_count_dec_and_test's GEN_UNARY_RMWcc, %gs in the kernel)
- *   gcc        addl $1,%fs:x / movl %fs:x,r; subl; movl r,%fs:x; cmp; je  (what gcc -O2 made of
- *              `preempt_count++` and `--preempt_count == 0x80000000u`: tracepoint.c before)
+ *   gcc        addl $1,%fs:x / movl %fs:x,r; subl; movl r,%fs:x; test; je (the shape gcc -O2 made
+ *              of `preempt_count++` and `--preempt_count == 0x80000000u`: tracepoint.c before)
  *   ldst       movl %fs:x,r; addl; movl r,%fs:x, both ways (V8's form, with %fs:disp)
- *   base       incl/decl 0x40(%reg) (a base register, as V8 addresses memory, [r12 + disp])
+ *   base       incl/decl 0x40(%reg), the base read from memory before each access (a new register)
  *   base-ldst  the ldst sequence at 0x40(%reg), the base read from memory before each access
- *   base-held  the same with the base kept in one register (V8's per-CPU modules: [r12 + disp],
- *              r12 the memory start, reloaded after a call)
+ *   base-held  the ldst sequence with the base kept in one register: V8's per-CPU modules
+ *              ([r15 + disp] in Node 20, r15 the memory start, reloaded after a call)
  *   rip        incl/decl x(%rip) (a plain global)
  *   indexed    movl (%reg,%idx),r; addl; movl (V8 with the base in a global: tracepoint.c's @indexed)
  * Output: one line per form and sequence, ns per call, median [min-max] over REPS batches of
@@ -50,24 +52,24 @@ NOINLINE static void resched(void) { __asm__ volatile(""); }
 #define K_EN() DEC_JE("decl %1", "+m"(preempt_count))
 /* gcc: what -O2 made of the C */
 #define G_DIS() __asm__ volatile("addl $1,%0" : "+m"(preempt_count) :: "memory", "cc")
-#define G_EN() do { unsigned v; __asm__ volatile("movl %1,%0; subl $1,%0; movl %0,%1" : "=&r"(v), "+m"(preempt_count) :: "memory", "cc"); if (v == 0x80000000u) resched(); } while (0)
+#define G_EN() do { unsigned v; __asm__ volatile("movl %1,%0; subl $1,%0; movl %0,%1" : "=&r"(v), "+m"(preempt_count) :: "memory", "cc"); if (v == 0) resched(); } while (0)
 /* ldst: load, add, store */
 #define L_DIS() do { unsigned v; __asm__ volatile("movl %1,%0; addl $1,%0; movl %0,%1" : "=&r"(v), "+m"(preempt_count) :: "memory", "cc"); } while (0)
-#define L_EN() do { unsigned v; __asm__ volatile("movl %1,%0; addl $-1,%0; movl %0,%1" : "=&r"(v), "+m"(preempt_count) :: "memory", "cc"); if (v == 0x80000000u) resched(); } while (0)
+#define L_EN() do { unsigned v; __asm__ volatile("movl %1,%0; addl $-1,%0; movl %0,%1" : "=&r"(v), "+m"(preempt_count) :: "memory", "cc"); if (v == 0) resched(); } while (0)
 /* base: 0x40(%reg), the base read from memory for each access (a new register each time) */
 #define B_DIS() do { unsigned *p = area_p; __asm__ volatile("incl 0x40(%0)" :: "r"(p) : "memory", "cc"); } while (0)
 #define B_EN() do { unsigned *p = area_p; _Bool z; __asm__ volatile("decl 0x40(%1)" : "=@cce"(z) : "r"(p) : "memory"); if (z) resched(); } while (0)
 #define BL_DIS() do { unsigned *p = area_p, v; __asm__ volatile("movl 0x40(%1),%0; addl $1,%0; movl %0,0x40(%1)" : "=&r"(v) : "r"(p) : "memory", "cc"); } while (0)
-#define BL_EN() do { unsigned *p = area_p, v; __asm__ volatile("movl 0x40(%1),%0; addl $-1,%0; movl %0,0x40(%1)" : "=&r"(v) : "r"(p) : "memory", "cc"); if (v == 0x80000000u) resched(); } while (0)
+#define BL_EN() do { unsigned *p = area_p, v; __asm__ volatile("movl 0x40(%1),%0; addl $-1,%0; movl %0,0x40(%1)" : "=&r"(v) : "r"(p) : "memory", "cc"); if (v == 0) resched(); } while (0)
 /* base-held: the same with the base loaded once per loop and kept in one register (V8's r12 between calls) */
 #define H_DIS() __asm__ volatile("movl 0x40(%1),%0; addl $1,%0; movl %0,0x40(%1)" : "=&r"(v_) : "r"(base) : "memory", "cc")
-#define H_EN() do { __asm__ volatile("movl 0x40(%1),%0; addl $-1,%0; movl %0,0x40(%1)" : "=&r"(v_) : "r"(base) : "memory", "cc"); if (v_ == 0x80000000u) resched(); } while (0)
+#define H_EN() do { __asm__ volatile("movl 0x40(%1),%0; addl $-1,%0; movl %0,0x40(%1)" : "=&r"(v_) : "r"(base) : "memory", "cc"); if (v_ == 0) resched(); } while (0)
 /* rip: a plain global */
 #define R_DIS() __asm__ volatile("incl %0" : "+m"(g_count) :: "memory", "cc")
 #define R_EN() DEC_JE("decl %1", "+m"(g_count))
 /* indexed: (%base,%index) */
 #define X_DIS() do { unsigned *p = area_p, v; unsigned long i = area_ix; __asm__ volatile("movl (%1,%2),%0; addl $1,%0; movl %0,(%1,%2)" : "=&r"(v) : "r"(p), "r"(i) : "memory", "cc"); } while (0)
-#define X_EN() do { unsigned *p = area_p, v; unsigned long i = area_ix; __asm__ volatile("movl (%1,%2),%0; addl $-1,%0; movl %0,(%1,%2)" : "=&r"(v) : "r"(p), "r"(i) : "memory", "cc"); if (v == 0x80000000u) resched(); } while (0)
+#define X_EN() do { unsigned *p = area_p, v; unsigned long i = area_ix; __asm__ volatile("movl (%1,%2),%0; addl $-1,%0; movl %0,(%1,%2)" : "=&r"(v) : "r"(p), "r"(i) : "memory", "cc"); if (v == 0) resched(); } while (0)
 
 /* `base` (the area, loaded once per loop, passed to rcu_is_watching) is used by the base-held form only */
 #define FORM(f, DIS, EN)                                                                                  \
@@ -76,6 +78,13 @@ NOINLINE static void resched(void) { __asm__ volatile(""); }
   NOINLINE static void watch_##f(long n) {                                                                \
     unsigned *base = area_p, v_; (void)base; (void)v_;                                                    \
     for (long i = 0; i < n; i++) { if (!watching_##f(base)) resched(); DIS(); probe(0, i); EN(); }        \
+  }                                                                                                       \
+  NOINLINE static void inlined_##f(long n) {                                                              \
+    unsigned *base = area_p, v_; (void)base; (void)v_;                                                    \
+    for (long i = 0; i < n; i++) {                                                                        \
+      DIS(); int r = (*(volatile unsigned *)&dynticks & 2) != 0; EN(); if (!r) resched();                 \
+      DIS(); probe(0, i); EN();                                                                           \
+    }                                                                                                     \
   }
 FORM(kernel, K_DIS, K_EN) FORM(gcc, G_DIS, G_EN) FORM(ldst, L_DIS, L_EN) FORM(base, B_DIS, B_EN)
 FORM(base_ldst, BL_DIS, BL_EN) FORM(base_held, H_DIS, H_EN) FORM(rip, R_DIS, R_EN) FORM(indexed, X_DIS, X_EN)
@@ -93,6 +102,8 @@ int main(int argc, char **argv) {
     {"plain/base-ldst", plain_base_ldst}, {"plain/base-held", plain_base_held}, {"plain/rip", plain_rip}, {"plain/indexed", plain_indexed},
     {"watching/kernel", watch_kernel}, {"watching/gcc", watch_gcc}, {"watching/ldst", watch_ldst}, {"watching/base", watch_base},
     {"watching/base-ldst", watch_base_ldst}, {"watching/base-held", watch_base_held}, {"watching/rip", watch_rip}, {"watching/indexed", watch_indexed},
+    {"inlined/kernel", inlined_kernel}, {"inlined/gcc", inlined_gcc}, {"inlined/ldst", inlined_ldst}, {"inlined/base", inlined_base},
+    {"inlined/base-ldst", inlined_base_ldst}, {"inlined/base-held", inlined_base_held}, {"inlined/rip", inlined_rip}, {"inlined/indexed", inlined_indexed},
   };
   enum { N = sizeof L / sizeof L[0] };
   double *v = malloc(sizeof(double) * reps * N);
