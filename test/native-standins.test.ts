@@ -77,12 +77,20 @@ describe.skipIf(!canBuild)("native stand-ins: the preempt count as the kernel's 
     expect(errors.some((e) => /^"mov\s/.test(e))).toBe(true);
   });
 
-  it("the inline run has the @load-sub-store rows beside the kernel form's, from task and idle", () => {
-    const out = JSON.parse(execFileSync(bin, ["1000", "1", "inline"], { encoding: "utf8" })) as { nsPerCall: Record<string, { median: number }> };
+  it("rcu_is_watching_gs (the @gs-rip rows) is the kernel's instructions at the kernel's address, %gs:sym(%rip)", () => {
+    const gs = fns.get("rcu_is_watching_gs")!.filter((i) => i.includes("%gs:"));
+    expect(gs.map((i) => i.split(/\s+/)[0])).toEqual(["incl", "decl"]);
+    for (const i of gs) expect(i).toMatch(/%gs:0x[0-9a-f]+\(%rip\)/);
+  });
+
+  it("the inline run has the @load-sub-store rows, and the @gs-rip rows where it could set the GS base, from task and idle", () => {
+    const out = JSON.parse(execFileSync(bin, ["1000", "1", "inline"], { encoding: "utf8" })) as { gsRip: boolean; nsPerCall: Record<string, { median: number }> };
+    expect(typeof out.gsRip).toBe("boolean");
     for (const s of ["plain", "noinstr", "noinstr+lockdep", "rcuidle-watching", "srcu-fast"])
       for (const c of ["task", "idle"]) {
         expect(out.nsPerCall, `${s}/${c}`).toHaveProperty([`${s}/${c}`]);
         expect(out.nsPerCall, `${s}@load-sub-store/${c}`).toHaveProperty([`${s}@load-sub-store/${c}`]);
+        expect(`${s}@gs-rip/${c}` in out.nsPerCall, `${s}@gs-rip/${c} present iff gsRip`).toBe(out.gsRip);
       }
   });
 });

@@ -22,6 +22,8 @@
  *   base-held  the ldst sequence with the base kept in one register: V8's per-CPU modules
  *              ([r15 + disp] in Node 20, r15 the memory start, reloaded after a call)
  *   rip        incl/decl x(%rip) (a plain global)
+ *   gs-rip     incl/decl %gs:x(%rip): what the kernel's compiler makes of %gs:__preempt_count
+ *              (GS base set so that the address lands on a word of its own)
  *   indexed    movl (%reg,%idx),r; addl; movl (V8 with the base in a global: tracepoint.c's @indexed)
  * Output: one line per form and sequence, ns per call, median [min-max] over REPS batches of
  * ITERS calls; the forms interleaved batch by batch so that load on the machine falls on all.
@@ -29,10 +31,15 @@
  * Run:   build/preempt-forms [ITERS] [REPS]
  */
 #define _GNU_SOURCE
+#include <asm/prctl.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/auxv.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #define NOINLINE __attribute__((noinline))
 static __thread unsigned int preempt_count = 0x80000000u; /* PREEMPT_ENABLED: the need-resched bit, inverted */
@@ -41,6 +48,9 @@ static unsigned int area[32] __attribute__((aligned(64))) = {[16] = 0x80000000u}
 static unsigned int *volatile area_p = area;               /* the base in a register, read from memory */
 static unsigned long volatile area_ix = 64;                /* the index, read from memory */
 static unsigned int dynticks = 2;
+/* gs-rip: %gs:anchor(%rip), the GS base set so that it lands on gs_word */
+static unsigned int gs_anchor __attribute__((aligned(64)));
+static unsigned int gs_word __attribute__((aligned(64))) = 0x80000000u;
 
 NOINLINE static void probe_empty(void *data, unsigned long arg) { __asm__ volatile("" ::"r"(data), "r"(arg)); }
 static void (*volatile probe)(void *, unsigned long) = probe_empty;
@@ -67,6 +77,10 @@ NOINLINE static void resched(void) { __asm__ volatile(""); }
 /* rip: a plain global */
 #define R_DIS() __asm__ volatile("incl %0" : "+m"(g_count) :: "memory", "cc")
 #define R_EN() DEC_JE("decl %1", "+m"(g_count))
+/* gs-rip: the kernel's compiled form, `incl %gs:__preempt_count(%rip)` (a segment base and a
+ * rip-relative displacement; objdump of any x86-64 kernel: `65 ff 0d <disp32>  decl %gs:0x7e...(%rip)`) */
+#define S_DIS() __asm__ volatile("incl %%gs:%0" : "+m"(gs_anchor) :: "memory", "cc")
+#define S_EN() DEC_JE("decl %%gs:%1", "+m"(gs_anchor))
 /* indexed: (%base,%index) */
 #define X_DIS() do { unsigned *p = area_p, v; unsigned long i = area_ix; __asm__ volatile("movl (%1,%2),%0; addl $1,%0; movl %0,(%1,%2)" : "=&r"(v) : "r"(p), "r"(i) : "memory", "cc"); } while (0)
 #define X_EN() do { unsigned *p = area_p, v; unsigned long i = area_ix; __asm__ volatile("movl (%1,%2),%0; addl $-1,%0; movl %0,(%1,%2)" : "=&r"(v) : "r"(p), "r"(i) : "memory", "cc"); if (v == 0) resched(); } while (0)
@@ -87,7 +101,7 @@ NOINLINE static void resched(void) { __asm__ volatile(""); }
     }                                                                                                     \
   }
 FORM(kernel, K_DIS, K_EN) FORM(gcc, G_DIS, G_EN) FORM(ldst, L_DIS, L_EN) FORM(base, B_DIS, B_EN)
-FORM(base_ldst, BL_DIS, BL_EN) FORM(base_held, H_DIS, H_EN) FORM(rip, R_DIS, R_EN) FORM(indexed, X_DIS, X_EN)
+FORM(base_ldst, BL_DIS, BL_EN) FORM(base_held, H_DIS, H_EN) FORM(rip, R_DIS, R_EN) FORM(gs_rip, S_DIS, S_EN) FORM(indexed, X_DIS, X_EN)
 
 static double now_ns(void) { struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); return ts.tv_sec * 1e9 + ts.tv_nsec; }
 static int cmp(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return x < y ? -1 : x > y; }
@@ -97,13 +111,22 @@ int main(int argc, char **argv) {
   int reps = argc > 2 ? atoi(argv[2]) : 11;
   if (iters < 1 || reps < 1 || reps > 1000) { fprintf(stderr, "usage: preempt-forms [iters>=1] [reps 1..1000]\n"); return 2; }
   cpu_set_t set; CPU_ZERO(&set); CPU_SET(0, &set); sched_setaffinity(0, sizeof set, &set);
+  /* the GS base: arch_prctl(ARCH_SET_GS), or where a sandbox refuses it, wrgsbase (FSGSBASE, Linux 5.9+) */
+  uintptr_t gs = (uintptr_t)&gs_word - (uintptr_t)&gs_anchor;
+  if (syscall(SYS_arch_prctl, ARCH_SET_GS, gs)) {
+    if (!(getauxval(AT_HWCAP2) & 2)) { fprintf(stderr, "preempt-forms: cannot set the GS base (arch_prctl refused, no FSGSBASE): the gs-rip form cannot run here\n"); return 3; }
+    __asm__ volatile("wrgsbase %0" ::"r"(gs));
+  }
+  S_DIS();
+  if (gs_word != 0x80000001u) { fprintf(stderr, "preempt-forms: %%gs:gs_anchor(%%rip) did not reach gs_word\n"); return 3; }
+  S_EN();
   struct { const char *name; void (*loop)(long); } L[] = {
     {"plain/kernel", plain_kernel}, {"plain/gcc", plain_gcc}, {"plain/ldst", plain_ldst}, {"plain/base", plain_base},
-    {"plain/base-ldst", plain_base_ldst}, {"plain/base-held", plain_base_held}, {"plain/rip", plain_rip}, {"plain/indexed", plain_indexed},
+    {"plain/base-ldst", plain_base_ldst}, {"plain/base-held", plain_base_held}, {"plain/rip", plain_rip}, {"plain/gs-rip", plain_gs_rip}, {"plain/indexed", plain_indexed},
     {"watching/kernel", watch_kernel}, {"watching/gcc", watch_gcc}, {"watching/ldst", watch_ldst}, {"watching/base", watch_base},
-    {"watching/base-ldst", watch_base_ldst}, {"watching/base-held", watch_base_held}, {"watching/rip", watch_rip}, {"watching/indexed", watch_indexed},
+    {"watching/base-ldst", watch_base_ldst}, {"watching/base-held", watch_base_held}, {"watching/rip", watch_rip}, {"watching/gs-rip", watch_gs_rip}, {"watching/indexed", watch_indexed},
     {"inlined/kernel", inlined_kernel}, {"inlined/gcc", inlined_gcc}, {"inlined/ldst", inlined_ldst}, {"inlined/base", inlined_base},
-    {"inlined/base-ldst", inlined_base_ldst}, {"inlined/base-held", inlined_base_held}, {"inlined/rip", inlined_rip}, {"inlined/indexed", inlined_indexed},
+    {"inlined/base-ldst", inlined_base_ldst}, {"inlined/base-held", inlined_base_held}, {"inlined/rip", inlined_rip}, {"inlined/gs-rip", inlined_gs_rip}, {"inlined/indexed", inlined_indexed},
   };
   enum { N = sizeof L / sizeof L[0] };
   double *v = malloc(sizeof(double) * reps * N);

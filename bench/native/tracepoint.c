@@ -12,15 +12,24 @@
  * call, median of `reps` repetitions of `iters` calls, with min and max.
  * With the argument `inline` (tracepoint ITERS REPS inline) it runs instead one loop per
  * strategy with the strategy inlined, the emulation's loop shape, plus "off" (the static
- * key's NOP): what `npm run bench -- strategies` compares the WebAssembly with.
+ * key's NOP): what `npm run bench -- strategies` compares the WebAssembly with. Variant rows
+ * (docs/performance.md, "Hazards of the native stand-ins"): @indexed, the preempt count addressed
+ * as V8 did with the base in a global; @load-sub-store, preempt_disable/enable as this file had
+ * them in C before; @gs-rip, the kernel's instructions at the kernel's address form (left out,
+ * and "gsRip":false, where the GS base cannot be set).
  * Build: cc -O2 -mno-red-zone -o tracepoint tracepoint.c
  */
 #define _GNU_SOURCE
+#include <asm/prctl.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #define NOINLINE __attribute__((noinline))
 #define INLINE inline __attribute__((always_inline))
@@ -93,6 +102,32 @@ static inline void preempt_enable_notrace(void) {
  * native stand-ins"). */
 static inline void preempt_disable_c(void) { preempt_count_c++; barrier(); }
 static inline void preempt_enable_c(void) { barrier(); if (--preempt_count_c == 0x80000000u) __asm__ volatile(""); }
+/* Rows @gs-rip: the same instructions with the address the kernel's compiler gives
+ * __preempt_count, a segment base and a rip-relative displacement (objdump of an x86-64 kernel:
+ * `65 ff 0d <disp32>  decl %gs:0x7e...(%rip)`), where this file's TLS word is %fs:disp with no
+ * register. main() sets the GS base so that %gs:gs_anchor(%rip) lands on gs_preempt_count. */
+static unsigned int gs_anchor __attribute__((aligned(64)));
+static unsigned int gs_preempt_count __attribute__((aligned(64))) = 0x80000000u;
+static inline void preempt_disable_gs(void) { __asm__ volatile("incl %%gs:%0" : "+m"(gs_anchor)::"memory", "cc"); }
+static inline void preempt_enable_gs(void) {
+  _Bool zero;
+  __asm__ volatile("decl %%gs:%0" : "+m"(gs_anchor), "=@cce"(zero)::"memory");
+  if (zero) preempt_schedule_notrace();
+}
+/* Whether the GS base could be set (arch_prctl, or wrgsbase where Linux enabled FSGSBASE) and the
+ * gs form reaches gs_preempt_count; without it the @gs-rip rows are left out. */
+static int gs_form_ready(void) {
+  uintptr_t base = (uintptr_t)&gs_preempt_count - (uintptr_t)&gs_anchor;
+  if (syscall(SYS_arch_prctl, ARCH_SET_GS, base) != 0) {
+    if (!(getauxval(AT_HWCAP2) & 2)) return 0; /* HWCAP2_FSGSBASE */
+    __asm__ volatile("wrgsbase %0" ::"r"(base));
+  }
+  unsigned before = gs_preempt_count;
+  preempt_disable_gs();
+  int ok = READ_ONCE(gs_preempt_count) == before + 1;
+  preempt_enable_gs();
+  return ok && READ_ONCE(gs_preempt_count) == before;
+}
 
 /* DECLARE_TRACE's cond: cpu_online(raw_smp_processor_id()) */
 static inline int cond(void) { return (READ_ONCE(cpu_online_mask) >> READ_ONCE(cpu_number)) & 1; }
@@ -171,6 +206,7 @@ NOINLINE static void rcu_irq_exit_irqson_v4_18(void) { unsigned long f = irq_sav
   NOINLINE static int rcu_is_watching##S(void) { DISABLE(); int r = (READ_ONCE(dynticks) & 2) != 0; ENABLE(); return r; }
 PREEMPT_USERS(, preempt_disable_notrace, preempt_enable_notrace)
 PREEMPT_USERS(_c, preempt_disable_c, preempt_enable_c)
+PREEMPT_USERS(_gs, preempt_disable_gs, preempt_enable_gs)
 NOINLINE static void rcu_irq_enter_irqson(void) { unsigned long f = irq_save(); rcu_irq_enter(); irq_restore(f); }
 NOINLINE static void rcu_irq_exit_irqson(void) { unsigned long f = irq_save(); rcu_irq_exit(); irq_restore(f); }
 /* v5.6 __srcu_read_lock/unlock: this_cpu_inc(ssp->sda->...) loads ssp->sda first */
@@ -217,6 +253,7 @@ INLINE static void t_rcuidle_srcu_irq(unsigned long a) {
   }
 LIGHT_STRATEGIES(, preempt_disable_notrace, preempt_enable_notrace)
 LIGHT_STRATEGIES(_c, preempt_disable_c, preempt_enable_c)
+LIGHT_STRATEGIES(_gs, preempt_disable_gs, preempt_enable_gs)
 
 /* The static key disabled: the kernel executes the jump label's 5-byte NOP (arch_static_branch). */
 INLINE static void t_off(unsigned long a) { (void)a; __asm__ volatile(".byte 0x0f,0x1f,0x44,0x00,0x00"); }
@@ -248,6 +285,7 @@ INLINE static void t_rcuidle_watching_ix(unsigned long a) {
 #define LOOP(x) NOINLINE static void loop_##x(long n) { for (long i = 0; i < n; i++) t_##x(i); }
 LOOP(off) LOOP(plain) LOOP(noinstr) LOOP(noinstr_lockdep) LOOP(rcuidle_irq) LOOP(rcuidle_srcu) LOOP(rcuidle_srcu_irq) LOOP(rcuidle_watching) LOOP(srcu_fast) LOOP(plain_ix) LOOP(rcuidle_watching_ix)
 LOOP(plain_c) LOOP(noinstr_c) LOOP(noinstr_lockdep_c) LOOP(rcuidle_watching_c) LOOP(srcu_fast_c)
+LOOP(plain_gs) LOOP(noinstr_gs) LOOP(noinstr_lockdep_gs) LOOP(rcuidle_watching_gs) LOOP(srcu_fast_gs)
 
 static double now_ns(void) { struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts); return ts.tv_sec * 1e9 + ts.tv_nsec; }
 static int cmp(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return x < y ? -1 : x > y; }
@@ -265,6 +303,8 @@ int main(int argc, char **argv) {
     {"plain@indexed", loop_plain_ix}, {"rcuidle-watching@indexed", loop_rcuidle_watching_ix},
     {"plain@load-sub-store", loop_plain_c}, {"noinstr@load-sub-store", loop_noinstr_c}, {"noinstr+lockdep@load-sub-store", loop_noinstr_lockdep_c},
     {"rcuidle-watching@load-sub-store", loop_rcuidle_watching_c}, {"srcu-fast@load-sub-store", loop_srcu_fast_c},
+    {"plain@gs-rip", loop_plain_gs}, {"noinstr@gs-rip", loop_noinstr_gs}, {"noinstr+lockdep@gs-rip", loop_noinstr_lockdep_gs},
+    {"rcuidle-watching@gs-rip", loop_rcuidle_watching_gs}, {"srcu-fast@gs-rip", loop_srcu_fast_gs},
   };
   struct { const char *name; void (*fn)(unsigned long); } s[] = {
     {"plain", t_plain}, {"noinstr", t_noinstr}, {"noinstr+lockdep", t_noinstr_lockdep}, {"rcuidle-irq", t_rcuidle_irq}, {"rcuidle-srcu", t_rcuidle_srcu},
@@ -274,9 +314,11 @@ int main(int argc, char **argv) {
   const char *ctx[] = {"task", "idle"};
   double *v = malloc(sizeof(double) * reps);
   if (inl) {                                    /* the inline loops: {"strategy/context": ns per call} */
-    printf("{\"schema\":\"rcu-lab/native-tracepoint-inline@1\",\"iterations\":%ld,\"reps\":%d,\"nsPerCall\":{", iters, reps);
+    int gs = gs_form_ready();
+    printf("{\"schema\":\"rcu-lab/native-tracepoint-inline@1\",\"gsRip\":%s,\"iterations\":%ld,\"reps\":%d,\"nsPerCall\":{", gs ? "true" : "false", iters, reps);
     for (int c = 0; c < 2; c++)
       for (unsigned k = 0; k < sizeof L / sizeof L[0]; k++) {
+        if (!gs && strstr(L[k].name, "@gs-rip")) continue;
         dynticks = c == 0 ? 2 : 4;
         dynticks_nmi_nesting = c == 0 ? (long)(~0UL >> 2) + 1 : 0;
         L[k].loop(iters / 10);
