@@ -66,10 +66,13 @@ export interface SpeedReport {
   loadavg: { before: number[]; after: number[] };
   rows: SpeedRow[];
   /**
-   * Native plain and rcuidle-watching (task) with the preempt count addressed as V8 addresses
-   * WebAssembly memory ([memory start + index]) beside the kernel's form (%fs:disp here), and the wasm.
+   * Native plain and rcuidle-watching (task) with the preempt count addressed as V8 addressed
+   * WebAssembly memory with the base in a global ([memory start + index]) beside the stand-in's
+   * own form (`kernelForm`: the kernel's instructions at %fs:disp), at the kernel's address
+   * form %gs:x(%rip) (`kernelAddressForm`, the @gs-rip row, where the stand-in could set the GS
+   * base), and the wasm (docs/performance.md, "Hazards of the native stand-ins").
    */
-  addressing: { row: string; kernelForm: Summary; indexedForm: Summary; wasm: Summary }[];
+  addressing: { row: string; kernelForm: Summary; indexedForm: Summary; kernelAddressForm?: Summary; wasm: Summary }[];
   /**
    * The engine that ran the WebAssembly. V8 13 (Node 24) inlines WebAssembly calls it has seen
    * often, the probe call among them, so the loops may make no probe call there; V8 11 and 12
@@ -94,6 +97,8 @@ export interface SpeedOptions {
 const key = (s: string, c: string) => `${s}/${c}`;
 /** Rows of the native stand-in with the per-CPU preempt count addressed as V8 did with the base in a global (bench/native/tracepoint.c). */
 const INDEXED = ["plain@indexed/task", "rcuidle-watching@indexed/task"];
+/** The same rows at the kernel's address form of the preempt count, %gs:x(%rip). */
+const GS_RIP = ["plain@gs-rip/task", "rcuidle-watching@gs-rip/task"];
 
 /** Middle spread: (second largest - second smallest) / median (the whole range below 4 values). */
 export function middleSpread(xs: readonly number[]): number {
@@ -134,7 +139,7 @@ export async function runSpeedComparison(m: Machine, o: SpeedOptions = {}): Prom
     if ("unavailable" in n) return n;
     compiler = n.compiler;
     for (const r of rowsOf) push(native, key(r.s.name, r.c), n.nsPerCall[key(r.s.name, r.c)].min);
-    for (const k of INDEXED) if (n.nsPerCall[k]) push(native, k, n.nsPerCall[k].min);
+    for (const k of [...INDEXED, ...GS_RIP]) if (n.nsPerCall[k]) push(native, k, n.nsPerCall[k].min);
     await wasmRound();
     if (run + 1 < rounds) {
       say(`speed: round ${run + 1} of at least ${rounds} (native, then wasm), load ${os.loadavg()[0].toFixed(2)}`);
@@ -159,8 +164,11 @@ export async function runSpeedComparison(m: Machine, o: SpeedOptions = {}): Prom
     };
   });
   const addressing = INDEXED.filter((k) => native.has(k)).map((k) => {
-    const base = k.replace("@indexed", "");
-    return { row: base, kernelForm: summarize(window(native.get(base)!)), indexedForm: summarize(window(native.get(k)!)), wasm: summarize(window(wasm.get(base)!)) };
+    const base = k.replace("@indexed", ""), gs = native.get(k.replace("@indexed", "@gs-rip"));
+    return {
+      row: base, kernelForm: summarize(window(native.get(base)!)), indexedForm: summarize(window(native.get(k)!)),
+      ...(gs ? { kernelAddressForm: summarize(window(gs)) } : {}), wasm: summarize(window(wasm.get(base)!)),
+    };
   });
   if (o.allCpus !== false && m.cpus > 1) await allCpusColumn(m, rows, rowsOf, iterations, say);
   return {
@@ -239,7 +247,8 @@ export function renderSpeed(r: SpeedReport | { unavailable: string }): string {
   for (const a of r.addressing) {
     out.push(
       `native ${a.row} with the preempt count addressed as V8 does with the base in a global ([memory start + index]): ${ns(a.indexedForm)} ns, against ${ns(a.kernelForm)} ns ` +
-        `in the kernel's %gs:disp form; wasm ${ns(a.wasm)} ns (docs/performance.md: memory renaming)`,
+        `in the stand-in's %fs:disp form` + (a.kernelAddressForm ? ` and ${ns(a.kernelAddressForm)} ns in the kernel's %gs:x(%rip) form` : "") +
+        `; wasm ${ns(a.wasm)} ns (docs/performance.md: memory renaming, hazards of the native stand-ins)`,
     );
   }
   const st = r.rows.filter((w) => w.stable);

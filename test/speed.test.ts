@@ -29,3 +29,16 @@ describe("bench/speed report", () => {
   });
 });
 
+describe("bench/speed addressing lines", () => {
+  const sum = (v: number) => ({ median: v, min: v, max: v, n: 5 });
+  const report = (kernelAddressForm?: ReturnType<typeof sum>): SpeedReport => ({
+    schema: "rcu-lab/speed@1", compiler: "cc", cpus: 1, iterations: 1000, batches: 5, rounds: 5, roundsRun: 5, tolerance: 0.1, stable: true,
+    loadavg: { before: [0, 0, 0], after: [0, 0, 0] }, rows: [], engine: { node: "20.0.0", v8: "11.3", inlinesWasmCalls: false },
+    addressing: [{ row: "plain/task", kernelForm: sum(1.4), indexedForm: sum(4.2), ...(kernelAddressForm ? { kernelAddressForm } : {}), wasm: sum(3.1) }],
+  });
+  it("names the stand-in's own address form (%fs:disp), not the kernel's, and prints the @gs-rip row (the kernel's %gs:x(%rip)) where it was measured", () => {
+    expect(renderSpeed(report(sum(3.6)))).toMatch(/4\.20 \[4\.20-4\.20\] ns, against 1\.40 \[1\.40-1\.40\] ns in the stand-in's %fs:disp form and 3\.60 \[3\.60-3\.60\] ns in the kernel's %gs:x\(%rip\) form; wasm 3\.10/);
+    expect(renderSpeed(report())).toMatch(/in the stand-in's %fs:disp form; wasm 3\.10/);
+    expect(renderSpeed(report())).not.toMatch(/%gs/);
+  });
+});
