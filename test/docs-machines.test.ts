@@ -1,9 +1,10 @@
 // Every measured figure in README.md and docs/*.md names the machine it came from: a
 // section (one heading to the next) that holds a figure with a time unit (ns, us, ms, s,
-// GHz, cycles) names a CPU model (or says "machine not recorded") and the Node or gcc
-// version the figure ran on (or that it was not recorded). Figures in inline code are
-// commands and options, not measurements, and are skipped; so are sections listed in
-// PARAMETER_SECTIONS, whose time figures are the kernel's or the tool's settings.
+// minutes, GHz, cycles; a rate per second; a row of a table whose header names such a unit)
+// names a CPU model (or says "machine not recorded") and the Node, Chromium or gcc version
+// the figure ran on (or that it was not recorded). Figures in inline code are commands and
+// options, not measurements, and are skipped; so are sections listed in PARAMETER_SECTIONS,
+// whose time figures are the kernel's or the tool's settings. Text only: nothing is run.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -129,6 +130,11 @@ describe("every measured figure in README.md and docs/ names its machine", () =>
       "Minutes: 1-4 minutes (a CPU model (or \"machine not recorded\") and a Node or gcc version)",
       "CPU only: 4.8 ns (a Node or gcc version)",
     ]);
+  });
+
+  it("a machine named in one section does not cover a figure in the next", () => {
+    const md = "## A\nOn a 2-vCPU Intel Xeon VM, Node 20.20.2: 4.8 ns.\n## B\nThe loop took 9.6 ns.\n";
+    expect(unnamedFigures("x.md", md).map((u) => u.heading)).toEqual(["B"]);
   });
 
   it("a heading inside a fenced code block does not start a section", () => {
