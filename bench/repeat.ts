@@ -18,7 +18,10 @@ export interface RepeatRow {
   medians: number[];
   /** (max - min) / min of `medians`. */
   spread: number;
-  /** Whether the goal applies (rows with one or more probes) and is met. */
+  /** Each invocation's median cycles/call (each batch's ns x the clock beside it). */
+  cycleMedians: number[];
+  cycleSpread: number;
+  /** Whether the goal applies (rows with one or more probes) and the cycles figure meets it. */
   meetsGoal: boolean | null;
   /** Largest spread of the code instances inside one invocation (StrategyRow.instanceSpread). */
   instanceSpread: number;
@@ -29,6 +32,8 @@ export interface RepeatReport {
   machine: { cpu: string; node: string };
   command: string;
   invocations: number;
+  /** Each invocation's clock beside its batches, GHz: least and greatest over its rows. */
+  clocks: { min: number; max: number }[];
   rows: RepeatRow[];
 }
 
@@ -66,31 +71,39 @@ export async function benchRepeat(invocations = 5, args: readonly string[] = ["-
   const key = (r: { strategy: string; context: string; probes: number; scope: string }) => `${r.strategy}/${r.context}/${r.probes}/${r.scope}`;
   const rows = reports[0].rows.map((r0): RepeatRow => {
     const same = reports.map((rep) => rep.rows.find((x) => key(x) === key(r0))!);
-    const medians = same.map((x) => x.nsPerCall.median);
-    const spread = (Math.max(...medians) - Math.min(...medians)) / Math.min(...medians);
+    const spreadOf = (v: number[]) => (Math.max(...v) - Math.min(...v)) / Math.min(...v);
+    const medians = same.map((x) => x.nsPerCall.median), cycleMedians = same.map((x) => x.cyclesPerCall.median);
+    const cycleSpread = spreadOf(cycleMedians);
     return {
-      row: key(r0), probes: r0.probes, medians, spread,
-      meetsGoal: r0.probes > 0 ? spread <= REPEAT_GOAL : null,
+      row: key(r0), probes: r0.probes, medians, spread: spreadOf(medians), cycleMedians, cycleSpread,
+      meetsGoal: r0.probes > 0 ? cycleSpread <= REPEAT_GOAL : null,
       instanceSpread: Math.max(...same.map((x) => x.instanceSpread ?? 0)),
     };
   });
   return {
     schema: "rcu-lab/repeat@1", machine: { cpu: os.cpus()[0]?.model ?? "unknown", node: process.version },
     command: `rcu-lab bench ${args.join(" ")}`, invocations, rows,
+    clocks: reports.map((rep) => ({ min: Math.min(...rep.rows.map((x) => x.ghzBeside.min)), max: Math.max(...rep.rows.map((x) => x.ghzBeside.max)) })),
   };
 }
 
 export function renderRepeat(r: RepeatReport): string {
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const lines = [
-    `repeat: ${r.invocations} invocations of \`${r.command}\` on ${r.machine.cpu}, Node ${r.machine.node}; per row: each invocation's median ns/call, ` +
-      `their spread (max - min) / min, the goal ${pct(REPEAT_GOAL)} on rows with probes, and the largest spread of code instances inside one invocation`,
+    `repeat: ${r.invocations} invocations of \`${r.command}\` on ${r.machine.cpu}, Node ${r.machine.node}; per row: each invocation's median ` +
+      `cycles/call (each batch's ns x the clock measured beside it) and their spread (max - min) / min against the goal ${pct(REPEAT_GOAL)} on rows with probes; ` +
+      "then the same for ns/call, which follow the clock; and the largest spread of code instances inside one invocation (ns)",
+    `the clock beside the batches, per invocation: ${r.clocks.map((c) => `${c.min.toFixed(2)}-${c.max.toFixed(2)}`).join(", ")} GHz`,
   ];
   for (const x of r.rows) {
     const goal = x.meetsGoal === null ? "(no probe: no goal)" : x.meetsGoal ? "meets the goal" : "MISSES the goal";
-    lines.push(`  ${x.row.padEnd(36)} ${x.medians.map((m) => `${m.toFixed(2)}`).join(" ")} ns  spread ${pct(x.spread)}  ${goal}  (instances ${pct(x.instanceSpread)})`);
+    lines.push(
+      `  ${x.row.padEnd(32)} cycles ${x.cycleMedians.map((m) => m.toFixed(1)).join(" ")}  spread ${pct(x.cycleSpread)} ${goal}; ` +
+        `ns ${x.medians.map((m) => m.toFixed(2)).join(" ")}  spread ${pct(x.spread)}  (instances ${pct(x.instanceSpread)})`,
+    );
   }
   const goalRows = r.rows.filter((x) => x.meetsGoal !== null);
-  lines.push(`${goalRows.filter((x) => x.meetsGoal).length} of ${goalRows.length} rows with probes repeat within ${pct(REPEAT_GOAL)}`);
+  const nsWithin = goalRows.filter((x) => x.spread <= REPEAT_GOAL).length;
+  lines.push(`${goalRows.filter((x) => x.meetsGoal).length} of ${goalRows.length} rows with probes repeat within ${pct(REPEAT_GOAL)} in cycles; ${nsWithin} of ${goalRows.length} in ns`);
   return lines.join("\n");
 }

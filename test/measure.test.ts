@@ -53,3 +53,42 @@ describe("runPrimitives", () => {
   });
 });
 
+
+describe("measure: the clock beside each batch", () => {
+  // A CPU whose clock drifts up by 0.25 GHz at every command it runs (a clock batch, a timed
+  // batch, a clock batch, ...): a loop of 10 cycles per operation takes fewer ns each batch,
+  // and the clock batches just before and just after a timed batch average to its frequency.
+  const CYCLES_PER_OP = 10, CHAIN_OPS = 8;
+  function driftingMachine() {
+    let ghz = 2;
+    return {
+      layout: { CALIBRATE_CHAIN_OPS: CHAIN_OPS },
+      usageErrors: () => ({}),
+      async runAll(command: string, args: readonly number[]) {
+        const n = args[0];
+        const elapsedNs = (n * (command === "calibrate_chain" ? CHAIN_OPS : CYCLES_PER_OP)) / ghz;
+        ghz += 0.25;
+        return [{ elapsedNs }];
+      },
+    };
+  }
+
+  it("each batch's cycles come from the clock of its own moment: 10 cycles per op while the clock drifts and ns move", async () => {
+    const r = await measure(driftingMachine() as never, { command: "loop", iterations: 1000, reps: 5, cpus: [0], clockBeside: true });
+    expect(r.nsPerOp.max / r.nsPerOp.min).toBeGreaterThan(1.3); // the ns moved with the clock
+    expect(r.ghzBeside!.max / r.ghzBeside!.min).toBeGreaterThan(1.3);
+    expect(r.cyclesPerOp!.min).toBeCloseTo(CYCLES_PER_OP, 9);
+    expect(r.cyclesPerOp!.max).toBeCloseTo(CYCLES_PER_OP, 9);
+    // Broken variant: ns x the clock measured once before the batches (as the table did until
+    // now) reads 7-9.5 cycles here, median 8: the test above would fail on it.
+    const once = r.samples[0].map((ns) => ns * r.ghzBeside!.min).sort((a, b) => a - b);
+    expect(once[2]).toBeLessThan(CYCLES_PER_OP * 0.9);
+  });
+
+  it("on a real CPU the clock chain itself measures CALIBRATE_CHAIN_OPS cycles per iteration", async () => {
+    const m = await machine(1);
+    const r = await measure(m, { command: "calibrate_chain", args: [3, 5], iterations: 2_000_000, reps: 3, cpus: [0], clockBeside: true });
+    expect(r.cyclesPerOp!.median / m.layout.CALIBRATE_CHAIN_OPS).toBeGreaterThan(0.9);
+    expect(r.cyclesPerOp!.median / m.layout.CALIBRATE_CHAIN_OPS).toBeLessThan(1.1);
+  });
+});

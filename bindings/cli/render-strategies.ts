@@ -39,7 +39,7 @@ function safeText(row: StrategyRow): string {
   return row.safeByProbes.empty ? "empty only" : "NO";
 }
 
-/** The ns figure, marked `!` when the code instances disagree by more than the report's limit. */
+/** The ns figure, marked `!` when the code instances' cycles disagree by more than the report's limit. */
 function nsText(row: StrategyRow, r: StrategyReport): string {
   return formatSummary(row.nsPerCall, "ns") + (row.instanceSpread > r.instanceSpreadLimit ? " !" : "");
 }
@@ -64,6 +64,15 @@ function renderModelInputs(r: StrategyReport): string[] {
   ];
 }
 
+/** A line when the clock beside the batches moved more than 5% over the run: ns follow it, cycles do not. */
+export function clockMoved(r: StrategyReport): string | undefined {
+  if (r.rows.length === 0) return undefined;
+  const lo = Math.min(...r.rows.map((x) => x.ghzBeside.min)), hi = Math.max(...r.rows.map((x) => x.ghzBeside.max));
+  if (hi / lo <= 1.05) return undefined;
+  return `the clock beside the batches moved ${((hi / lo - 1) * 100).toFixed(0)}% during this run (${lo.toFixed(2)}-${hi.toFixed(2)} GHz): ` +
+    "ns/call follow it, so a second invocation's ns may differ by as much; the cycles column is each batch's ns x its own moment's clock";
+}
+
 export function renderStrategies(r: StrategyReport): string {
   const out: string[] = [];
   out.push(
@@ -82,7 +91,7 @@ export function renderStrategies(r: StrategyReport): string {
     (r.instances > 1
       ? `ns/call: median [min-max] over ${r.instances} independently compiled code instances, each the median of its ${r.reps} repetitions (all CPUs: median over CPUs)`
       : "ns/call: median [min-max] over repetitions (all CPUs: median over CPUs)") +
-      "; cycles = ns x clock; modeled = op counts x profile cycles (adds what WebAssembly cannot execute: irq save/restore, out-of-line calls; " +
+      "; cycles = each batch's ns x the clock measured beside it (the same median over instances); modeled = op counts x profile cycles (adds what WebAssembly cannot execute: irq save/restore, out-of-line calls; " +
       "those inputs, their sources and the table's sensitivity to them below the table)",
   );
   out.push("ops per call: A atomic RMW, M smp_mb, Q irq save (+ as many restores), C out-of-line call, I indirect call, P this_cpu RMW, L load, S store, R release store, B branch");
@@ -110,10 +119,12 @@ export function renderStrategies(r: StrategyReport): string {
     ]);
   }
   out.push(t.toString());
+  const moved = clockMoved(r);
+  if (moved) out.push(moved);
   const marked = r.rows.filter((x) => x.instanceSpread > r.instanceSpreadLimit);
   if (marked.length) {
     out.push(
-      `! the code instances of ${marked.length} figure(s) differ by more than ${(r.instanceSpreadLimit * 100).toFixed(0)}% ` +
+      `! the code instances of ${marked.length} figure(s) differ by more than ${(r.instanceSpreadLimit * 100).toFixed(0)}% in cycles ` +
         `(${marked.map((x) => `${x.strategy}/${x.context}/${x.probes}/${x.scope} ${(x.instanceSpread * 100).toFixed(0)}%`).join(", ")}): ` +
         "where the engine placed the code moves them; a second invocation may not repeat them within 5% (more instances: --instances)",
     );

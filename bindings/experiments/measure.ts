@@ -17,7 +17,18 @@ export interface MeasureSpec {
   cpus: readonly number[];
   /** Run before each timed batch (untimed): a scenario's update-side churn. */
   beforeBatch?: () => Promise<void>;
+  /**
+   * Measure the clock beside every timed batch: a short calibrate_chain batch on the same
+   * CPUs before the first timed batch and after each, so that each batch's cycles per
+   * operation come from the clock of its own moment (the mean of the clock just before and
+   * just after it). A CPU's frequency can move by 10% from one minute to the next (turbo,
+   * the host's other work); ns follow it, cycles measured this way do not.
+   */
+  clockBeside?: boolean;
 }
+
+/** Iterations of one clock batch beside a timed batch: 8 M cycles, about 2 ms at 4 GHz. */
+export const CLOCK_BESIDE_ITERATIONS = 1_000_000;
 
 export interface Measurement {
   /** ns per operation, per CPU that ran (in the order of `cpus`). */
@@ -32,6 +43,12 @@ export interface Measurement {
   readonly usageErrorsPerCall: number;
   /** The untimed warm-up: operations per CPU, and ms it ran (the least over the CPUs). */
   readonly warmup: { readonly ops: number; readonly ms: number };
+  /**
+   * With `clockBeside`: cycles per operation (each batch's ns x the clock beside it), summarized
+   * as nsPerOp is; and the clock in GHz over every clock batch of every CPU.
+   */
+  readonly cyclesPerOp?: Summary;
+  readonly ghzBeside?: Summary;
 }
 
 /**
@@ -73,17 +90,30 @@ export async function measure(m: Machine, s: MeasureSpec): Promise<Measurement> 
     warmMs += Math.min(...res.map((x) => x.elapsedNs)) / 1e6;
   }
   const samples: number[][] = cpus.map(() => []);
+  const cycles: number[][] = cpus.map(() => []), ghz: number[] = [];
+  // GHz of each CPU over one clock batch (calibrate_chain: CALIBRATE_CHAIN_OPS cycles per iteration).
+  const clock = async () => (await m.runAll("calibrate_chain", [CLOCK_BESIDE_ITERATIONS, 3, 5], { cpus, barrier: true }))
+    .map((x) => (CLOCK_BESIDE_ITERATIONS * m.layout.CALIBRATE_CHAIN_OPS) / x.elapsedNs);
+  let before = s.clockBeside ? await clock() : [];
+  if (s.clockBeside) ghz.push(...before);
   for (let r = 0; r < reps; r++) {
     await s.beforeBatch?.();
     const res = await m.runAll(command, [iterations, ...rest], { cpus, barrier: true });
     res.forEach((x, i) => samples[i].push(x.elapsedNs / iterations));
+    if (s.clockBeside) {
+      const after = await clock();
+      ghz.push(...after);
+      res.forEach((x, i) => cycles[i].push((x.elapsedNs / iterations) * ((before[i] + after[i]) / 2)));
+      before = after;
+    }
   }
   const calls = (warm + reps * iterations) * cpus.length;
   const perCpu = cpus.map((cpu, i) => ({ cpu, nsPerOp: summarize(samples[i]) }));
-  const all = samples.flat();
+  const overCpus = (per: number[][]): Summary => ({ ...summarize(per.map((c) => summarize(c).median)), min: Math.min(...per.flat()), max: Math.max(...per.flat()), n: reps });
   return {
     perCpu, samples, calls,
-    nsPerOp: { ...summarize(perCpu.map((c) => c.nsPerOp.median)), min: Math.min(...all), max: Math.max(...all), n: reps },
+    nsPerOp: overCpus(samples),
+    ...(s.clockBeside ? { cyclesPerOp: overCpus(cycles), ghzBeside: summarize(ghz) } : {}),
     usageErrorsPerCall: (usageTotal(m, cpus) - usage0) / calls,
     warmup: { ops: warm, ms: warmMs },
   };

@@ -2,13 +2,13 @@
 // all CPUs at once, with its four costs: ns per call (the one measurement loop), calibrated
 // cycles, exact op counts (counting build), modeled cycles (op counts x cost profile).
 import { OP_KINDS, type OpKind } from "../abi/constants.js";
-import { yieldToEventLoop } from "../abi/futex.js";
 import type { Machine } from "../machine/machine.js";
 import { checkMaxSpread, clockSpread, measureGhz, type ClockSpread } from "./calibrate.js";
 import { modeledCycles, type CostProfile } from "./costs.js";
 import { modelInputValues, sensitivity, type ModelInputValue, type Sensitivity } from "./model-inputs.js";
 import { checkIterations, measure } from "./measure.js";
-import type { Summary } from "./stats.js";
+import { startChurn } from "./churn.js";
+import { summarize, type Summary } from "./stats.js";
 import { acrossInstances, INSTANCE_SPREAD_LIMIT } from "./code-instances.js";
 import { safetyOf, type SafetyReport } from "./safety.js";
 import { STRATEGIES, strategy, type BenchContext, type Strategy } from "./strategy-table.js";
@@ -67,10 +67,19 @@ export interface StrategyRow {
   nsPerCall: Summary;
   /** Each code instance's figure (median [min-max] over its repetitions), in machine order. */
   instances: Summary[];
-  /** (max - min) / median of the instances' medians: how far the code's placement moves this figure. */
+  /**
+   * (max - min) / median of the instances' median cycles per call: how far the code's
+   * placement moves this figure once the clock's movement is taken out.
+   */
   instanceSpread: number;
-  /** nsPerCall x the clock measured at the start of the run. */
+  /**
+   * Cycles per call: each timed batch's ns x the clock measured beside it (measure()'s
+   * clockBeside), summarized over repetitions and instances as nsPerCall is. The clock moves
+   * (turbo, the host's load); ns follow it, these do not.
+   */
   cyclesPerCall: Summary;
+  /** The clock beside this row's batches, GHz: median of the instances' medians, min and max over all. */
+  ghzBeside: Summary;
   ops: Record<OpKind, number>;
   modeledCycles: number;
   usageErrorsPerCall: number;
@@ -106,28 +115,6 @@ function safeColumn(r: SafetyReport | undefined, name: string, ctx: BenchContext
   // kind with no decided cell (missing, or INCONCLUSIVE: null) leaves the row undecided.
   const v = PROBE_KINDS.map((k) => by[k]);
   return { safe: v.includes(false) ? false : v.every((x) => x === true) ? true : null, safeByProbes: by };
-}
-
-/** Register/unregister an extra probe on tracepoint `tpId` until stop() is awaited. */
-function startChurn(m: Machine, tpId: number): { stop: () => Promise<number> } {
-  const tps = m.tracepoints, tp = tps.byId(tpId);
-  let running = true;
-  let updates = 0;
-  const loop = (async () => {
-    for (let k = 0; running; k++) {
-      await tps.retryWhileArenaFull(() => tp.register("count", 0x10000 + k));
-      await tps.retryWhileArenaFull(() => tp.unregister("count", 0x10000 + k));
-      updates += 2;
-      await yieldToEventLoop();
-    }
-  })();
-  return {
-    stop: async () => {
-      running = false;
-      await loop;
-      return updates;
-    },
-  };
 }
 
 export interface StrategyReport {
@@ -204,7 +191,7 @@ export async function runStrategyBench(machines: Machine | readonly Machine[], c
   // Instance by instance, every row in each: a burst of load from elsewhere then lands on
   // consecutive rows of one instance (each row keeps its other instances), not on every
   // instance of one row.
-  const per: Summary[][] = specs.map(() => []);
+  const per: Summary[][] = specs.map(() => []), perCycles: Summary[][] = specs.map(() => []), perGhz: Summary[][] = specs.map(() => []);
   const churnUpdates = specs.map(() => 0), usage = specs.map(() => 0);
   const total = specs.length * ms.length;
   for (const [i, x] of ms.entries()) {
@@ -213,19 +200,25 @@ export async function runStrategyBench(machines: Machine | readonly Machine[], c
       const cpus = scope === "1 CPU" ? [0] : [...Array(m.cpus).keys()];
       await enterContext(x, ctx, cpus);
       const churn = o.churn && s.keyEnabled && k > 0 ? startChurn(x, tpsOf[i][k]) : undefined;
-      const r = await measure(x, { command: s.loop, args: [tpsOf[i][k], 0], iterations, reps, cpus });
+      const r = await measure(x, { command: s.loop, args: [tpsOf[i][k], 0], iterations, reps, cpus, clockBeside: true });
       churnUpdates[j] += churn ? await churn.stop() : 0;
       await leaveContext(x, ctx, cpus);
       per[j].push(r.nsPerOp);
+      perCycles[j].push(r.cyclesPerOp!);
+      perGhz[j].push(r.ghzBeside!);
       usage[j] += r.usageErrorsPerCall / ms.length;
     }
   }
   const rows: StrategyRow[] = specs.map(({ s, ctx, k, scope, ops }, j) => {
-    const { nsPerCall: ns, instanceSpread } = acrossInstances(per[j]);
+    const ns = acrossInstances(per[j]).nsPerCall;
+    // The instances' spread in cycles: the clock's movement over the run taken out, what is
+    // left is where the code was placed (and noise).
+    const { nsPerCall: cycles, instanceSpread } = acrossInstances(perCycles[j]);
     return {
       strategy: s.name, standsFor: s.standsFor, context: ctx, probes: k, scope,
       ...safeColumn(o.safety, s.name, ctx), nsPerCall: ns, instances: per[j], instanceSpread,
-      cyclesPerCall: { median: ns.median * ghz.median, min: ns.min * ghz.median, max: ns.max * ghz.median, n: ns.n },
+      cyclesPerCall: cycles,
+      ghzBeside: { ...summarize(perGhz[j].map((g) => g.median)), min: Math.min(...perGhz[j].map((g) => g.min)), max: Math.max(...perGhz[j].map((g) => g.max)) },
       ops, modeledCycles: modeledCycles(ops, profile), usageErrorsPerCall: usage[j], churnUpdates: churnUpdates[j],
     };
   });
