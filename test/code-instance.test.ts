@@ -38,7 +38,9 @@ describe("code instances: a figure measured over independently compiled copies o
     const s = (median: number) => ({ median, min: median - 0.1, max: median + 0.1, n: 5 });
     const r = acrossInstances([s(3), s(6), s(3.1), s(3.2), s(2.9)]);
     expect(r.nsPerCall).toEqual({ median: 3.1, min: 2.9, max: 6, n: 5 });
-    expect(r.instanceSpread).toBeCloseTo((6 - 2.9) / 3.1, 9);
+    // The spread of the middle three (3, 3.1, 3.2): the outlying 6 and 2.9 aside.
+    expect(r.instanceSpread).toBeCloseTo((3.2 - 3) / 3.1, 9);
+    expect(acrossInstances([s(3), s(4)]).instanceSpread).toBeCloseTo(1 / 3.5, 9);
     expect(acrossInstances([s(3)])).toEqual({ nsPerCall: s(3), instanceSpread: 0 });
   });
 

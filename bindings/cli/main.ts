@@ -103,7 +103,7 @@ const bench = program
   .option("--cpus <n>", "emulated CPUs (default: the cores available)", positiveInt("--cpus", 64))
   .option("--iterations <n>", "calls per timed batch", positiveInt("--iterations", 2 ** 32 - 1), 1_000_000)
   .option("--reps <n>", "timed repetitions per figure, on each code instance", positiveInt("--reps", 1000), 5)
-  .option("--instances <n>", "independently compiled code instances each figure is measured on (its median over them; docs/performance.md)", positiveInt("--instances", 20), 5)
+  .option("--instances <n>", "independently compiled code instances each figure is measured on (its median over them; docs/performance.md)", positiveInt("--instances", 20), 7)
   .option("--profile <file>", "cost profile for modeled cycles (default: the shipped native profile)")
   .option("--max-spread <ratio>", "warn (header line, stderr, the JSON's clock.warning) when max/min GHz over the clock's batches is above this (calibrate's rule)", maxSpreadArg, DEFAULT_MAX_SPREAD)
   .option(

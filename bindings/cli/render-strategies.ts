@@ -124,7 +124,7 @@ export function renderStrategies(r: StrategyReport): string {
   const marked = r.rows.filter((x) => x.instanceSpread > r.instanceSpreadLimit);
   if (marked.length) {
     out.push(
-      `! the code instances of ${marked.length} figure(s) differ by more than ${(r.instanceSpreadLimit * 100).toFixed(0)}% in cycles ` +
+      `! the middle code instances of ${marked.length} figure(s) differ by more than ${(r.instanceSpreadLimit * 100).toFixed(0)}% in cycles ` +
         `(${marked.map((x) => `${x.strategy}/${x.context}/${x.probes}/${x.scope} ${(x.instanceSpread * 100).toFixed(0)}%`).join(", ")}): ` +
         "where the engine placed the code moves them; a second invocation may not repeat them within 5% (more instances: --instances)",
     );

@@ -67,6 +67,8 @@ export interface StrategyRow {
   nsPerCall: Summary;
   /** Each code instance's figure (median [min-max] over its repetitions), in machine order. */
   instances: Summary[];
+  /** Each code instance's cycles per call, as `instances`. */
+  instanceCycles: Summary[];
   /**
    * (max - min) / median of the instances' median cycles per call: how far the code's
    * placement moves this figure once the clock's movement is taken out.
@@ -216,7 +218,7 @@ export async function runStrategyBench(machines: Machine | readonly Machine[], c
     const { nsPerCall: cycles, instanceSpread } = acrossInstances(perCycles[j]);
     return {
       strategy: s.name, standsFor: s.standsFor, context: ctx, probes: k, scope,
-      ...safeColumn(o.safety, s.name, ctx), nsPerCall: ns, instances: per[j], instanceSpread,
+      ...safeColumn(o.safety, s.name, ctx), nsPerCall: ns, instances: per[j], instanceCycles: perCycles[j], instanceSpread,
       cyclesPerCall: cycles,
       ghzBeside: { ...summarize(perGhz[j].map((g) => g.median)), min: Math.min(...perGhz[j].map((g) => g.min)), max: Math.max(...perGhz[j].map((g) => g.max)) },
       ops, modeledCycles: modeledCycles(ops, profile), usageErrorsPerCall: usage[j], churnUpdates: churnUpdates[j],
