@@ -153,7 +153,9 @@ describe("INCONCLUSIVE: a run that tested nothing", () => {
     const cli = run("torture", "--strategy", "plain", "--contexts", "idle", "--seconds", "0.001", "--cpus", "2");
     expect(cli.stdout).toMatch(new RegExp(`releases whose grace period began under a call \\(at least ${OVERLAP_FLOOR} per context for a PASS\\): idle \\d+`));
     expect(cli.stdout).not.toMatch(/PASS:/);
-    if (cli.status === 3) expect(cli.stdout).toMatch(/INCONCLUSIVE: too few probe-array releases whose grace period began under a call from idle \(\d+\): a PASS needs at least \d+ per context/);
+    // INCONCLUSIVE for too few releases under a call, or (on a busy machine, the CPUs not yet
+    // calling within the 1 ms) for no call at all.
+    if (cli.status === 3) expect(cli.stdout).toMatch(/INCONCLUSIVE: (too few probe-array releases whose grace period began under a call from idle \(\d+\): a PASS needs at least \d+ per context|no tracepoint call)/);
     else expect(cli.status).toBe(1);
   });
 
