@@ -38,7 +38,8 @@ export function renderRecursion(r: RecursionReport): string {
     const c = r.costs;
     out.push(
       `\nguard cost per call (try + release, task context, 1 CPU of ${c.cores} cores): ${c.iterations.toLocaleString("en-US")} calls per batch, ${c.reps} repetitions, ` +
-        `clock ${c.ghz.median.toFixed(2)} GHz [${c.ghz.min.toFixed(2)}-${c.ghz.max.toFixed(2)}]; modeled with cost profile ${c.profile.name}`,
+        `clock at the start ${c.ghz.median.toFixed(2)} GHz [${c.ghz.min.toFixed(2)}-${c.ghz.max.toFixed(2)}] (cycles: each batch's ns x the clock measured beside it); ` +
+        `modeled with cost profile ${c.profile.name}`,
     );
     const ct = new Table({ head: ["guard", "ns/call median [min-max]", "cycles", "modeled cycles", "ops per call", "stands for"], style: { head: [], border: [], compact: true }, colWidths: [24, 26, 9, 16, 24, 70], wordWrap: true });
     for (const g of r.guards) {

@@ -67,10 +67,14 @@ export function guardOpCounts(counting: LocalCpu, guardName: string, n = 1000): 
   return out;
 }
 
-/** ns per try + release of each guard on CPU 0 of the release machine `m`. */
-async function guardNs(m: Machine, guardName: string, iterations: number, reps: number): Promise<Summary> {
+/**
+ * ns and cycles per try + release of each guard on CPU 0 of the release machine `m`; cycles
+ * from the clock measured beside each batch (measure()'s clockBeside), as the strategy table's.
+ */
+async function guardCost(m: Machine, guardName: string, iterations: number, reps: number): Promise<{ ns: Summary; cycles: Summary }> {
   await m.run(0, "rec_lab_reset", [0]);
-  return (await measure(m, { command: guard(guardName).loop, iterations, reps, cpus: [0] })).nsPerOp;
+  const r = await measure(m, { command: guard(guardName).loop, iterations, reps, cpus: [0], clockBeside: true });
+  return { ns: r.nsPerOp, cycles: r.cyclesPerOp! };
 }
 
 function pick<T extends { name: string }>(what: string, all: readonly T[], names: readonly string[] | undefined, one: (n: string) => T): readonly T[] {
@@ -117,10 +121,10 @@ export async function runRecursionTable(
     const ghz = await measureGhz(machine);
     for (const g of out.guards) {
       o.onProgress?.(done++, total, `cost of ${g.name}`);
-      const ns = await guardNs(machine, g.name, iterations, reps);
+      const { ns, cycles } = await guardCost(machine, g.name, iterations, reps);
       const ops = guardOpCounts(counting, g.name);
       g.cost = {
-        nsPerCall: ns, cyclesPerCall: { median: ns.median * ghz.median, min: ns.min * ghz.median, max: ns.max * ghz.median, n: ns.n },
+        nsPerCall: ns, cyclesPerCall: cycles,
         ops, modeledCycles: modeledCycles(ops, profile),
       };
     }
