@@ -178,6 +178,17 @@ describe("rcu-lab explore and replay", () => {
     expect(run("explore", "--config", "rcu-task", "--scheduler", "random", "--schedules", "5").status).toBe(0);
   });
 
+  it("--schedules and --seed with the exhaustive scheduler are refused (exit 2): it runs every schedule within the bound, with no count or seed", () => {
+    for (const [opt, v] of [["--schedules", "5"], ["--seed", "3"]]) {
+      const r = run("explore", "--config", "rcu-task", opt, v);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`${opt} ${v} does not apply to --scheduler exhaustive: .*drop ${opt}, or choose --scheduler random or pct`));
+      // The same option with pct, where it applies, is accepted.
+      const pct = run("explore", "--config", "rcu-task", "--scheduler", "pct", opt, v, ...(opt === "--seed" ? ["--schedules", "5"] : []));
+      expect(pct.status, pct.stderr).toBe(0);
+    }
+  });
+
   it("exit 1 and a replay file on a counterexample; replay reproduces it; 0 when clean; 4 when the budget runs out", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rcu-lab-explore-"));
     const file = path.join(dir, "cx.json"), trace = path.join(dir, "trace.json");

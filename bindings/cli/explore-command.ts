@@ -86,6 +86,14 @@ export function addExploreCommands(program: Command): void {
             "uses neither (each schedule deviates at random); drop --bound, or choose --scheduler exhaustive or pct",
         );
       }
+      for (const name of ["schedules", "seed"] as const) {
+        if (o.scheduler === "exhaustive" && explicit(self, name)) {
+          throw new UsageError(
+            `--${name} ${o[name]} does not apply to --scheduler exhaustive: it runs every schedule within --bound, in order, with no seed or count; ` +
+              `drop --${name}, or choose --scheduler random or pct`,
+          );
+        }
+      }
       // By default a new file is created beside an existing one: the folder must be writable.
       checkWritable(explicit(self, "out") || !fs.existsSync(o.out) ? o.out : `${o.out.replace(/\.json$/, "")}-2.json`, "--out");
       if (o.trace) checkWritable(o.trace, "--trace");
